@@ -1,0 +1,54 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// DCMTK comes from Debian's libdcmtk-dev. `pkg-config dcmtk` is broken on Debian 12 (it requires
+// sndfile), so the shim links the libraries it uses by name.
+let dcmtkLibraries: [LinkerSetting] = ["dcmdata", "oflog", "ofstd"].map { .linkedLibrary($0) }
+
+let package = Package(
+    name: "Veil",
+    products: [
+        .library(name: "Veil", targets: ["DICOMCore", "DICOMIO", "Deidentification", "VeilBatch"]),
+        .executable(name: "veil", targets: ["VeilCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+    ],
+    targets: [
+        // The only code that includes DCMTK: C++17 behind one C header.
+        .target(
+            name: "CDCMTK",
+            cxxSettings: [.enableWarning("all"), .enableWarning("extra")],
+            linkerSettings: dcmtkLibraries
+        ),
+        // Plain DICOM values and the generated data dictionary. No C, no files.
+        .target(name: "DICOMCore"),
+        // Reading and writing DICOM files through the shim.
+        .target(name: "DICOMIO", dependencies: ["CDCMTK", "DICOMCore"]),
+        // The PS3.15 Annex E engine: pure policy over DICOMCore values.
+        .target(
+            name: "Deidentification",
+            dependencies: ["DICOMCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Folders in, de-identified folders and an audit manifest out.
+        .target(
+            name: "VeilBatch",
+            dependencies: ["DICOMCore", "DICOMIO", "Deidentification", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The `veil` command: parses arguments and calls the libraries.
+        .executableTarget(
+            name: "VeilCLI",
+            dependencies: ["VeilBatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
+        .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "TestSupport"]),
+        .testTarget(name: "DeidentificationTests", dependencies: ["Deidentification", "TestSupport"]),
+        .testTarget(name: "VeilBatchTests", dependencies: ["VeilBatch", "TestSupport"]),
+        .testTarget(name: "VeilCLITests", dependencies: ["TestSupport"]),
+        // Shared by the test targets: sample paths, temporary folders, byte scans, DCMTK tool runners.
+        .target(name: "TestSupport", dependencies: ["DICOMCore", "DICOMIO"], path: "Tests/TestSupport"),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Fetches real-world DICOM test files from PyPI (pydicom, pydicom-data, deid-data), and pydicom
+# itself for Scripts/plant-phi.py, into TestData/ (ignored by git). Then plants fake PHI into
+# copies of them. Idempotent: does nothing when TestData/planted/manifest.json already exists.
+#
+# Everything fetched is public test data with fake or no patient information.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DATA=TestData
+if [[ -f "$DATA/planted/manifest.json" && "${1:-}" != "--force" ]]; then
+    exit 0
+fi
+
+PYTHON=${PYTHON:-python3}
+mkdir -p "$DATA/downloads" "$DATA/python" "$DATA/corpus"
+
+"$PYTHON" -m pip download --quiet --no-deps -d "$DATA/downloads" \
+    pydicom==3.0.2 pydicom-data==1.0.0 deid-data==0.0.20
+"$PYTHON" -m pip install --quiet --no-deps --upgrade --target "$DATA/python" pydicom==3.0.2
+
+rm -rf "$DATA/corpus"
+mkdir -p "$DATA/corpus/pydicom" "$DATA/corpus/pydicom-data" "$DATA/corpus/deid-data"
+"$PYTHON" - "$DATA" <<'PY'
+import os, sys, tarfile, zipfile, io
+data = sys.argv[1]
+downloads = os.path.join(data, "downloads")
+
+def extract_zip(archive, prefix, target):
+    with zipfile.ZipFile(archive) as z:
+        for name in z.namelist():
+            if name.startswith(prefix) and name.endswith(".dcm"):
+                out = os.path.join(target, os.path.basename(name))
+                with open(out, "wb") as f:
+                    f.write(z.read(name))
+
+for entry in os.listdir(downloads):
+    path = os.path.join(downloads, entry)
+    if entry.startswith("pydicom-") and entry.endswith(".whl"):
+        extract_zip(path, "pydicom/data/test_files/", os.path.join(data, "corpus", "pydicom"))
+    elif entry.startswith("pydicom_data-") and entry.endswith(".whl"):
+        extract_zip(path, "data_store/data/", os.path.join(data, "corpus", "pydicom-data"))
+    elif entry.startswith("deid-data-") and entry.endswith(".tar.gz"):
+        with tarfile.open(path) as t:
+            for member in t.getmembers():
+                if member.isfile() and member.name.endswith(".dcm"):
+                    parts = member.name.split("/")
+                    out = os.path.join(data, "corpus", "deid-data", "-".join(parts[-2:]))
+                    with open(out, "wb") as f:
+                        f.write(t.extractfile(member).read())
+PY
+
+PYTHONPATH="$DATA/python" "$PYTHON" Scripts/plant-phi.py "$DATA/corpus" "$DATA/planted"

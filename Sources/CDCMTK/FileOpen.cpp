@@ -1,0 +1,100 @@
+// Opening a file: Part 10 files, and bare data sets that still carry SOP Class and Instance UIDs.
+#include "Boundary.hpp"
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+/// True when bytes 128..131 of the file are "DICM" (PS3.10 7.1).
+bool hasPart10Prefix(const char *path, bool &readable) {
+    readable = false;
+    FILE *handle = std::fopen(path, "rb");
+    if (handle == nullptr) return false;
+    readable = true;
+    unsigned char head[132];
+    const size_t n = std::fread(head, 1, sizeof head, handle);
+    std::fclose(handle);
+    return n == sizeof head && std::memcmp(head + 128, "DICM", 4) == 0;
+}
+
+/// A bare data set is accepted only if it names its SOP Class and Instance with plausible UIDs;
+/// otherwise the parser merely found bytes it could read as tags.
+bool looksLikeDataSet(DcmDataset &dataset) {
+    for (const DcmTagKey &key : {DCM_SOPClassUID, DCM_SOPInstanceUID}) {
+        OFString value;
+        if (dataset.findAndGetOFString(key, value).bad() || value.empty() || value.length() > 64) return false;
+        for (char c : value)
+            if (!(c == '.' || (c >= '0' && c <= '9'))) return false;
+    }
+    return true;
+}
+
+} // namespace
+
+extern "C" {
+
+cdcm_status cdcm_file_open(const char *path, uint32_t bulk_threshold, cdcm_file **out, char *message,
+                           size_t message_capacity) {
+    *out = nullptr;
+    return cdcm::guarded(message, message_capacity, [&]() -> cdcm_status {
+        bool readable = false;
+        const bool part10 = hasPart10Prefix(path, readable);
+        if (!readable) {
+            cdcm::copyMessage("cannot open file for reading", message, message_capacity);
+            return CDCM_ERROR_IO;
+        }
+        std::unique_ptr<cdcm_file> file(new cdcm_file());
+        file->hasMetaHeader = part10;
+        file->bulkThreshold = bulk_threshold;
+        const E_FileReadMode mode = part10 ? ERM_fileOnly : ERM_dataset;
+        OFCondition condition =
+            file->format.loadFile(path, EXS_Unknown, EGL_noChange, bulk_threshold, mode);
+        DcmDataset *dataset = file->format.getDataset();
+        if (!part10 && (condition.bad() || dataset == nullptr || !looksLikeDataSet(*dataset))) {
+            cdcm::copyMessage("not a DICOM file", message, message_capacity);
+            return CDCM_ERROR_NOT_DICOM;
+        }
+        if (condition.bad()) {
+            cdcm::copyMessage(std::string("cannot parse DICOM: ") + condition.text(), message, message_capacity);
+            return condition == EC_UnsupportedEncoding ? CDCM_ERROR_TRANSFER_SYNTAX : CDCM_ERROR_PARSE;
+        }
+        if (dataset == nullptr || dataset->getOriginalXfer() == EXS_Unknown) {
+            cdcm::copyMessage("unknown transfer syntax", message, message_capacity);
+            return CDCM_ERROR_TRANSFER_SYNTAX;
+        }
+        if (part10) {
+            // A meta header that names a transfer syntax DCMTK does not know is refused, even when
+            // the parser fell back to guessing one.
+            OFString declared;
+            if (file->format.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, declared).good() &&
+                DcmXfer(declared.c_str()).getXfer() == EXS_Unknown) {
+                cdcm::copyMessage("unknown transfer syntax " + std::string(declared.c_str()), message,
+                                  message_capacity);
+                return CDCM_ERROR_TRANSFER_SYNTAX;
+            }
+        }
+        *out = file.release();
+        return CDCM_OK;
+    });
+}
+
+void cdcm_file_close(cdcm_file *file) { delete file; }
+
+int cdcm_file_has_meta_header(const cdcm_file *file) { return file->hasMetaHeader ? 1 : 0; }
+
+cdcm_status cdcm_file_transfer_syntax(const cdcm_file *file, char *buffer, size_t capacity) {
+    return cdcm::guarded(buffer, capacity, [&]() -> cdcm_status {
+        // getDataset() is not const in DCMTK; the handle is logically const here.
+        const E_TransferSyntax xfer = const_cast<cdcm_file *>(file)->format.getDataset()->getOriginalXfer();
+        DcmXfer properties(xfer);
+        if (xfer == EXS_Unknown) {
+            cdcm::copyMessage("", buffer, capacity);
+            return CDCM_ERROR_TRANSFER_SYNTAX;
+        }
+        cdcm::copyMessage(properties.getXferID(), buffer, capacity);
+        return CDCM_OK;
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,117 @@
+/*
+ * CDCMTK: the C interface to DCMTK's dcmdata that Veil's Swift code calls.
+ *
+ * Mechanism only: read a DICOM file into a flat record stream, and write a record stream back
+ * as a DICOM file. Which attributes change is decided in Swift.
+ *
+ * Conventions
+ *  - Every symbol starts with `cdcm_`. Handles are opaque. No C++ type or exception crosses this
+ *    header: every entry point catches all exceptions and reports CDCM_ERROR_EXCEPTION.
+ *  - Strings and buffers handed out are copies owned by the caller (free buffers with
+ *    cdcm_buffer_free). Messages are copied into a caller-supplied buffer, NUL-terminated and
+ *    truncated to fit; they never contain attribute values.
+ *
+ * Record stream (little-endian), used for both directions:
+ *    'E' u16 group, u16 element, char[2] VR, u32 length, length bytes   element with its value
+ *    'B' u16 group, u16 element, char[2] VR, u32 length, u32 bulk id     bulk value left in the file
+ *    'S' u16 group, u16 element                                          sequence starts
+ *    'I'                                                                 item starts
+ *    'i'                                                                 item ends
+ *    's'                                                                 sequence ends
+ *  Values of binary VRs (AT, FD, FL, OB, OD, OF, OL, OV, OW, SL, SS, SV, UL, UN, US, UV) are in
+ *  little-endian byte order whatever the transfer syntax; string VRs carry their bytes as stored.
+ *  A bulk element (Pixel Data, and any other binary value longer than the bulk threshold) is not
+ *  copied: its id refers to the element in the opened file, and writing copies it unchanged.
+ */
+#ifndef CDCMTK_H
+#define CDCMTK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#pragma clang assume_nonnull begin
+
+typedef enum {
+    CDCM_OK = 0,
+    /** The file is not DICOM: no "DICM" after the preamble and no parseable data set either. */
+    CDCM_ERROR_NOT_DICOM = 1,
+    /** The file looks like DICOM but could not be parsed completely (truncated, corrupt). */
+    CDCM_ERROR_PARSE = 2,
+    /** The file could not be opened, read or written. */
+    CDCM_ERROR_IO = 3,
+    /** The transfer syntax is unknown to DCMTK or cannot be written. */
+    CDCM_ERROR_TRANSFER_SYNTAX = 4,
+    /** A record stream handed to cdcm_write is malformed, or a value does not fit its VR. */
+    CDCM_ERROR_RECORDS = 5,
+    /** A C++ exception (including std::bad_alloc) was caught at the boundary. */
+    CDCM_ERROR_EXCEPTION = 6,
+} cdcm_status;
+
+/** An opened DICOM file: its File Meta Information and data set. */
+typedef struct cdcm_file cdcm_file;
+
+/** A byte buffer allocated by the shim; release it with cdcm_buffer_free. */
+typedef struct {
+    uint8_t *_Nullable bytes;
+    size_t length;
+} cdcm_buffer;
+
+/** Silences DCMTK's own logging and sets the parser options Veil relies on. Call once, early. */
+void cdcm_initialize(void);
+
+/** The DCMTK version string, e.g. "3.6.7". Static storage. */
+const char *cdcm_dcmtk_version(void);
+
+/** 1 when DCMTK's data dictionary is loaded (it is read from /usr/share/libdcmtk17 at start). */
+int cdcm_dictionary_is_loaded(void);
+
+/**
+ * Opens and parses `path`. Values of binary VRs longer than `bulk_threshold` bytes, and Pixel Data,
+ * stay in the file until they are written. On success `*out` owns the parsed file; close it with
+ * cdcm_file_close. On failure a one-line reason is copied to `message`.
+ */
+cdcm_status cdcm_file_open(const char *path, uint32_t bulk_threshold, cdcm_file *_Nullable *_Nonnull out,
+                           char *message, size_t message_capacity);
+
+/** Frees the handle. Safe to call with NULL. */
+void cdcm_file_close(cdcm_file *_Nullable file);
+
+/** 1 when the file had a Part 10 preamble and "DICM" prefix, 0 for a bare data set. */
+int cdcm_file_has_meta_header(const cdcm_file *file);
+
+/**
+ * Copies the UID of the transfer syntax the data set was read in into `buffer` (NUL-terminated).
+ * Returns CDCM_ERROR_TRANSFER_SYNTAX when it is unknown.
+ */
+cdcm_status cdcm_file_transfer_syntax(const cdcm_file *file, char *buffer, size_t capacity);
+
+/** Exports the File Meta Information and the data set as two record streams. */
+cdcm_status cdcm_file_export(cdcm_file *file, cdcm_buffer *meta, cdcm_buffer *dataset,
+                             char *message, size_t message_capacity);
+
+/**
+ * Writes a new Part 10 file at `path`: a zeroed 128-byte preamble, "DICM", File Meta Information
+ * built from `meta` (group length computed here), and the data set built from `dataset`, encoded
+ * in `transfer_syntax_uid`. Bulk records copy the corresponding element of `source` unchanged.
+ * The file at `path` is created or truncated; the caller writes to a temporary path and renames.
+ */
+cdcm_status cdcm_file_write(cdcm_file *source,
+                            const uint8_t *meta, size_t meta_length,
+                            const uint8_t *dataset, size_t dataset_length,
+                            const char *transfer_syntax_uid, const char *path,
+                            char *message, size_t message_capacity);
+
+/** Frees a buffer's bytes and zeroes it. Safe to call twice. */
+void cdcm_buffer_free(cdcm_buffer *buffer);
+
+#pragma clang assume_nonnull end
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CDCMTK_H */

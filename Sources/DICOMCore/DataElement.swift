@@ -1,0 +1,96 @@
+/// One attribute of a data set: its tag, VR and value.
+public struct DataElement: Hashable, Sendable {
+    public var tag: DICOMTag
+    public var vr: VR
+    public var value: Value
+
+    public init(_ tag: DICOMTag, _ vr: VR, _ value: Value) {
+        self.tag = tag
+        self.vr = vr
+        self.value = value
+    }
+
+    /// A string-valued element; `text` is stored as UTF-8 bytes (ASCII for the values Veil writes).
+    public init(_ tag: DICOMTag, _ vr: VR, string text: String) {
+        self.init(tag, vr, .bytes(Array(text.utf8)))
+    }
+
+    /// A sequence element.
+    public init(_ tag: DICOMTag, items: [DataSet]) {
+        self.init(tag, .SQ, .sequence(items))
+    }
+
+    /// What an element holds.
+    public enum Value: Hashable, Sendable {
+        /// String VRs: the stored bytes, values separated by `\`. Binary VRs: little-endian bytes.
+        case bytes([UInt8])
+        /// The items of a sequence (VR SQ).
+        case sequence([DataSet])
+        /// A large binary value, such as Pixel Data, left in the source file and copied unchanged.
+        case bulk(BulkDataReference)
+    }
+
+    /// The raw bytes, or nil for sequences and bulk values.
+    public var bytes: [UInt8]? {
+        if case .bytes(let bytes) = value { return bytes }
+        return nil
+    }
+
+    /// The items, or nil when this is not a sequence.
+    public var items: [DataSet]? {
+        if case .sequence(let items) = value { return items }
+        return nil
+    }
+
+    /// True for a zero-length value or a sequence without items.
+    public var isEmpty: Bool {
+        switch value {
+        case .bytes(let bytes): bytes.isEmpty
+        case .sequence(let items): items.isEmpty
+        case .bulk(let reference): reference.length == 0
+        }
+    }
+
+    /// The value of a string VR as text, with the padding and the leading and trailing spaces
+    /// that PS3.5 6.2 calls insignificant removed. Bytes that are not UTF-8 are replaced.
+    public var string: String? {
+        guard vr.isString, let bytes else { return nil }
+        return DataElement.trimmed(String(decoding: bytes, as: UTF8.self), vr: vr)
+    }
+
+    /// The values of a multi-valued string VR, each trimmed. Free-text VRs have exactly one value.
+    public var strings: [String] {
+        guard vr.isString, let bytes else { return [] }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if vr.isFreeText { return [DataElement.trimmed(text, vr: vr)] }
+        return text.split(separator: "\\", omittingEmptySubsequences: false).map {
+            DataElement.trimmed(String($0), vr: vr)
+        }
+    }
+
+    static func trimmed(_ text: String, vr: VR) -> String {
+        var scalars = Substring(text)
+        while let last = scalars.last, last == " " || last == "\0" { scalars.removeLast() }
+        if vr != .UT && vr != .LT && vr != .ST {
+            while let first = scalars.first, first == " " { scalars.removeFirst() }
+        }
+        return String(scalars)
+    }
+}
+
+/// A binary value that was not read into memory: it stays in the source file and is copied into
+/// the output unchanged. Only the file it came from can write it.
+public struct BulkDataReference: Hashable, Sendable {
+    /// Identifies the opened file the value belongs to.
+    public var source: UInt64
+    /// The value's index within that file.
+    public var index: UInt32
+    /// The value length in bytes; 0xFFFFFFFF for encapsulated (compressed) pixel data.
+    public var length: UInt32
+
+    public init(source: UInt64, index: UInt32, length: UInt32) {
+        self.source = source
+        self.index = index
+        self.length = length
+    }
+}

@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writing a file so that readers see either nothing or the complete file.
+public enum AtomicFile {
+    /// What to do when the destination already exists.
+    public enum ExistingFilePolicy: Sendable {
+        /// Replace it.
+        case replace
+        /// Keep it if its bytes equal the new ones (`.identicalFileExists`); fail otherwise.
+        case keepIfIdentical
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case written
+        /// `keepIfIdentical` found the same bytes already in place.
+        case identicalFileExists
+    }
+
+    /// Calls `produce` with a temporary path in the destination's folder, flushes the temporary
+    /// file to disk and moves it to `path`. If `produce` throws or anything fails, the temporary
+    /// file is removed and `path` is left as it was.
+    @discardableResult
+    public static func write(
+        to path: String, ifExists policy: ExistingFilePolicy = .replace,
+        _ produce: (String) throws(DICOMIOError) -> Void
+    ) throws(DICOMIOError) -> Outcome {
+        let (directory, name) = split(path)
+        let temporary = "\(directory)/.\(name).\(randomSuffix()).partial"
+        defer { unlink(temporary) }
+        try produce(temporary)
+        try flush(temporary)
+        switch policy {
+        case .replace:
+            guard rename(temporary, path) == 0 else {
+                throw DICOMIOError(.fileSystem, "cannot move the finished file into place: \(errnoText())")
+            }
+        case .keepIfIdentical:
+            // link() never replaces: of two writers racing for one path, exactly one wins.
+            if link(temporary, path) != 0 {
+                guard errno == EEXIST else {
+                    throw DICOMIOError(.fileSystem, "cannot move the finished file into place: \(errnoText())")
+                }
+                guard sameContents(temporary, path) else {
+                    throw DICOMIOError(.outputConflict, "a different file already exists at the output path")
+                }
+                return .identicalFileExists
+            }
+        }
+        flushDirectory(directory)
+        return .written
+    }
+
+    /// Writes `bytes` to `path` atomically with the given permissions.
+    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(DICOMIOError) {
+        try write(to: path) { (temporary) throws(DICOMIOError) in
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+            guard descriptor >= 0 else { throw DICOMIOError(.fileSystem, "cannot create file: \(errnoText())") }
+            defer { close(descriptor) }
+            fchmod(descriptor, permissions)
+            var written = 0
+            while written < bytes.count {
+                let result = bytes.withUnsafeBytes { buffer in
+                    systemWrite(descriptor, buffer.baseAddress! + written, bytes.count - written)
+                }
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw DICOMIOError(.fileSystem, "cannot write file: \(errnoText())")
+                }
+                written += result
+            }
+        }
+    }
+
+    /// Creates `path` and its missing parents (mode 0755).
+    public static func makeDirectories(_ path: String) throws(DICOMIOError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw DICOMIOError(.fileSystem, "cannot create folder: \(errnoText())")
+            }
+        }
+    }
+
+    private static func flush(_ path: String) throws(DICOMIOError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw DICOMIOError(.fileSystem, "cannot reopen written file: \(errnoText())") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw DICOMIOError(.fileSystem, "cannot flush file to disk: \(errnoText())") }
+    }
+
+    private static func flushDirectory(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    private static func sameContents(_ first: String, _ second: String) -> Bool {
+        guard let a = fopen(first, "rb") else { return false }
+        defer { fclose(a) }
+        guard let b = fopen(second, "rb") else { return false }
+        defer { fclose(b) }
+        var left = [UInt8](repeating: 0, count: 1 << 16)
+        var right = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = fread(&left, 1, left.count, a)
+            let m = fread(&right, 1, right.count, b)
+            if n != m || left[..<n] != right[..<m] { return false }
+            if n == 0 { return true }
+        }
+    }
+
+    private static func split(_ path: String) -> (String, String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = String(path[..<slash])
+        return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+    }
+
+    private static func randomSuffix() -> String {
+        String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif

@@ -1,0 +1,61 @@
+import DICOMCore
+
+/// One change Veil made to an instance: which element, which action, and why. Never the value.
+public struct AppliedAction: Sendable, Hashable {
+    public var path: TagPath
+    /// The action carried out: X, Z, D, U (or K for a sequence kept to have its contents remapped).
+    public var action: ActionCode
+    public var reason: Reason
+
+    public init(_ path: TagPath, _ action: ActionCode, _ reason: Reason) {
+        self.path = path
+        self.action = action
+        self.reason = reason
+    }
+
+    /// Where the decision came from.
+    public enum Reason: String, Sendable, Hashable, Codable {
+        /// The attribute's row in Table E.1-1.
+        case table = "E.1-1"
+        /// A compound action of Table E.1-1 resolved by the attribute's Type in the IOD.
+        case iodType1 = "E.1-1, IOD Type 1"
+        case iodType2 = "E.1-1, IOD Type 2"
+        case iodType3 = "E.1-1, IOD Type 3 or absent"
+        /// The "Private Attributes" row of Table E.1-1.
+        case privateAttribute = "E.1-1 private attributes"
+        /// A keyed pseudonym as the Z/D replacement, so that the identifier stays linkable.
+        case pseudonym = "E.1-1, keyed pseudonym"
+        /// Overlay Data is removed (E.1-1 (60xx,3000)), so the rest of its overlay plane goes too.
+        case overlayPlane = "overlay plane removed with its data"
+        /// A D sequence whose 1C condition only holds while it has content: removed with its content.
+        case contentRemoved = "content removed (Type 1C)"
+        /// A D sequence kept with dummy contents.
+        case dummySequence = "dummy sequence contents"
+        /// Safety nets beyond Table E.1-1.
+        case uidNotListed = "UID not listed: replaced"
+        case personNameNotListed = "person name not listed: removed"
+        case temporalNotListed = "date or time not listed: removed"
+        case unknownAttribute = "not in the data dictionary: removed"
+        case groupLength = "group length: removed"
+        case fileMetaInDataSet = "file meta element in data set: removed"
+        /// The File Meta Information is rebuilt (PS3.15 E.1.1).
+        case fileMetaRebuilt = "file meta information rebuilt"
+    }
+}
+
+/// Something a user should know about an instance that was written.
+public struct DeidentificationWarning: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// The image may carry burned-in text: Burned In Annotation is not NO for an image type
+        /// that often has it (US, secondary capture, documents).
+        case burnedInTextPossible = "burned-in-text-possible"
+        /// Overlay bits are embedded in Pixel Data: removing the overlay attributes does not
+        /// remove them.
+        case overlayInPixelData = "overlay-in-pixel-data"
+        /// Recognizable Visual Features is YES: a face may be reconstructed from the pixels.
+        case recognizableVisualFeatures = "recognizable-visual-features"
+    }
+
+    public var kind: Kind
+    public var message: String
+}

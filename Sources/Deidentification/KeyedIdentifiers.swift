@@ -1,0 +1,65 @@
+import DICOMCore
+
+/// Replacement UIDs and pseudonyms derived from the key. Deterministic: the same original and
+/// the same key always give the same replacement, with no table of earlier replacements, so
+/// parallel workers, separate batches and separate machines agree.
+public struct KeyedIdentifiers: Sendable {
+    public let key: DeidentificationKey
+
+    public init(key: DeidentificationKey) { self.key = key }
+
+    /// `2.25.<decimal>` (PS3.5 B.2): the decimal is a version 8 (custom) UUID whose 122 free bits
+    /// come from the key's HMAC of the original UID. At most 44 characters.
+    public func replacementUID(for original: String) -> String {
+        var bytes = Array(key.digest(purpose: "uid", [Array(original.utf8)]).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80 // version 8
+        bytes[8] = (bytes[8] & 0x3F) | 0x80 // RFC 9562 variant
+        var value: UInt128 = 0
+        for byte in bytes { value = value << 8 | UInt128(byte) }
+        return "2.25.\(value)"
+    }
+
+    /// The patient pseudonym, used as Patient ID and Patient's Name: 20 characters of Crockford
+    /// base32 (100 bits). `issuer` is the Issuer of Patient ID, empty when absent.
+    public func patientPseudonym(patientID: String, issuer: String) -> String {
+        base32(key.digest(purpose: "patient", [Array(issuer.utf8), Array(patientID.utf8)]), count: 20)
+    }
+
+    /// The pseudonym for a patient without a Patient ID, from whatever identifies them in the file.
+    public func patientPseudonym(fallback parts: [String]) -> String {
+        base32(key.digest(purpose: "patient-fallback", parts.map { Array($0.utf8) }), count: 20)
+    }
+
+    /// An Accession Number pseudonym: "A" and 15 base32 characters (fits SH, 16 characters).
+    public func accessionPseudonym(for accession: String) -> String {
+        "A" + base32(key.digest(purpose: "accession", [Array(accession.utf8)]), count: 15)
+    }
+
+    /// A Study ID pseudonym, per study: "S" and 15 base32 characters.
+    public func studyIDPseudonym(studyID: String, studyInstanceUID: String) -> String {
+        "S" + base32(key.digest(purpose: "study-id", [Array(studyInstanceUID.utf8), Array(studyID.utf8)]), count: 15)
+    }
+
+    /// The keyed hash of an input path, so that the manifest can name inputs without paths.
+    public func inputIdentifier(for path: String) -> String {
+        base32(key.digest(purpose: "input-path", [Array(path.utf8)]), count: 26).lowercased()
+    }
+
+    /// Crockford's base32 alphabet: digits and upper-case letters without I, L, O and U.
+    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+
+    private func base32(_ bytes: [UInt8], count: Int) -> String {
+        var out: [UInt8] = []
+        var buffer: UInt32 = 0
+        var bits = 0
+        for byte in bytes {
+            buffer = buffer << 8 | UInt32(byte)
+            bits += 8
+            while bits >= 5 && out.count < count {
+                out.append(Self.alphabet[Int(buffer >> UInt32(bits - 5) & 0x1F)])
+                bits -= 5
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

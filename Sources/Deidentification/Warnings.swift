@@ -1,0 +1,56 @@
+import DICOMCore
+
+/// Risks that metadata de-identification leaves in place, reported with the instance.
+enum Warnings {
+    static func collect(_ dataSet: DataSet, profile: DeidentificationProfile) -> [DeidentificationWarning] {
+        var warnings: [DeidentificationWarning] = []
+        let hasPixels = dataSet[.pixelData] != nil
+        let burnedIn = dataSet.string(.burnedInAnnotation)?.uppercased()
+        if hasPixels, burnedIn != "NO", !profile.options.contains(.cleanPixelData), mayCarryText(dataSet) {
+            warnings.append(DeidentificationWarning(
+                kind: .burnedInTextPossible,
+                message: "image type often carries burned-in text and Burned In Annotation is not NO"))
+        }
+        if hasPixels, hasOverlayInPixelData(dataSet) {
+            warnings.append(DeidentificationWarning(
+                kind: .overlayInPixelData,
+                message: "overlay bits are stored in Pixel Data and remain there"))
+        }
+        if hasPixels, dataSet.string(.recognizableVisualFeatures)?.uppercased() == "YES",
+           !profile.options.contains(.cleanRecognizableVisualFeatures) {
+            warnings.append(DeidentificationWarning(
+                kind: .recognizableVisualFeatures,
+                message: "Recognizable Visual Features is YES: a face may be reconstructed from the pixels"))
+        }
+        return warnings
+    }
+
+    /// Ultrasound, endoscopy, photographs, screen captures and secondary captures.
+    private static func mayCarryText(_ dataSet: DataSet) -> Bool {
+        let modality = dataSet.string(.modality)?.uppercased() ?? ""
+        if ["US", "ES", "XC", "GM", "SM", "OT", "DOC", "SC"].contains(modality) { return true }
+        let sopClass = dataSet.string(.sopClassUID) ?? ""
+        if sopClass.hasPrefix("1.2.840.10008.5.1.4.1.1.7") { return true } // Secondary Capture family
+        let imageType = dataSet[.imageType]?.strings.map { $0.uppercased() } ?? []
+        return imageType.contains("SECONDARY") || imageType.contains("SCREEN SHOT")
+    }
+
+    /// Overlay Bits Allocated equal to Bits Allocated with a non-zero bit position: the retired
+    /// encoding of overlays in unused high bits of Pixel Data.
+    private static func hasOverlayInPixelData(_ dataSet: DataSet) -> Bool {
+        guard let bitsAllocated = uint16(dataSet[.bitsAllocated]) else { return false }
+        for group in stride(from: UInt16(0x6000), through: 0x601E, by: 2) {
+            if let overlayBits = uint16(dataSet[DICOMTag(group, 0x0100)]),
+               let position = uint16(dataSet[DICOMTag(group, 0x0102)]),
+               overlayBits == bitsAllocated, position != 0 {
+                return true
+            }
+        }
+        return false
+    }
+
+    private static func uint16(_ element: DataElement?) -> UInt16? {
+        guard let bytes = element?.bytes, bytes.count >= 2, element?.vr == .US else { return nil }
+        return UInt16(bytes[0]) | UInt16(bytes[1]) << 8
+    }
+}

@@ -1,0 +1,79 @@
+import Deidentification
+
+/// The records of `manifest.jsonl`: one header, then one record per input file. They say what
+/// was done without saying to what: no original value, name, ID, date, UID or input path.
+public enum ManifestRecord {
+    /// The run: tool, profile, key fingerprint, times and counts.
+    public struct Header: Codable, Sendable {
+        public var type = "header"
+        public var tool = "Veil"
+        public var version = Veil.version
+        public var dcmtkVersion: String
+        public var profile: Profile
+        public var keyFingerprint: String
+        /// True when no key file was given: the run's random key was discarded, so its outputs
+        /// cannot be linked to anything.
+        public var ephemeralKey: Bool
+        public var dryRun: Bool
+        public var startTime: String
+        public var endTime: String?
+        public var counts: Counts?
+    }
+
+    public struct Profile: Codable, Sendable {
+        public var standard = "DICOM PS3.15 Annex E"
+        public var edition = ConfidentialityProfileTable.edition
+        public var tableSHA256 = ConfidentialityProfileTable.sourceSHA256
+        public var options: [String]
+        public var methodCodes: [String]
+        public var acceptsBurnedInAnnotation: Bool
+    }
+
+    public struct Counts: Codable, Sendable, Equatable {
+        public var inputs = 0
+        public var written = 0
+        public var unchanged = 0
+        public var skipped = 0
+        public var failed = 0
+        public var bytesRead: UInt64 = 0
+
+        public init() {}
+    }
+
+    /// One input file.
+    public struct File: Codable, Sendable {
+        public var type = "file"
+        /// Keyed hash of the input path.
+        public var input: String
+        public var status: FileOutcome.Status
+        public var reason: String?
+        public var message: String?
+        /// Relative to the output folder.
+        public var output: String?
+        public var sopClassUID: String?
+        public var transferSyntaxUID: String?
+        /// Replacement UIDs and the patient pseudonym of the output.
+        public var identifiers: OutputIdentifiers?
+        public var actions: [Action]?
+        public var warnings: [String]?
+        public var methodCodes: [String]?
+    }
+
+    public struct Action: Codable, Sendable, Equatable {
+        public var path: String
+        public var action: String
+        public var basis: String
+    }
+
+    static func file(from outcome: FileOutcome) -> File {
+        File(
+            input: outcome.inputID, status: outcome.status, reason: outcome.reason, message: outcome.message,
+            output: outcome.outputPath, sopClassUID: outcome.identifiers?.sopClassUID,
+            transferSyntaxUID: outcome.transferSyntaxUID, identifiers: outcome.identifiers,
+            actions: outcome.identifiers == nil ? nil : outcome.actions.map {
+                Action(path: $0.path.description, action: $0.action.rawValue, basis: $0.reason.rawValue)
+            },
+            warnings: outcome.warnings.isEmpty ? nil : outcome.warnings.map(\.kind.rawValue),
+            methodCodes: outcome.methodCodes.isEmpty ? nil : outcome.methodCodes)
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Deidentification
+import DICOMIO
+import Foundation
+import VeilBatch
+
+struct AnonymizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anonymize",
+        abstract: "De-identify DICOM files and folders into an output folder.",
+        discussion: """
+        Applies the Basic Application Level Confidentiality Profile of DICOM PS3.15 (edition \
+        \(ConfidentialityProfileTable.edition)) to every file under the inputs: names, IDs, dates, \
+        free text and private attributes are removed or replaced at every depth, UIDs are replaced \
+        by keyed ones so that references still resolve, and the preamble and File Meta Information \
+        are rebuilt. Pixel Data is copied byte for byte.
+
+        Outputs are named <Study UID>/<Series UID>/<SOP Instance UID>.dcm from the new UIDs; no \
+        part of an input path reaches the output. The manifest (manifest.jsonl in the output \
+        folder) records every action without any original value.
+
+        Files that are not DICOM are skipped and counted (files named *.dcm that are not DICOM \
+        fail). Files that cannot be de-identified safely fail: nothing is written for them.
+        """)
+
+    @Argument(help: "DICOM files or folders (searched recursively).")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "Folder for the de-identified files (created if missing).")
+    var output: String?
+
+    @Option(name: .customLong("key-file"), help: ArgumentHelp(
+        "Key for pseudonyms and replacement UIDs (make one with 'veil keygen'; mode 0600).",
+        discussion: "Without it a random key is used for this run only: outputs then cannot be linked to any other run."))
+    var keyFile: String?
+
+    @Option(name: .shortAndLong, help: "Files processed in parallel (default: number of cores). Outputs do not depend on it.")
+    var jobs: Int?
+
+    @Flag(help: "Show what would be done to each file (tag paths and actions, never values); write nothing.")
+    var dryRun = false
+
+    @Option(help: "Write the manifest here instead of <output>/manifest.jsonl.")
+    var manifest: String?
+
+    @Option(help: ArgumentHelp(
+        "Write original → new identifiers as CSV (id_old,id_new) to this file, mode 0600.",
+        discussion: "The mapping holds PHI: keep it with the key holder, never with the de-identified data."))
+    var mapping: String?
+
+    @Flag(help: "De-identify files whose Burned In Annotation is YES although text in their pixels stays.")
+    var acceptBurnedInAnnotation = false
+
+    @Option(help: ArgumentHelp(
+        "Name input files in messages by path (show), by keyed ID (redact), or by path only on a terminal (auto).",
+        discussion: "Input paths can carry patient names; redacted messages name inputs as 'input #<n> <id>', the id used in the manifest."))
+    var paths: PathDisplay = .auto
+
+    @Flag(name: .shortAndLong, help: "Also list every file written and its warnings.")
+    var verbose = false
+
+    @Option(help: "Output format on stdout: text or json.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        if output == nil && !dryRun { throw ValidationError("--output is required (except with --dry-run).") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if mapping != nil && dryRun { throw ValidationError("--mapping cannot be used with --dry-run.") }
+    }
+
+    func run() throws {
+        let console = Console(paths: paths, format: format)
+        let key: DeidentificationKey
+        if let keyFile {
+            do { key = try DeidentificationKey(contentsOf: keyFile) } catch {
+                console.fatal("key file: \(error)")
+                throw ExitCode(2)
+            }
+        } else {
+            key = .random()
+            if !dryRun { console.note("no --key-file: using a random key for this run; outputs cannot be linked to other runs") }
+        }
+        var configuration = BatchConfiguration(outputFolder: output ?? "/nonexistent-dry-run", key: key)
+        configuration.profile = DeidentificationProfile(acceptsBurnedInAnnotation: acceptBurnedInAnnotation)
+        configuration.dryRun = dryRun
+        configuration.manifestPath = manifest
+        configuration.mappingPath = mapping
+        if let jobs { configuration.jobs = jobs }
+
+        let batch = BatchAnonymizer(configuration)
+        let summary: BatchSummary
+        do {
+            summary = try batch.run(inputs: inputs) { event in
+                if case .finished(let outcome) = event {
+                    console.report(outcome, dryRun: dryRun, verbose: verbose)
+                }
+            }
+        } catch {
+            console.fatal(error.description)
+            throw ExitCode(2)
+        }
+        console.summary(summary, dryRun: dryRun)
+        if !summary.succeeded { throw ExitCode(1) }
+    }
+}
+
+enum PathDisplay: String, ExpressibleByArgument, CaseIterable {
+    case auto, show, redact
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}

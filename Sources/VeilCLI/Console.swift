@@ -1,0 +1,98 @@
+import Deidentification
+import Foundation
+import VeilBatch
+
+/// Everything the CLI prints. Results go to stdout, diagnostics to stderr as one line each:
+/// `<input>: error: <message>`. Inputs are named by path only when allowed (see `PathDisplay`).
+final class Console: @unchecked Sendable {
+    private let showPaths: Bool
+    private let format: OutputFormat
+    private let lock = NSLock()
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    init(paths: PathDisplay, format: OutputFormat) {
+        switch paths {
+        case .show: showPaths = true
+        case .redact: showPaths = false
+        case .auto: showPaths = isatty(STDERR_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        }
+        self.format = format
+    }
+
+    func report(_ outcome: FileOutcome, dryRun: Bool, verbose: Bool) {
+        let name = showPaths ? outcome.inputPath : "input #\(outcome.index + 1) \(outcome.inputID)"
+        lock.withLock {
+            switch outcome.status {
+            case .failed:
+                Self.writeError("\(name): error: \(outcome.message ?? outcome.reason ?? "failed")")
+            case .skipped where outcome.reason != "not-dicom":
+                Self.writeError("\(name): note: skipped: \(outcome.message ?? "")")
+            default:
+                break
+            }
+            if verbose || dryRun {
+                for warning in outcome.warnings { Self.writeError("\(name): warning: \(warning.message)") }
+            }
+            guard dryRun || verbose, outcome.status == .written || outcome.status == .unchanged else { return }
+            switch format {
+            case .json:
+                var record: [String: String] = ["input": outcome.inputID, "output": outcome.outputPath ?? ""]
+                if showPaths { record["path"] = outcome.inputPath }
+                if let data = try? encoder.encode(FileLine(input: record, actions: dryRun ? outcome.actions.map {
+                    ["path": $0.path.description, "action": $0.action.rawValue, "basis": $0.reason.rawValue]
+                } : nil)) {
+                    print(String(decoding: data, as: UTF8.self))
+                }
+            case .text:
+                print("\(name) -> \(outcome.outputPath ?? "")\(outcome.status == .unchanged ? " (unchanged)" : "")")
+                if dryRun {
+                    for action in outcome.actions {
+                        print("  \(action.action.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(action.path)  [\(action.reason.rawValue)]")
+                    }
+                }
+            }
+        }
+    }
+
+    func summary(_ summary: BatchSummary, dryRun: Bool) {
+        let counts = summary.counts
+        switch format {
+        case .json:
+            if let data = try? encoder.encode(SummaryLine(counts: counts, seconds: summary.seconds,
+                                                          manifest: summary.manifestPath, dryRun: dryRun)) {
+                print(String(decoding: data, as: UTF8.self))
+            }
+        case .text:
+            let rate = summary.seconds > 0 ? Double(counts.inputs) / summary.seconds : 0
+            print("""
+            \(dryRun ? "dry run: " : "")\(counts.inputs) files in: \(counts.written) \(dryRun ? "would be written" : "written"), \
+            \(counts.unchanged) unchanged, \(counts.skipped) skipped, \(counts.failed) failed \
+            (\(String(format: "%.1f", summary.seconds)) s, \(String(format: "%.0f", rate)) files/s)
+            """)
+            if let manifest = summary.manifestPath { print("manifest: \(manifest)") }
+        }
+    }
+
+    func note(_ message: String) { lock.withLock { Self.writeError("veil: note: \(message)") } }
+    func fatal(_ message: String) { lock.withLock { Self.writeError("veil: error: \(message)") } }
+
+    static func writeError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    private struct FileLine: Encodable {
+        var input: [String: String]
+        var actions: [[String: String]]?
+    }
+
+    private struct SummaryLine: Encodable {
+        var counts: ManifestRecord.Counts
+        var seconds: Double
+        var manifest: String?
+        var dryRun: Bool
+    }
+}

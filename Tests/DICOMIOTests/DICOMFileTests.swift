@@ -1,0 +1,66 @@
+import DICOMCore
+import DICOMIO
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct DICOMFileTests {
+    static let corpus = TestPaths.dicomFiles(in: TestPaths.plantedCorpus)
+
+    /// Reading a file and writing it back unchanged keeps every element and the Pixel Data bytes,
+    /// and replaces the preamble with zeros.
+    @Test(arguments: corpus)
+    func roundTripKeepsElementsAndPixels(input: URL) throws {
+        let folder = TemporaryFolder()
+        let output = folder.file("out.dcm").path
+        let file = try DICOMFile(path: input.path)
+        let object = try file.read()
+        try file.write(object, to: output)
+
+        let reread = try DICOMFile(path: output).read()
+        #expect(strip(reread.dataSet) == strip(object.dataSet))
+        #expect(reread.transferSyntaxUID == object.transferSyntaxUID)
+
+        let facts = try DICOMFacts.read([input.path, output])
+        let before = try #require(facts[input.path])
+        let after = try #require(facts[output])
+        #expect(after.pixelMD5 == before.pixelMD5)
+        #expect(after.preamble == String(repeating: "00", count: 128))
+    }
+
+    @Test func refusesTextFile() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("notes.dcm").path
+        try Data("not DICOM at all\n".utf8).write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: DICOMIOError.self) { _ = try DICOMFile(path: path) }
+        #expect(error?.kind == .notDICOM)
+    }
+
+    @Test func missingFileIsAFileSystemError() {
+        let error = #expect(throws: DICOMIOError.self) { _ = try DICOMFile(path: "/nonexistent/veil.dcm") }
+        #expect(error?.kind == .fileSystem)
+    }
+
+    /// Bulk values are only readable through the file they came from.
+    @Test func refusesBulkValueFromAnotherFile() throws {
+        let paths = Self.corpus.prefix(2).map(\.path)
+        let first = try DICOMFile(path: paths[0])
+        let second = try DICOMFile(path: paths[1])
+        let object = try first.read()
+        let folder = TemporaryFolder()
+        let error = #expect(throws: DICOMIOError.self) { try second.write(object, to: folder.file("x.dcm").path) }
+        #expect(error?.kind == .invalidObject)
+        #expect(!FileManager.default.fileExists(atPath: folder.file("x.dcm").path))
+    }
+
+    /// Bulk references differ between two opens of the same file; compare everything else.
+    private func strip(_ dataSet: DataSet) -> DataSet {
+        DataSet(dataSet.elements.map { element in
+            switch element.value {
+            case .bulk(let reference): DataElement(element.tag, element.vr, .bulk(BulkDataReference(source: 0, index: reference.index, length: reference.length)))
+            case .sequence(let items): DataElement(element.tag, items: items.map(strip))
+            case .bytes: element
+            }
+        })
+    }
+}

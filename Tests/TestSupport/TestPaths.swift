@@ -1,0 +1,40 @@
+import Foundation
+
+/// Where the repository's test inputs live.
+public enum TestPaths {
+    /// The repository root, found from this file's location.
+    public static let repository: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    public static let sampleScans = repository.appendingPathComponent("SampleScans")
+    public static let testData = repository.appendingPathComponent("TestData")
+    /// Public test files with fake PHI planted by Scripts/plant-phi.py.
+    public static let plantedCorpus = testData.appendingPathComponent("planted/planted")
+    /// Damaged files that must be reported as failed.
+    public static let brokenCorpus = testData.appendingPathComponent("planted/broken")
+    public static let plantedManifest = testData.appendingPathComponent("planted/manifest.json")
+
+    /// The DICOM files directly inside `folder`, sorted by name.
+    public static func dicomFiles(in folder: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.sorted().filter { $0.hasSuffix(".dcm") }.map { folder.appendingPathComponent($0) }
+    }
+}
+
+/// A fresh temporary folder, removed when the value is deinitialized.
+public final class TemporaryFolder: @unchecked Sendable {
+    public let url: URL
+    public var path: String { url.path }
+
+    public init(_ label: String = "veil-test") {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
