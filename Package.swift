@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "TestSupport"]),
         .testTarget(name: "DeidentificationTests", dependencies: ["Deidentification", "TestSupport"]),
         .testTarget(name: "VeilBatchTests", dependencies: ["VeilBatch", "TestSupport"]),
-        .testTarget(name: "VeilCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "TestSupport"]),
         // Shared by the test targets: sample paths, temporary folders, byte scans, DCMTK tool runners.
         .target(name: "TestSupport", dependencies: ["DICOMCore", "DICOMIO"], path: "Tests/TestSupport"),
     ],

@@ -47,7 +47,7 @@ CORPUS = {
 }
 
 # Files that must fail: damaged copies are made from good files below, plus these.
-BROKEN = {"pydicom": ["MR_truncated.dcm", "rtplan_truncated.dcm"], "pydicom-data": ["bad_sequence.dcm"]}
+BROKEN = {"pydicom": ["MR_truncated.dcm", "rtplan_truncated.dcm"]}
 
 PATIENTS = [
     {"name": "Quixote^Zebulon^Ambrose", "id": "ZQ-884422", "birth": "19470315",

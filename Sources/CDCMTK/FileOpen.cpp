@@ -56,7 +56,10 @@ cdcm_status cdcm_file_open(const char *path, uint32_t bulk_threshold, cdcm_file 
             return CDCM_ERROR_NOT_DICOM;
         }
         if (condition.bad()) {
-            cdcm::copyMessage(std::string("cannot parse DICOM: ") + condition.text(), message, message_capacity);
+            const bool truncated = condition == EC_StreamNotifyClient || condition == EC_InvalidStream ||
+                                   condition == EC_PrematureSequDelimitationItem;
+            cdcm::copyMessage(std::string(truncated ? "truncated or corrupt DICOM file (" : "cannot parse DICOM (") +
+                                  condition.text() + ")", message, message_capacity);
             return condition == EC_UnsupportedEncoding ? CDCM_ERROR_TRANSFER_SYNTAX : CDCM_ERROR_PARSE;
         }
         if (dataset == nullptr || dataset->getOriginalXfer() == EXS_Unknown) {

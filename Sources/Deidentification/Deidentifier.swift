@@ -121,7 +121,8 @@ struct Pass {
     /// being replaced by dummies (action D on a sequence).
     mutating func walk(_ dataSet: DataSet, parent: TagPath?, item: Int, dummy: Bool) -> DataSet {
         var output = DataSet()
-        for element in dataSet.elements {
+        for stored in dataSet.elements {
+            let element = Self.withDictionaryVR(stored)
             let path = parent?.appending(item: item, element.tag) ?? TagPath(element.tag)
             let (action, reason) = decide(element, path: path, dummy: dummy)
             if let kept = apply(action, reason: reason, to: element, path: path, dummy: dummy) {
@@ -330,6 +331,15 @@ struct Pass {
     static func effectiveVR(of element: DataElement) -> VR {
         guard element.vr == .UN, !element.tag.isPrivate else { return element.vr }
         return DataDictionary.entry(for: element.tag)?.vrs.first ?? .UN
+    }
+
+    /// A public element stored as UN whose dictionary VR is a string VR gets that VR: the bytes
+    /// mean the same, and a name or a UID hidden behind UN is then handled like any other.
+    /// (Binary VRs stay UN: their byte order depends on the transfer syntax.)
+    static func withDictionaryVR(_ element: DataElement) -> DataElement {
+        guard element.vr == .UN, !element.tag.isPrivate,
+              let vr = DataDictionary.entry(for: element.tag)?.vrs.first, vr.isString else { return element }
+        return DataElement(element.tag, vr, element.value)
     }
 
     /// Overlay planes: groups 6000-601E, even.
