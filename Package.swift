@@ -22,10 +22,12 @@ let package = Package(
             cxxSettings: [.enableWarning("all"), .enableWarning("extra")],
             linkerSettings: dcmtkLibraries
         ),
+        // Linux calls Swift's Glibc module lacks (renameat2, syncfs).
+        .target(name: "CSystem"),
         // Plain DICOM values and the generated data dictionary. No C, no files.
         .target(name: "DICOMCore"),
         // Reading and writing DICOM files through the shim.
-        .target(name: "DICOMIO", dependencies: ["CDCMTK", "DICOMCore"]),
+        .target(name: "DICOMIO", dependencies: ["CDCMTK", "CSystem", "DICOMCore"]),
         // The PS3.15 Annex E engine: pure policy over DICOMCore values.
         .target(
             name: "Deidentification",

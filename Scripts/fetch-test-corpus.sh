@@ -13,11 +13,14 @@ if [[ -f "$DATA/planted/manifest.json" && "${1:-}" != "--force" ]]; then
 fi
 
 PYTHON=${PYTHON:-python3}
-mkdir -p "$DATA/downloads" "$DATA/python" "$DATA/corpus"
+mkdir -p "$DATA/downloads" "$DATA/corpus"
 
 "$PYTHON" -m pip download --quiet --no-deps -d "$DATA/downloads" \
     pydicom==3.0.2 pydicom-data==1.0.0 deid-data==0.0.20
-"$PYTHON" -m pip install --quiet --no-deps --upgrade --target "$DATA/python" pydicom==3.0.2
+# pydicom is pure Python: its wheel, unpacked, is all Scripts/plant-phi.py needs (no pip install).
+rm -rf "$DATA/python"
+"$PYTHON" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+    "$(ls "$DATA"/downloads/pydicom-3.0.2-*.whl)" "$DATA/python"
 
 rm -rf "$DATA/corpus"
 mkdir -p "$DATA/corpus/pydicom" "$DATA/corpus/pydicom-data" "$DATA/corpus/deid-data"

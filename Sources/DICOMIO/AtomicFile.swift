@@ -1,3 +1,4 @@
+internal import CSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,27 +21,32 @@ public enum AtomicFile {
         case identicalFileExists
     }
 
-    /// Calls `produce` with a temporary path in the destination's folder, flushes the temporary
-    /// file to disk and moves it to `path`. If `produce` throws or anything fails, the temporary
+    /// Calls `produce` with a temporary path in the destination's folder, then moves the finished
+    /// file to `path` in one atomic rename: readers, and a process killed at any moment, see
+    /// either no file or the complete one. If `produce` throws or anything fails, the temporary
     /// file is removed and `path` is left as it was.
+    ///
+    /// `durable` flushes the file and its folder to disk before returning, so that it also
+    /// survives a power loss. Batches pass false and call ``synchronizeFileSystem(containing:)``
+    /// once at the end instead: one flush per file would cost more than the de-identification.
     @discardableResult
     public static func write(
-        to path: String, ifExists policy: ExistingFilePolicy = .replace,
+        to path: String, ifExists policy: ExistingFilePolicy = .replace, durable: Bool = true,
         _ produce: (String) throws(DICOMIOError) -> Void
     ) throws(DICOMIOError) -> Outcome {
         let (directory, name) = split(path)
         let temporary = "\(directory)/.\(name).\(randomSuffix()).partial"
         defer { unlink(temporary) }
         try produce(temporary)
-        try flush(temporary)
+        if durable { try flush(temporary) }
         switch policy {
         case .replace:
             guard rename(temporary, path) == 0 else {
                 throw DICOMIOError(.fileSystem, "cannot move the finished file into place: \(errnoText())")
             }
         case .keepIfIdentical:
-            // link() never replaces: of two writers racing for one path, exactly one wins.
-            if link(temporary, path) != 0 {
+            // Never replaces: of two writers racing for one path, exactly one wins.
+            if !moveWithoutReplacing(temporary, to: path) {
                 guard errno == EEXIST else {
                     throw DICOMIOError(.fileSystem, "cannot move the finished file into place: \(errnoText())")
                 }
@@ -50,8 +56,22 @@ public enum AtomicFile {
                 return .identicalFileExists
             }
         }
-        flushDirectory(directory)
+        if durable { flushDirectory(directory) }
         return .written
+    }
+
+    /// Flushes everything written to the file system holding `path` to disk.
+    public static func synchronizeFileSystem(containing path: String) throws(DICOMIOError) {
+        guard csys_sync_file_system(path) == 0 else {
+            throw DICOMIOError(.fileSystem, "cannot flush the output to disk: \(errnoText())")
+        }
+    }
+
+    /// renameat2(RENAME_NOREPLACE), or link() and unlink() where the file system lacks it.
+    private static func moveWithoutReplacing(_ source: String, to destination: String) -> Bool {
+        if csys_rename_noreplace(source, destination) == 0 { return true }
+        guard errno == EINVAL || errno == ENOSYS else { return false }
+        return link(source, destination) == 0
     }
 
     /// Writes `bytes` to `path` atomically with the given permissions.

@@ -81,13 +81,14 @@ public struct DICOMFile: ~Copyable {
     /// Information (group length computed), and its data set in its transfer syntax. Bulk values
     /// are copied from this file unchanged.
     ///
-    /// The write is atomic: the data goes to a temporary file beside `path`, is flushed to disk,
-    /// and is moved to `path` only when complete. On failure nothing is left behind. With
+    /// The write is atomic: the data goes to a temporary file beside `path` and is moved to
+    /// `path` only when complete (`durable`: and flushed to disk, see `AtomicFile`). On failure nothing is left behind. With
     /// `.keepIfIdentical`, an existing file at `path` is never replaced: identical bytes are
     /// reported as `.identicalFileExists`, different ones as an `.outputConflict` error.
     @discardableResult
     public func write(_ object: DICOMObject, to path: String,
-                      ifExists policy: AtomicFile.ExistingFilePolicy = .replace) throws(DICOMIOError) -> AtomicFile.Outcome {
+                      ifExists policy: AtomicFile.ExistingFilePolicy = .replace,
+                      durable: Bool = true) throws(DICOMIOError) -> AtomicFile.Outcome {
         let meta: [UInt8]
         let data: [UInt8]
         do {
@@ -96,7 +97,7 @@ public struct DICOMFile: ~Copyable {
         } catch {
             throw DICOMIOError(.invalidObject, error.reason)
         }
-        return try AtomicFile.write(to: path, ifExists: policy) { (temporaryPath) throws(DICOMIOError) in
+        return try AtomicFile.write(to: path, ifExists: policy, durable: durable) { (temporaryPath) throws(DICOMIOError) in
             var message = [CChar](repeating: 0, count: 512)
             let status = meta.withUnsafeBufferPointer { metaBytes in
                 data.withUnsafeBufferPointer { dataBytes in

@@ -12,6 +12,8 @@ import Glibc
 /// It must be readable by its owner only (mode 0600).
 public struct DeidentificationKey: Sendable {
     private let secret: SymmetricKey
+    /// HMAC state after absorbing the key: copied for each digest instead of re-keying.
+    private let keyed: HMAC<SHA256>
     /// Whether the key was generated for this run only (no key file): outputs are then unlinkable
     /// to any other run.
     public let isEphemeral: Bool
@@ -29,6 +31,7 @@ public struct DeidentificationKey: Sendable {
 
     private init(secret: SymmetricKey, isEphemeral: Bool) {
         self.secret = secret
+        self.keyed = HMAC<SHA256>(key: secret)
         self.isEphemeral = isEphemeral
     }
 
@@ -69,11 +72,13 @@ public struct DeidentificationKey: Sendable {
     /// HMAC-SHA-256 of `parts` under this key, separated by purpose so that a UID and a patient ID
     /// with the same text never get related outputs. Each part is length-prefixed.
     public func digest(purpose: String, _ parts: [[UInt8]]) -> [UInt8] {
-        var hmac = HMAC<SHA256>(key: secret)
-        for part in [Array("veil/v1/\(purpose)".utf8)] + parts {
-            withUnsafeBytes(of: UInt32(part.count).bigEndian) { hmac.update(data: Array($0)) }
-            hmac.update(data: part)
+        var hmac = keyed
+        func absorb(_ part: [UInt8]) {
+            withUnsafeBytes(of: UInt32(part.count).bigEndian) { hmac.update(data: $0) }
+            part.withUnsafeBytes { hmac.update(data: $0) }
         }
+        absorb(Array("veil/v1/\(purpose)".utf8))
+        parts.forEach(absorb)
         return Array(hmac.finalize())
     }
 

@@ -22,9 +22,8 @@ public enum IODAttributeTypes {
     /// For a SOP Class the tables do not know, the strictest requirement any IOD places on the
     /// attribute is returned, so that the output stays valid whatever the IOD.
     public static func requirement(sopClassUID: String?, path: [DICOMTag]) -> AttributeRequirement {
-        let key = pathKey(path)
         if let sopClassUID, let iod = tables.iodBySOPClass[sopClassUID] {
-            return tables.requirements[iod]?[key] ?? .optional
+            return tables.requirements[iod]?[path.map(\.value)] ?? .optional
         }
         guard let tag = path.last else { return .optional }
         return tables.strictestByTag[tag.value] ?? .optional
@@ -35,13 +34,10 @@ public enum IODAttributeTypes {
         tables.iodBySOPClass[sopClassUID] != nil
     }
 
-    private static func pathKey(_ path: [DICOMTag]) -> String {
-        path.map { String(format8: $0.value) }.joined(separator: "/")
-    }
-
     private struct Tables: Sendable {
         var iodBySOPClass: [String: Substring] = [:]
-        var requirements: [Substring: [String: AttributeRequirement]] = [:]
+        /// Per IOD, the tag path (top level first) of each required attribute.
+        var requirements: [Substring: [[UInt32]: AttributeRequirement]] = [:]
         var strictestByTag: [UInt32: AttributeRequirement] = [:]
     }
 
@@ -55,27 +51,18 @@ public enum IODAttributeTypes {
             var fields = line.split(separator: " ")
             guard !fields.isEmpty else { continue }
             let iod = fields.removeFirst()
-            var entries: [String: AttributeRequirement] = [:]
+            var entries: [[UInt32]: AttributeRequirement] = [:]
             for field in fields {
                 guard let equals = field.firstIndex(of: "="),
                       let rank = Int(field[field.index(after: equals)...]),
                       let requirement = AttributeRequirement(rawValue: rank) else { continue }
-                let path = String(field[..<equals])
+                let path = field[..<equals].split(separator: "/").compactMap { UInt32($0, radix: 16) }
+                guard let tag = path.last else { continue }
                 entries[path] = requirement
-                if let last = path.split(separator: "/").last, let tag = UInt32(last, radix: 16) {
-                    tables.strictestByTag[tag] = min(tables.strictestByTag[tag] ?? .optional, requirement)
-                }
+                tables.strictestByTag[tag] = min(tables.strictestByTag[tag] ?? .optional, requirement)
             }
             tables.requirements[iod] = entries
         }
         return tables
     }()
-}
-
-extension String {
-    /// Eight upper-case hex digits.
-    init(format8 value: UInt32) {
-        let digits = String(value, radix: 16, uppercase: true)
-        self = String(repeating: "0", count: 8 - digits.count) + digits
-    }
 }

@@ -102,6 +102,12 @@ public struct BatchAnonymizer: Sendable {
         var finalHeader = header
         finalHeader.endTime = Self.timestamp(end)
         finalHeader.counts = counts
+        if !configuration.dryRun {
+            // Outputs were not flushed one by one; the manifest is written only once they are on disk.
+            do { try AtomicFile.synchronizeFileSystem(containing: configuration.outputFolder) } catch {
+                throw BatchError(error.message)
+            }
+        }
         if let manifest {
             do { try manifest.finish(header: finalHeader) } catch {
                 throw BatchError("cannot write the manifest: \(error.message)")
@@ -158,7 +164,7 @@ public struct BatchAnonymizer: Sendable {
             }
             let destination = (configuration.outputFolder as NSString).appendingPathComponent(relative)
             try AtomicFile.makeDirectories((destination as NSString).deletingLastPathComponent)
-            switch try file.write(result.object, to: destination, ifExists: .keepIfIdentical) {
+            switch try file.write(result.object, to: destination, ifExists: .keepIfIdentical, durable: false) {
             case .written: outcome.status = .written
             case .identicalFileExists: outcome.status = .unchanged
             }
@@ -252,7 +258,8 @@ public struct BatchAnonymizer: Sendable {
     }
 
     static func fileSize(_ path: String) -> UInt64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.uint64Value ?? 0
+        var status = stat()
+        return stat(path, &status) == 0 ? UInt64(status.st_size) : 0
     }
 }
 

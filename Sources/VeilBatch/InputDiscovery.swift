@@ -37,21 +37,19 @@ public enum InputDiscovery {
         }
         for name in names.sorted() {
             let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
-            guard let attributes = try? manager.attributesOfItem(atPath: path),
-                  let type = attributes[.type] as? FileAttributeType else {
+            var status = stat()
+            guard lstat(path, &status) == 0 else {
                 problems.append((path, "cannot read file attributes"))
                 continue
             }
-            switch type {
-            case .typeDirectory:
+            switch status.st_mode & S_IFMT {
+            case S_IFDIR:
                 walk(path, into: &files, problems: &problems)
-            case .typeRegular:
+            case S_IFREG:
                 files.append(path)
-            case .typeSymbolicLink:
-                var isDirectory: ObjCBool = false
-                if manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                    files.append(path)
-                }
+            case S_IFLNK:
+                var target = stat()
+                if stat(path, &target) == 0, target.st_mode & S_IFMT == S_IFREG { files.append(path) }
             default:
                 continue // sockets, devices, pipes: never DICOM files
             }

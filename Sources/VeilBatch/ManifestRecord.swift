@@ -65,6 +65,58 @@ public enum ManifestRecord {
         public var basis: String
     }
 
+    /// The manifest line of one file: the JSON of `file(from:)`, written without JSONEncoder.
+    static func fileLine(from outcome: FileOutcome) -> [UInt8] {
+        let record = file(from: outcome)
+        var json = JSONWriter()
+        json.beginObject()
+        if let actions = record.actions {
+            json.key("actions")
+            json.beginArray()
+            for action in actions {
+                json.beginObject()
+                json.field("action", action.action)
+                json.field("basis", action.basis)
+                json.field("path", action.path)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        if let identifiers = record.identifiers {
+            json.key("identifiers")
+            json.beginObject()
+            json.field("frameOfReferenceUID", identifiers.frameOfReferenceUID)
+            json.field("patientPseudonym", identifiers.patientPseudonym)
+            json.field("seriesInstanceUID", identifiers.seriesInstanceUID)
+            json.field("sopClassUID", identifiers.sopClassUID)
+            json.field("sopInstanceUID", identifiers.sopInstanceUID)
+            json.field("studyInstanceUID", identifiers.studyInstanceUID)
+            json.endObject()
+        }
+        json.field("input", record.input)
+        json.field("message", record.message)
+        if let codes = record.methodCodes {
+            json.key("methodCodes")
+            json.beginArray()
+            codes.forEach { json.string($0) }
+            json.endArray()
+        }
+        json.field("output", record.output)
+        json.field("reason", record.reason)
+        json.field("sopClassUID", record.sopClassUID)
+        json.field("status", record.status.rawValue)
+        json.field("transferSyntaxUID", record.transferSyntaxUID)
+        json.field("type", record.type)
+        if let warnings = record.warnings {
+            json.key("warnings")
+            json.beginArray()
+            warnings.forEach { json.string($0) }
+            json.endArray()
+        }
+        json.endObject()
+        return json.bytes
+    }
+
     static func file(from outcome: FileOutcome) -> File {
         File(
             input: outcome.inputID, status: outcome.status, reason: outcome.reason, message: outcome.message,

@@ -30,7 +30,7 @@ final class ManifestWriter: @unchecked Sendable {
     }
 
     func record(_ outcome: FileOutcome) {
-        let line = encode(ManifestRecord.file(from: outcome))
+        let line = Data(ManifestRecord.fileLine(from: outcome))
         lock.withLock {
             records.append((outcome.index, line))
             append(line: line)

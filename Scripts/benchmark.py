@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Times `veil anonymize` against `cp -r` and gdcmanon on one generated CT corpus.
+
+usage: Scripts/benchmark.py [--files N] [--rounds R] [--work DIR] [--veil PATH] [--only TOOL,...]
+
+Every tool runs R times in rotating order on the same corpus (page cache warm). Two times per
+run: until the tool exits, and until its output is on disk (the tool, then `sync`). Veil flushes
+its output before writing the manifest, so its two times are nearly equal; cp and gdcmanon leave
+the flushing to the kernel. The table shows medians, files/s and MB/s to disk, peak RSS, and how
+many times faster Veil is than each peer measured in the same run. Scripts/benchmark.sh builds
+Veil in release mode and calls this.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def corpus_size(folder):
+    files = 0
+    size = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            files += 1
+            size += os.path.getsize(os.path.join(root, name))
+    return files, size
+
+
+def warm(folder):
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with open(os.path.join(root, name), "rb") as f:
+                while f.read(1 << 20):
+                    pass
+
+
+def run(command):
+    """Wall seconds and peak RSS (KiB) of one command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(command)}")
+    return seconds, usage.ru_maxrss
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--work", default="/tmp/veil-benchmark")
+    parser.add_argument("--veil", default=os.path.join(ROOT, ".build", "release", "veil"))
+    parser.add_argument("--only", default="")
+    args = parser.parse_args()
+
+    corpus = os.path.join(args.work, f"corpus-{args.files}")
+    if not os.path.isdir(corpus):
+        subprocess.run([sys.executable, os.path.join(ROOT, "Scripts", "make-benchmark-corpus.py"), corpus,
+                        "--files", str(args.files)], check=True)
+    files, size = corpus_size(corpus)
+    key = os.path.join(args.work, "bench.key")
+    if not os.path.exists(key):
+        subprocess.run([args.veil, "keygen", key], check=True, stdout=subprocess.DEVNULL)
+    cert = os.path.join(args.work, "cert.pem")
+    if shutil.which("gdcmanon") and not os.path.exists(cert):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-keyout", os.path.join(args.work, "key.pem"),
+                        "-out", cert, "-days", "365", "-nodes", "-subj", "/CN=veil-benchmark"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    tools = {
+        "veil anonymize": lambda out: [args.veil, "anonymize", corpus, "--output", out, "--key-file", key],
+        "veil anonymize --jobs 1": lambda out: [args.veil, "anonymize", corpus, "--output", out, "--key-file", key,
+                                                "--jobs", "1"],
+        "cp -r": lambda out: ["cp", "-r", corpus, out],
+    }
+    if shutil.which("gdcmanon"):
+        # PS3.15 mode, as the research measured it (E.1.1 encryption of the removed attributes).
+        tools["gdcmanon (PS3.15)"] = lambda out: ["gdcmanon", "-e", "-r", "--continue", "-c", cert, "-i", corpus, "-o", out]
+    if args.only:
+        wanted = args.only.split(",")
+        tools = {name: command for name, command in tools.items() if any(w in name for w in wanted)}
+
+    print(f"corpus: {files} files, {size / 1e6:.0f} MB ({args.files} CT slices 512x512), {args.rounds} rounds, "
+          f"{os.cpu_count()} cores")
+    warm(corpus)
+    times = {name: [] for name in tools}
+    durable = {name: [] for name in tools}
+    peaks = {name: [] for name in tools}
+    names = list(tools)
+    for round_index in range(args.rounds):
+        order = names[round_index % len(names):] + names[:round_index % len(names)]
+        for name in order:
+            out = os.path.join(args.work, f"out-{round_index}-{names.index(name)}")
+            shutil.rmtree(out, ignore_errors=True)
+            subprocess.run(["sync"])
+            start = time.perf_counter()
+            seconds, peak = run(tools[name](out))
+            subprocess.run(["sync"])
+            durable[name].append(time.perf_counter() - start)
+            times[name].append(seconds)
+            peaks[name].append(peak)
+            shutil.rmtree(out, ignore_errors=True)
+
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    on_disk = {name: statistics.median(values) for name, values in durable.items()}
+    reference = "veil anonymize" if "veil anonymize" in medians else names[0]
+    print()
+    header = (f"{'tool':<26}{'exit s':>8}{'on disk s':>11}{'files/s':>9}{'MB/s':>7}{'peak RSS':>10}"
+              f"{'Veil faster':>13}")
+    print(header)
+    print("-" * len(header))
+    for name in names:
+        seconds = on_disk[name]
+        rss = f"{max(peaks[name]) / 1024:.0f} MiB" if peaks[name] else "-"
+        ratio = on_disk[name] / on_disk[reference]
+        print(f"{name:<26}{medians[name]:>8.2f}{seconds:>11.2f}{files / seconds:>9.0f}{size / 1e6 / seconds:>7.0f}"
+              f"{rss:>10}{ratio:>12.2f}x")
+    print()
+    print("files/s and MB/s are to disk (median of 'on disk'). 'Veil faster': the peer's time divided by")
+    print("Veil's (default jobs), both to disk; below 1 Veil is slower. Ratio by exit time: " +
+          ", ".join(f"{name} {medians[name] / medians[reference]:.2f}x" for name in names if name != reference))
+    print("Runs (exit s): " + "; ".join(f"{name}: " + " ".join(f"{t:.2f}" for t in times[name]) for name in names))
+
+
+if __name__ == "__main__":
+    main()

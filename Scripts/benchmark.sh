@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Benchmark: builds Veil in release mode, installs the peers (gdcmanon from libgdcm-tools), and
+# times them on a generated corpus of CT slices (default 1,000). Not run by CI.
+# usage: Scripts/benchmark.sh [--files N] [--rounds R] [--work DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+Scripts/install-dependencies.sh libdcmtk-dev libgdcm-tools openssl
+swift build -c release --product veil
+exec python3 Scripts/benchmark.py "$@"
