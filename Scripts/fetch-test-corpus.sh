@@ -32,7 +32,7 @@ downloads = os.path.join(data, "downloads")
 def extract_zip(archive, prefix, target):
     with zipfile.ZipFile(archive) as z:
         for name in z.namelist():
-            if name.startswith(prefix) and name.endswith(".dcm"):
+            if name.startswith(prefix) and (name.endswith(".dcm") or name.endswith("dicomdirtests/DICOMDIR")):
                 out = os.path.join(target, os.path.basename(name))
                 with open(out, "wb") as f:
                     f.write(z.read(name))

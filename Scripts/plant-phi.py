@@ -8,6 +8,9 @@ Every planted value is fictitious. The output folder gets:
                          attributes, nested sequences, a private block, a UN-encoded public element,
                          SR content, overlays and curves; and references between instances
   broken/<name>          files that must be reported as failed (truncated, corrupt)
+  special/<name>         a DICOMDIR (skipped), a bare data set without preamble or meta header and
+                         without a file extension (de-identified), an identical second copy of a
+                         planted file (found unchanged)
   manifest.json          per file: transfer syntax, SOP class, original UIDs, the instance it
                          references; and the list of planted strings every output must be free of
 Needs pydicom (Scripts/fetch-test-corpus.sh puts it on PYTHONPATH).
@@ -221,6 +224,18 @@ def main():
         pass
     with open(os.path.join(output, "broken", "not-dicom.dcm"), "wb") as f:
         f.write(b"This is a text file pretending to be DICOM.\n" * 20)
+    # Special cases: a DICOMDIR, a bare data set (no preamble, no meta, no extension), a duplicate.
+    special = os.path.join(output, "special")
+    os.makedirs(special)
+    shutil.copy(os.path.join(corpus, "pydicom", "DICOMDIR"), os.path.join(special, "DICOMDIR"))
+    bare = pydicom.dcmread(os.path.join(corpus, "pydicom", "CT_small.dcm"))
+    bare.SOPInstanceUID = pydicom.uid.generate_uid(entropy_srcs=["bare data set"])
+    plant(bare, PATIENTS[0], None)
+    bare.preamble = None
+    del bare.file_meta
+    pydicom.dcmwrite(os.path.join(special, "IM0001"), bare, enforce_file_format=False, implicit_vr=True,
+                     little_endian=True)
+    shutil.copy(os.path.join(output, "planted", entries[0]["file"]), os.path.join(special, "duplicate-copy.dcm"))
     with open(os.path.join(output, "manifest.json"), "w") as f:
         json.dump({"files": entries, "plantedStrings": planted_strings(),
                    "pydicom": pydicom.__version__}, f, indent=1)

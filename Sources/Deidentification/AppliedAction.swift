@@ -36,6 +36,9 @@ public struct AppliedAction: Sendable, Hashable {
         case personNameNotListed = "person name not listed: removed"
         case temporalNotListed = "date or time not listed: removed"
         case unknownAttribute = "not in the data dictionary: removed"
+        /// Encrypted Attributes Sequence (0400,0500) holds the originals, encrypted (PS3.15 E.1.1):
+        /// whoever has the private key could restore them, so an irreversible run removes it.
+        case encryptedAttributes = "encrypted original attributes: removed"
         case groupLength = "group length: removed"
         case fileMetaInDataSet = "file meta element in data set: removed"
         /// The File Meta Information is rebuilt (PS3.15 E.1.1).

@@ -146,6 +146,7 @@ struct Pass {
         if let row = ConfidentialityProfileTable.row(for: tag) {
             return resolve(profile.action(for: row), element, path)
         }
+        if tag == DICOMTag(0x0400, 0x0500) { return (.X, .encryptedAttributes) }
         let vr = Self.effectiveVR(of: element)
         if dummy && vr != .SQ && vr != .UI && (vr.isTextual || vr.isTemporal) { return (.D, .dummySequence) }
         if DataDictionary.entry(for: tag) == nil { return (.X, .unknownAttribute) }

@@ -157,11 +157,15 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
             DataElement(DICOMTag(0x0008, 0x041F), .DT, string: "20190312101010"),   // Study Update DateTime
             DataElement(DICOMTag(0x0010, 0x9999), .LO, string: "Quixote"),          // no such attribute
             DataElement(DICOMTag(0x0018, 0x0050), .DS, string: "5"),                // Slice Thickness: kept
+            DataElement(DICOMTag(0x0400, 0x0500), items: [DataSet([                  // Encrypted Attributes
+                DataElement(DICOMTag(0x0400, 0x0520), .OB, .bytes([1, 2, 3, 4])),
+            ])]),
         ])
         let output = try Fixtures.deidentify(object).object.dataSet
         #expect(output[DICOMTag(0x0014, 0x2006)] == nil)
         #expect(output[DICOMTag(0x0008, 0x041F)] == nil)
         #expect(output[DICOMTag(0x0010, 0x9999)] == nil)
+        #expect(output[DICOMTag(0x0400, 0x0500)] == nil)
         #expect(output.string(DICOMTag(0x0018, 0x0050)) == "5")
     }
 

@@ -15,6 +15,8 @@ public enum TestPaths {
     public static let plantedCorpus = testData.appendingPathComponent("planted/planted")
     /// Damaged files that must be reported as failed.
     public static let brokenCorpus = testData.appendingPathComponent("planted/broken")
+    /// A DICOMDIR, a bare data set without meta header or extension, an identical duplicate.
+    public static let specialCorpus = testData.appendingPathComponent("planted/special")
     public static let plantedManifest = testData.appendingPathComponent("planted/manifest.json")
 
     /// The DICOM files directly inside `folder`, sorted by name.

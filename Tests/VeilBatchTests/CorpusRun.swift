@@ -5,7 +5,8 @@ import TestSupport
 import VeilBatch
 
 /// One batch over the whole test corpus, shared by the tests that inspect its outputs: the
-/// SampleScans, the planted corpus, the broken files, and a note that is not DICOM.
+/// SampleScans, the planted corpus, the broken files, the special cases (DICOMDIR, bare data set,
+/// duplicate), and a note that is not DICOM.
 struct CorpusRun: Sendable {
     let corpus: PlantedCorpus
     let inputs: URL
@@ -34,7 +35,7 @@ struct CorpusRun: Sendable {
         try manager.createDirectory(at: inputs, withIntermediateDirectories: true)
         // The export as a PACS would lay it out: folders named after patients.
         for (name, source) in [("DOE_JANE", TestPaths.sampleScans), ("QUIXOTE_ZEBULON", TestPaths.plantedCorpus),
-                               ("BROKEN", TestPaths.brokenCorpus)] {
+                               ("BROKEN", TestPaths.brokenCorpus), ("SPECIAL", TestPaths.specialCorpus)] {
             try manager.copyItem(at: source, to: inputs.appendingPathComponent(name))
         }
         try Data("Export notes for Quixote Zebulon\n".utf8).write(to: inputs.appendingPathComponent("notes.txt"))
