@@ -72,8 +72,12 @@ cdcm_status cdcm_file_open(const char *path, uint32_t bulk_threshold, cdcm_file 
             OFString declared;
             if (file->format.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, declared).good() &&
                 DcmXfer(declared.c_str()).getXfer() == EXS_Unknown) {
-                cdcm::copyMessage("unknown transfer syntax " + std::string(declared.c_str()), message,
-                                  message_capacity);
+                // The declared value is named only if it looks like a UID: it comes from the file.
+                const bool printable = declared.length() <= 64 &&
+                    declared.find_first_not_of("0123456789.") == OFString_npos;
+                cdcm::copyMessage(std::string("unknown transfer syntax") +
+                                      (printable ? " " + std::string(declared.c_str()) : ""),
+                                  message, message_capacity);
                 return CDCM_ERROR_TRANSFER_SYNTAX;
             }
         }

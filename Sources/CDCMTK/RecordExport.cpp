@@ -122,62 +122,28 @@ private:
             return;
         }
         switch (ident) {
-        case EVR_US: case EVR_xs: case EVR_AT: case EVR_OW: case EVR_lt: {
-            Uint16 *values = nullptr;
-            check(element.getUint16Array(values), element);
-            appendArray(out, values, bytes);
-            return;
+        case EVR_US: case EVR_xs: case EVR_AT: case EVR_OW: case EVR_lt:
+            return appendValues<Uint16>(element, &DcmElement::getUint16Array, bytes, out);
+        case EVR_SS: return appendValues<Sint16>(element, &DcmElement::getSint16Array, bytes, out);
+        case EVR_UL: case EVR_up: case EVR_OL:
+            return appendValues<Uint32>(element, &DcmElement::getUint32Array, bytes, out);
+        case EVR_SL: return appendValues<Sint32>(element, &DcmElement::getSint32Array, bytes, out);
+        case EVR_FL: case EVR_OF: return appendValues<Float32>(element, &DcmElement::getFloat32Array, bytes, out);
+        case EVR_FD: case EVR_OD: return appendValues<Float64>(element, &DcmElement::getFloat64Array, bytes, out);
+        case EVR_SV: return appendValues<Sint64>(element, &DcmElement::getSint64Array, bytes, out);
+        case EVR_UV: case EVR_OV: return appendValues<Uint64>(element, &DcmElement::getUint64Array, bytes, out);
+        default: // OB, UN and the byte-oriented internal VRs
+            return appendValues<Uint8>(element, &DcmElement::getUint8Array, bytes, out);
         }
-        case EVR_SS: {
-            Sint16 *values = nullptr;
-            check(element.getSint16Array(values), element);
-            appendArray(out, values, bytes);
-            return;
-        }
-        case EVR_UL: case EVR_up: case EVR_OL: {
-            Uint32 *values = nullptr;
-            check(element.getUint32Array(values), element);
-            appendArray(out, values, bytes);
-            return;
-        }
-        case EVR_SL: {
-            Sint32 *values = nullptr;
-            check(element.getSint32Array(values), element);
-            appendArray(out, values, bytes);
-            return;
-        }
-        case EVR_FL: case EVR_OF: {
-            Float32 *values = nullptr;
-            check(element.getFloat32Array(values), element);
-            appendArray(out, values, bytes);
-            return;
-        }
-        case EVR_FD: case EVR_OD: {
-            Float64 *values = nullptr;
-            check(element.getFloat64Array(values), element);
-            appendArray(out, values, bytes);
-            return;
-        }
-        case EVR_SV: {
-            Sint64 *values = nullptr;
-            check(element.getSint64Array(values), element);
-            appendArray(out, values, bytes);
-            return;
-        }
-        case EVR_UV: case EVR_OV: {
-            Uint64 *values = nullptr;
-            check(element.getUint64Array(values), element);
-            appendArray(out, values, bytes);
-            return;
-        }
-        default: {
-            // OB, UN and the byte-oriented internal VRs.
-            Uint8 *values = nullptr;
-            check(element.getUint8Array(values), element);
-            appendArray(out, values, bytes);
-            return;
-        }
-        }
+    }
+
+    /// Appends `bytes` bytes of the element's values, fetched in host (little-endian) order.
+    template <class T>
+    void appendValues(DcmElement &element, OFCondition (DcmElement::*getter)(T *&), size_t bytes,
+                      std::vector<uint8_t> &out) {
+        T *values = nullptr;
+        check((element.*getter)(values), element);
+        appendArray(out, values, bytes);
     }
 
     cdcm_file &file_;

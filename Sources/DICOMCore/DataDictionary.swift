@@ -16,7 +16,7 @@ public enum DataDictionary {
     public static func entry(for tag: DICOMTag) -> Entry? {
         if let entry = tables.exact[tag.value] { return entry }
         guard !tag.isPrivate else { return nil }
-        return tables.masked.first { $0.matches(tag.value) }?.entry
+        return tables.masked.first { $0.mask.matches(tag) }?.entry
     }
 
     /// The tag of a keyword such as "PatientName".
@@ -30,10 +30,8 @@ public enum DataDictionary {
     }
 
     private struct MaskedEntry: Sendable {
-        var mask: UInt32
-        var value: UInt32
+        var mask: TagMask
         var entry: Entry
-        func matches(_ tag: UInt32) -> Bool { tag & mask == value }
     }
 
     private struct Tables: Sendable {
@@ -51,18 +49,8 @@ public enum DataDictionary {
             tables.byKeyword[entry.keyword] = value
         }
         for line in packedRepeatingEntries.split(separator: "\n") {
-            guard let (pattern, entry) = parse(line) else { continue }
-            var mask: UInt32 = 0
-            var value: UInt32 = 0
-            for character in pattern {
-                mask <<= 4
-                value <<= 4
-                if let digit = character.hexDigitValue {
-                    mask |= 0xF
-                    value |= UInt32(digit)
-                }
-            }
-            tables.masked.append(MaskedEntry(mask: mask, value: value, entry: entry))
+            guard let (pattern, entry) = parse(line), let mask = TagMask(pattern) else { continue }
+            tables.masked.append(MaskedEntry(mask: mask, entry: entry))
         }
         return tables
     }()

@@ -29,7 +29,7 @@ public enum UID {
     /// True when the UID is defined by the DICOM standard (PS3.6 Annex A): it names a class,
     /// a syntax or a well-known instance, never a patient's study, series or image.
     public static func isDefinedByStandard(_ uid: some StringProtocol) -> Bool {
-        uid.hasPrefix(dicomRoot)
+        uid.hasPrefix(dicomRoot) && isValid(uid)
     }
 }
 

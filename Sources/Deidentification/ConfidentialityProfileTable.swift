@@ -47,7 +47,7 @@ public enum ConfidentialityProfileTable {
     /// ``privateAttributesRow``.
     public static func row(for tag: DICOMTag) -> ConfidentialityProfileRow? {
         if let row = index.exact[tag.value] { return row }
-        return index.masked.first { tag.value & $0.mask == $0.value }?.row
+        return index.masked.first { $0.mask.matches(tag) }?.row
     }
 
     /// The "Private Attributes" row.
@@ -55,30 +55,21 @@ public enum ConfidentialityProfileTable {
 
     private struct Index: Sendable {
         var exact: [UInt32: ConfidentialityProfileRow] = [:]
-        var masked: [(mask: UInt32, value: UInt32, row: ConfidentialityProfileRow)] = []
+        var masked: [(mask: TagMask, row: ConfidentialityProfileRow)] = []
         var privateRow: ConfidentialityProfileRow
     }
 
     private static let index: Index = {
         var privateRow: ConfidentialityProfileRow?
         var exact: [UInt32: ConfidentialityProfileRow] = [:]
-        var masked: [(mask: UInt32, value: UInt32, row: ConfidentialityProfileRow)] = []
+        var masked: [(mask: TagMask, row: ConfidentialityProfileRow)] = []
         for row in rows {
             switch row.pattern {
             case .tag(let group, let element):
                 exact[DICOMTag(group, element).value] = row
             case .masked(let pattern):
-                var mask: UInt32 = 0
-                var value: UInt32 = 0
-                for character in pattern {
-                    mask <<= 4
-                    value <<= 4
-                    if let digit = character.hexDigitValue {
-                        mask |= 0xF
-                        value |= UInt32(digit)
-                    }
-                }
-                masked.append((mask, value, row))
+                guard let mask = TagMask(pattern) else { fatalError("malformed mask \(pattern) in the generated table") }
+                masked.append((mask, row))
             case .privateAttributes:
                 privateRow = row
             }

@@ -79,6 +79,9 @@ public struct Deidentifier: Sendable {
         guard !sopClass.isEmpty, dataSet.string(.sopClassUID) != nil else {
             throw DeidentificationRefusal(.missingSOPClassUID, "no SOP Class UID")
         }
+        guard UID.isValid(sopClass) else {
+            throw DeidentificationRefusal(.missingSOPClassUID, "the SOP Class UID is not a valid UID")
+        }
         if Self.encapsulatedDocumentSOPClasses.contains(sopClass) || Self.contains(.encapsulatedDocument, in: dataSet) {
             throw DeidentificationRefusal(.encapsulatedDocument, "encapsulated document: its content cannot be de-identified")
         }
@@ -152,7 +155,10 @@ struct Pass {
         if DataDictionary.entry(for: tag) == nil { return (.X, .unknownAttribute) }
         switch vr {
         case .UI:
-            if StandardUIDs.namesAClass(tag) || element.strings.allSatisfy({ $0.isEmpty || UID.isDefinedByStandard($0) }) {
+            // Kept only when every value is a well-formed UID: text in a UID field is replaced.
+            let values = element.strings
+            if StandardUIDs.namesAClass(tag) && values.allSatisfy({ $0.isEmpty || UID.isValid($0) })
+                || values.allSatisfy({ $0.isEmpty || UID.isDefinedByStandard($0) }) {
                 return (.K, .table)
             }
             return (.U, .uidNotListed)

@@ -142,6 +142,20 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
         #expect(output.items(DICOMTag(0x0008, 0x0110))?.first?.string(DICOMTag(0x0008, 0x010C)) == "2.16.840.1.113883.6.96")
     }
 
+    /// A UID field that holds text is never kept as it is, even where UIDs name classes.
+    @Test func replacesTextInUIDFields() throws {
+        let object = Fixtures.object(extra: [
+            DataElement(DICOMTag(0x0008, 0x001A), .UI, string: "Quixote Zebulon"),
+            DataElement(DICOMTag(0x0008, 0x1167), .UI, string: "1.2.840.10008.Quixote"),
+        ])
+        let output = try Fixtures.deidentify(object).object.dataSet
+        #expect(output.string(DICOMTag(0x0008, 0x001A))?.hasPrefix("2.25.") == true)
+        #expect(output.string(DICOMTag(0x0008, 0x1167))?.hasPrefix("2.25.") == true)
+        var bogus = Fixtures.object()
+        bogus.dataSet[.sopClassUID] = DataElement(.sopClassUID, .UI, string: "Quixote^Zebulon")
+        #expect(throws: DeidentificationRefusal.self) { try Fixtures.deidentify(bogus) }
+    }
+
     @Test func keepsUIDsTheStandardDefines() throws {
         let palette = "1.2.840.10008.1.5.1"
         let reference = DataElement(DICOMTag(0x0008, 0x1140), items: [DataSet([
