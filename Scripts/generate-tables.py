@@ -33,6 +33,7 @@ DICOM_STANDARD = "dicom-standard==0.1.0"
 TABLE_E1_1 = "ps3.15-table-e1-1-2024b.json"
 TABLE_EDITION = "2024b"
 CID_7050 = "cid-7050.csv"
+TCIA_PRIVATE_KB = "tcia-private-tag-kb-2024-02-01.csv"
 
 # Option columns of Table E.1-1, in the order of PS3.15 Table E.1-1, with the Swift case names.
 OPTION_COLUMNS = [
@@ -195,6 +196,54 @@ def generate_cid7050(standard_dir: str) -> str:
     )
 
 
+# --- TCIA Private Tag Knowledge Base ------------------------------------------------------------
+
+# From the most to the least protective: where the knowledge base lists one element twice (once
+# per VR seen), the more protective disposition wins. 'na' and blanks mean "no decision": delete.
+DISPOSITION_RANK = {"d": 0, "h": 1, "oi": 2, "o": 3, "k": 4}
+
+
+def generate_private_tags(standard_dir: str) -> str:
+    import re
+    path = os.path.join(standard_dir, TCIA_PRIVATE_KB)
+    raw = open(path, "rb").read()
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+    component = re.compile(r'\(([0-9a-fA-F]{4}),(?:([0-9a-fA-F]{4})|"?([^"()\[\]]*?)"?,([0-9a-fA-F]{2}))\)')
+    entries = {}
+    for row in reader:
+        pattern = row["element_sig_pattern"].strip().replace('""', '"')
+        parts = []
+        for match in component.finditer(pattern):
+            group, public_element, creator, element = match.groups()
+            if public_element is not None:
+                parts.append(f"{group.upper()}{public_element.upper()}")
+            else:
+                parts.append(f"{group.upper()}|{' '.join(creator.split()).upper()}|{element.upper()}")
+        if not parts or "|" not in parts[-1]:
+            continue
+        disposition = row["private_disposition"].strip().lower()
+        disposition = disposition if disposition in DISPOSITION_RANK else "d"
+        key = ">".join(parts)
+        if key not in entries or DISPOSITION_RANK[disposition] < DISPOSITION_RANK[entries[key]]:
+            entries[key] = disposition
+    lines = [f"{key}|{value}" for key, value in sorted(entries.items())]
+    counts = {d: sum(1 for v in entries.values() if v == d) for d in DISPOSITION_RANK}
+    return (
+        HEADER +
+        f"// Source: {TCIA_PRIVATE_KB} (TCIA Private Tag Knowledge Base, export of 2024-02-01, via\n"
+        f"// MIC-DKFZ/miccai2024_midi-b-submission, Apache-2.0), SHA-256 {sha256(raw)}.\n"
+        f"// {len(lines)} elements: " + ", ".join(f"{counts[d]} {d}" for d in DISPOSITION_RANK) + ".\n"
+        "// One line per private element: its path (public tags as GGGGEEEE, private ones as\n"
+        "// gggg|CREATOR|ee, '>' between sequence levels), then the disposition: k keep, d delete,\n"
+        "// h replace the UID, o and oi shift the date. Creators are upper case with single spaces.\n\n"
+        "extension PrivateTagDictionary {\n"
+        "    static let packedEntries = \"\"\"\n"
+        + "\n".join(lines) + "\n"
+        "\"\"\"\n"
+        "}\n"
+    )
+
+
 # --- Per-IOD attribute Types (PS3.3) ----------------------------------------------------------
 
 TYPE_RANK = {"1": 1, "1C": 1, "2": 2, "2C": 2}
@@ -287,6 +336,8 @@ def main() -> int:
                 generate_cid7050(args.standard_dir),
             "Sources/Deidentification/Generated/IODAttributeTypes+Entries.swift":
                 generate_iod_types(args.standard_dir, standard_wheel),
+            "Sources/Deidentification/Generated/PrivateTagDictionary+Entries.swift":
+                generate_private_tags(args.standard_dir),
         }
     stale = []
     for relative, text in outputs.items():

@@ -68,7 +68,8 @@ public struct DataElement: Hashable, Sendable {
         }
     }
 
-    static func trimmed(_ text: String, vr: VR) -> String {
+    /// `text` without the padding and spaces PS3.5 6.2 calls insignificant for `vr`.
+    public static func trimmed(_ text: String, vr: VR) -> String {
         var scalars = Substring(text)
         while let last = scalars.last, last == " " || last == "\0" { scalars.removeLast() }
         if vr != .UT && vr != .LT && vr != .ST {

@@ -40,6 +40,27 @@ public struct KeyedIdentifiers: Sendable {
         "S" + base32(key.digest(purpose: "study-id", [Array(studyInstanceUID.utf8), Array(studyID.utf8)]), count: 15)
     }
 
+    /// The patient's date offset (Retain Longitudinal with Modified Dates): a whole number of days
+    /// in ``DateShift/offsetRange``, the same for every instance of the patient in every batch.
+    public func dateShift(forPatient keyParts: [String]) -> DateShift {
+        let digest = key.digest(purpose: "date-offset", keyParts.map { Array($0.utf8) })
+        let value = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let range = DateShift.offsetRange
+        return DateShift(days: range.lowerBound + Int(value % UInt64(range.count)))
+    }
+
+    /// A replacement AE title or network name (Retain Device Identity cleans these): the same
+    /// device keeps the same name, which no longer says whose device it is. At most 16 characters.
+    public func applicationEntityPseudonym(for title: String) -> String {
+        "AE" + base32(key.digest(purpose: "application-entity", [Array(title.uppercased().utf8)]), count: 14)
+    }
+
+    /// A replacement for a person's name inside structured content: the same name gives the same
+    /// pseudonym, so one observer stays one observer.
+    public func personPseudonym(for name: String) -> String {
+        "PERSON^" + base32(key.digest(purpose: "person", [Array(name.uppercased().utf8)]), count: 12)
+    }
+
     /// The keyed hash of an input path, so that the manifest can name inputs without paths.
     public func inputIdentifier(for path: String) -> String {
         base32(key.digest(purpose: "input-path", [Array(path.utf8)]), count: 26).lowercased()

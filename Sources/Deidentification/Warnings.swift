@@ -2,7 +2,7 @@ import DICOMCore
 
 /// Risks that metadata de-identification leaves in place, reported with the instance.
 enum Warnings {
-    static func collect(_ dataSet: DataSet, profile: DeidentificationProfile) -> [DeidentificationWarning] {
+    static func collect(_ dataSet: DataSet, original: DataSet, profile: DeidentificationProfile) -> [DeidentificationWarning] {
         var warnings: [DeidentificationWarning] = []
         let hasPixels = dataSet[.pixelData] != nil
         let burnedIn = dataSet.string(.burnedInAnnotation)?.uppercased()
@@ -11,7 +11,7 @@ enum Warnings {
                 kind: .burnedInTextPossible,
                 message: "image type often carries burned-in text and Burned In Annotation is not NO"))
         }
-        if hasPixels, hasOverlayInPixelData(dataSet) {
+        if hasPixels, hasOverlayInPixelData(original) {
             warnings.append(DeidentificationWarning(
                 kind: .overlayInPixelData,
                 message: "overlay bits are stored in Pixel Data and remain there"))
@@ -21,6 +21,11 @@ enum Warnings {
             warnings.append(DeidentificationWarning(
                 kind: .recognizableVisualFeatures,
                 message: "Recognizable Visual Features is YES: a face may be reconstructed from the pixels"))
+        }
+        if profile.options.contains(.cleanGraphics), original.elements.contains(where: { (0x6000...0x601E).contains($0.tag.group) && $0.tag.element == 0x3000 }) {
+            warnings.append(DeidentificationWarning(
+                kind: .overlayKept,
+                message: "overlay bitmaps were kept (Clean Graphics): drawn text in them is not cleaned"))
         }
         return warnings
     }

@@ -123,7 +123,7 @@ public enum ManifestRecord {
             output: outcome.outputPath, sopClassUID: outcome.identifiers?.sopClassUID,
             transferSyntaxUID: outcome.transferSyntaxUID, identifiers: outcome.identifiers,
             actions: outcome.identifiers == nil ? nil : outcome.actions.map {
-                Action(path: $0.path.description, action: $0.action.rawValue, basis: $0.reason.rawValue)
+                Action(path: $0.path.description, action: $0.action.rawValue, basis: $0.reason.text)
             },
             warnings: outcome.warnings.isEmpty ? nil : outcome.warnings.map(\.kind.rawValue),
             methodCodes: outcome.methodCodes.isEmpty ? nil : outcome.methodCodes)

@@ -43,7 +43,7 @@ final class Console: @unchecked Sendable {
                 var record: [String: String] = ["input": outcome.inputID, "output": outcome.outputPath ?? ""]
                 if showPaths { record["path"] = outcome.inputPath }
                 if let data = try? encoder.encode(FileLine(input: record, actions: dryRun ? outcome.actions.map {
-                    ["path": $0.path.description, "action": $0.action.rawValue, "basis": $0.reason.rawValue]
+                    ["path": $0.path.description, "action": $0.action.rawValue, "basis": $0.reason.text]
                 } : nil)) {
                     print(String(decoding: data, as: UTF8.self))
                 }
@@ -51,7 +51,7 @@ final class Console: @unchecked Sendable {
                 print("\(name) -> \(outcome.outputPath ?? "")\(outcome.status == .unchanged ? " (unchanged)" : "")")
                 if dryRun {
                     for action in outcome.actions {
-                        print("  \(action.action.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(action.path)  [\(action.reason.rawValue)]")
+                        print("  \(action.action.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(action.path)  [\(action.reason.text)]")
                     }
                 }
             }

@@ -274,8 +274,10 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
         #expect(refusal?.reason == .missingSOPInstanceUID)
     }
 
-    @Test func refusesOptionsNotYetImplemented() {
-        let profile = DeidentificationProfile(options: [.cleanDescriptors])
+    @Test func refusesOptionsNotYetImplementedOrExclusive() {
+        let exclusive = DeidentificationProfile(options: [.retainLongitudinalFullDates, .retainLongitudinalModifiedDates])
+        #expect(throws: DeidentificationRefusal.self) { try Fixtures.deidentify(Fixtures.object(), profile: exclusive) }
+        let profile = DeidentificationProfile(options: [.cleanPixelData])
         let refusal = #expect(throws: DeidentificationRefusal.self) { try Fixtures.deidentify(Fixtures.object(), profile: profile) }
         #expect(refusal?.reason == .unimplementedOption)
     }
