@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
     ],
     targets: [
         // The only code that includes DCMTK: C++17 behind one C header.
@@ -36,7 +37,8 @@ let package = Package(
         // Folders in, de-identified folders and an audit manifest out.
         .target(
             name: "VeilBatch",
-            dependencies: ["DICOMCore", "DICOMIO", "Deidentification", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["DICOMCore", "DICOMIO", "Deidentification", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Yams", package: "Yams")]
         ),
         // The `veil` command: parses arguments and calls the libraries.
         .executableTarget(

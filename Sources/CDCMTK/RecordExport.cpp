@@ -36,6 +36,24 @@ public:
         return out;
     }
 
+    /// The value of one element in record stream form.
+    std::vector<uint8_t> exportValue(DcmElement &element) {
+        if (element.ident() == EVR_PixelData) {
+            DcmPixelData &pixels = static_cast<DcmPixelData &>(element);
+            E_TransferSyntax xfer = EXS_Unknown;
+            const DcmRepresentationParameter *parameter = nullptr;
+            pixels.getOriginalRepresentationKey(xfer, parameter);
+            if (DcmXfer(xfer).isEncapsulated()) throw ExportError{"encapsulated pixel data cannot be read as one value"};
+        }
+        const DcmEVR ident = element.ident();
+        const DcmEVR vr = DcmVR(element.getTag().getEVR()).getValidEVR();
+        const DcmEVR storage = (ident == EVR_PixelData || ident == EVR_OverlayData) ? vr : ident;
+        std::vector<uint8_t> out;
+        out.reserve(element.getLength());
+        writeValue(element, storage, out);
+        return out;
+    }
+
 private:
     void writeHeader(std::vector<uint8_t> &out, char kind, const DcmTagKey &key) {
         out.push_back(static_cast<uint8_t>(kind));
@@ -190,6 +208,30 @@ cdcm_status cdcm_file_export(cdcm_file *file, cdcm_buffer *meta, cdcm_buffer *da
         if (!toBuffer(metaRecords, meta) || !toBuffer(dataRecords, dataset)) {
             cdcm_buffer_free(meta);
             cdcm_buffer_free(dataset);
+            cdcm::copyMessage("out of memory", message, message_capacity);
+            return CDCM_ERROR_EXCEPTION;
+        }
+        return CDCM_OK;
+    });
+}
+
+cdcm_status cdcm_file_read_bulk(cdcm_file *file, uint32_t bulk_id, cdcm_buffer *value, char *message,
+                                size_t message_capacity) {
+    value->bytes = nullptr;
+    value->length = 0;
+    return cdcm::guarded(message, message_capacity, [&]() -> cdcm_status {
+        if (bulk_id >= file->bulk.size()) {
+            cdcm::copyMessage("no such bulk value", message, message_capacity);
+            return CDCM_ERROR_RECORDS;
+        }
+        std::vector<uint8_t> bytes;
+        try {
+            bytes = Exporter(*file, file->bulkThreshold).exportValue(*file->bulk[bulk_id]);
+        } catch (const ExportError &error) {
+            cdcm::copyMessage(error.reason, message, message_capacity);
+            return CDCM_ERROR_PARSE;
+        }
+        if (!toBuffer(bytes, value)) {
             cdcm::copyMessage("out of memory", message, message_capacity);
             return CDCM_ERROR_EXCEPTION;
         }

@@ -40,7 +40,6 @@ extension DICOMTag {
     // Equipment
     public static let softwareVersions = DICOMTag(0x0018, 0x1020)
     public static let contributingEquipmentSequence = DICOMTag(0x0018, 0xA001)
-    public static let contributionDescription = DICOMTag(0x0018, 0xA003)
 
     // Study, series, frame of reference
     public static let studyInstanceUID = DICOMTag(0x0020, 0x000D)

@@ -65,16 +65,32 @@ public struct DICOMFile: ~Copyable {
         }
         guard status == CDCM_OK else { throw DICOMIOError(Self.kind(of: status), String(nulTerminated: message)) }
         do {
-            let fileMeta = try RecordStream.decode(UnsafeRawBufferPointer(start: meta.bytes, count: meta.length), source: sourceID)
-            let dataSet = try RecordStream.decode(UnsafeRawBufferPointer(start: data.bytes, count: data.length), source: sourceID)
+            let fileMeta = try DataSetCoding.decode(UnsafeRawBufferPointer(start: meta.bytes, count: meta.length), source: sourceID)
+            let dataSet = try DataSetCoding.decode(UnsafeRawBufferPointer(start: data.bytes, count: data.length), source: sourceID)
             return DICOMObject(fileMeta: fileMeta, dataSet: dataSet, transferSyntaxUID: try transferSyntaxUID())
-        } catch let error as RecordStream.MalformedStream {
+        } catch let error as DataSetCoding.MalformedStream {
             throw DICOMIOError(.internalError, "malformed record stream from the shim: \(error.reason)")
         } catch let error as DICOMIOError {
             throw error
         } catch {
             throw DICOMIOError(.internalError, "\(error)")
         }
+    }
+
+    /// The value of a bulk element read from this file: its bytes in little-endian order, as
+    /// `DataElement.Value.bytes` would hold them. Encapsulated Pixel Data cannot be read this way.
+    public func bulkValue(_ reference: BulkDataReference) throws(DICOMIOError) -> [UInt8] {
+        guard reference.source == sourceID else {
+            throw DICOMIOError(.invalidObject, "the bulk value belongs to another file")
+        }
+        var message = [CChar](repeating: 0, count: 512)
+        var value = cdcm_buffer(bytes: nil, length: 0)
+        defer { cdcm_buffer_free(&value) }
+        let status = message.withUnsafeMutableBufferPointer { buffer in
+            cdcm_file_read_bulk(handle, reference.index, &value, buffer.baseAddress!, buffer.count)
+        }
+        guard status == CDCM_OK else { throw DICOMIOError(Self.kind(of: status), String(nulTerminated: message)) }
+        return value.length == 0 ? [] : Array(UnsafeBufferPointer(start: value.bytes, count: value.length))
     }
 
     /// Writes `object` as a Part 10 file at `path`: zeroed preamble, "DICM", the object's File Meta
@@ -92,8 +108,8 @@ public struct DICOMFile: ~Copyable {
         let meta: [UInt8]
         let data: [UInt8]
         do {
-            meta = try RecordStream.encode(object.fileMeta, source: sourceID)
-            data = try RecordStream.encode(object.dataSet, source: sourceID)
+            meta = try DataSetCoding.encode(object.fileMeta, source: sourceID)
+            data = try DataSetCoding.encode(object.dataSet, source: sourceID)
         } catch {
             throw DICOMIOError(.invalidObject, error.reason)
         }

@@ -37,32 +37,20 @@ public struct DeidentificationKey: Sendable {
 
     /// Reads a key file. Refuses files that others can read or write.
     public init(contentsOf path: String) throws(KeyError) {
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw KeyError("cannot read the key file") }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw KeyError("the key file is not a regular file") }
-        guard status.st_mode & 0o077 == 0 else {
-            throw KeyError("the key file can be read or written by others; run: chmod 600 <key file>")
-        }
-        guard let text = Self.readSmallFile(path) else { throw KeyError("cannot read the key file") }
-        let digits = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined()
-            .filter { !$0.isWhitespace }
-        guard digits.count == 64, let bytes = Self.hexBytes(digits) else {
-            throw KeyError("the key file does not hold 64 hex digits (make one with: veil keygen <file>)")
-        }
-        try self.init(bytes: bytes)
+        try self.init(bytes: KeyFile.read(path))
     }
 
     /// The text of a new key file holding a fresh random key.
     public static func newKeyFileContents() -> String {
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
-        return """
-        # Veil de-identification key. Keep it secret and keep it safe: anyone holding it can test
-        # whether a given UID, patient ID or name produced a given pseudonym, and losing it means
-        # later batches can no longer be linked to earlier ones.
-        \(bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined())
-
-        """
+        KeyFile.contents(comment: """
+            Veil de-identification key. Keep it secret and keep it safe: anyone holding it can test
+            whether a given UID, patient ID or name produced a given pseudonym, and losing it means
+            later batches can no longer be linked to earlier ones.
+            """)
     }
+
+    /// The key bytes, for the check that the two keys of pseudonymize mode differ. Never printed.
+    var bytesForComparison: [UInt8]? { secret.withUnsafeBytes { Array($0) } }
 
     /// Identifies the key in manifests without revealing it: 16 hex digits of a keyed digest.
     public var fingerprint: String {
@@ -82,23 +70,6 @@ public struct DeidentificationKey: Sendable {
         return Array(hmac.finalize())
     }
 
-    private static func hexBytes(_ text: String) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var iterator = text.makeIterator()
-        while let high = iterator.next(), let low = iterator.next() {
-            guard let value = UInt8(String([high, low]), radix: 16) else { return nil }
-            bytes.append(value)
-        }
-        return bytes
-    }
-
-    private static func readSmallFile(_ path: String) -> String? {
-        guard let handle = fopen(path, "rb") else { return nil }
-        defer { fclose(handle) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = fread(&buffer, 1, buffer.count, handle)
-        return String(decoding: buffer[..<count], as: UTF8.self)
-    }
 }
 
 /// Why a key could not be used. Never contains key material.

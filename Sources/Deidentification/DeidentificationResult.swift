@@ -25,6 +25,16 @@ public struct OutputIdentifiers: Sendable, Hashable, Codable {
     public var frameOfReferenceUID: String?
     /// The pseudonymous Patient ID, if the instance has one.
     public var patientPseudonym: String?
+
+    public init(studyInstanceUID: String, seriesInstanceUID: String, sopInstanceUID: String, sopClassUID: String,
+                frameOfReferenceUID: String? = nil, patientPseudonym: String? = nil) {
+        self.studyInstanceUID = studyInstanceUID
+        self.seriesInstanceUID = seriesInstanceUID
+        self.sopInstanceUID = sopInstanceUID
+        self.sopClassUID = sopClassUID
+        self.frameOfReferenceUID = frameOfReferenceUID
+        self.patientPseudonym = patientPseudonym
+    }
 }
 
 /// An original identifier and what replaced it.

@@ -35,7 +35,6 @@ enum Markers {
             DataElement(.manufacturer, .LO, string: "Veil"),
             DataElement(.manufacturerModelName, .LO, string: "Veil"),
             DataElement(.softwareVersions, .LO, string: Veil.version),
-            DataElement(.contributionDescription, .ST, string: "De-identified (DICOM PS3.15 Annex E)"),
             DataElement(.purposeOfReferenceCodeSequence, items: [code("109104", "DCM", "De-identifying Equipment")]),
         ])
         let existing = dataSet.items(.contributingEquipmentSequence) ?? []

@@ -17,6 +17,18 @@ public struct TextCleaner: Sendable {
     /// The cleaned text: kept words in their original spelling, separated by single spaces (or by
     /// the original '/', '-' or '.' inside a compound such as "W/O" or "T1-weighted").
     public func clean(_ text: String) -> String {
+        // Dropping words can bring numbers together ("90 [dropped] 17.401"): clean until the
+        // result is stable, so that it holds nothing a second look would drop.
+        var current = text
+        for _ in 0..<4 {
+            let next = cleanOnce(current)
+            if next == current { break }
+            current = next
+        }
+        return current
+    }
+
+    private func cleanOnce(_ text: String) -> String {
         let scrubbed = Self.blankOutDatesTimesAndNumbers(text)
         var kept: [String] = []
         let words = scrubbed.split(whereSeparator: { Self.separators.contains($0) }).map(String.init)
@@ -34,6 +46,9 @@ public struct TextCleaner: Sendable {
             if let cleaned { kept.append(cleaned) }
             previousWasNumber = cleaned != nil && word.first?.isNumber == true && word.allSatisfy { $0.isNumber || $0 == "." }
         }
+        // Connecting words left at either end once their neighbours are gone say nothing.
+        while let first = kept.first, Self.connectives.contains(first.uppercased()) { kept.removeFirst() }
+        while let last = kept.last, Self.connectives.contains(last.uppercased()) { kept.removeLast() }
         return kept.joined(separator: " ")
     }
 
@@ -101,6 +116,11 @@ public struct TextCleaner: Sendable {
         if let next, Self.dateOrAgeWords.contains(next) { return false }
         return true
     }
+
+    /// Words that only connect other words.
+    private static let connectives: Set<String> = [
+        "OF", "THE", "A", "AN", "IN", "ON", "AT", "TO", "BY", "FROM", "FOR", "AS", "IS", "AND", "OR", "VIA", "PER",
+    ]
 
     /// Words that make a neighbouring number a date or an age.
     private static let dateOrAgeWords: Set<String> = [

@@ -31,7 +31,7 @@ enum Warnings {
     }
 
     /// Ultrasound, endoscopy, photographs, screen captures and secondary captures.
-    private static func mayCarryText(_ dataSet: DataSet) -> Bool {
+    static func mayCarryText(_ dataSet: DataSet) -> Bool {
         let modality = dataSet.string(.modality)?.uppercased() ?? ""
         if ["US", "ES", "XC", "GM", "SM", "OT", "DOC", "SC"].contains(modality) { return true }
         let sopClass = dataSet.string(.sopClassUID) ?? ""

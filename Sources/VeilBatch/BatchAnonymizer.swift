@@ -63,13 +63,22 @@ public struct BatchAnonymizer: Sendable {
             }
         }
 
+        let vault: Vault.Writer?
+        if case .pseudonymize(let vaultPath, let key) = configuration.mode, !configuration.dryRun {
+            do { vault = try Vault.Writer(path: vaultPath, key: key) } catch {
+                throw BatchError("cannot write the vault: \(error.message)")
+            }
+        } else {
+            vault = nil
+        }
+
         let collector = OutcomeCollector(count: discovered.files.count)
         let files = discovered.files
         let next = NextIndex()
         let workers = max(1, min(configuration.jobs, files.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let index = next.take(below: files.count) {
-                let outcome = process(files[index], index: index)
+                let outcome = process(files[index], index: index, vault: vault)
                 manifest?.record(outcome)
                 collector.store(outcome)
                 progress(.finished(outcome))
@@ -108,6 +117,9 @@ public struct BatchAnonymizer: Sendable {
                 throw BatchError(error.message)
             }
         }
+        if let vault {
+            do { try vault.finish() } catch { throw BatchError("cannot write the vault: \(error.message)") }
+        }
         if let manifest {
             do { try manifest.finish(header: finalHeader) } catch {
                 throw BatchError("cannot write the manifest: \(error.message)")
@@ -130,21 +142,14 @@ public struct BatchAnonymizer: Sendable {
     // MARK: One file
 
     /// De-identifies one file. Never throws: every problem becomes a skipped or failed outcome.
-    func process(_ path: String, index: Int) -> FileOutcome {
+    func process(_ path: String, index: Int, vault: Vault.Writer? = nil) -> FileOutcome {
         var outcome = FileOutcome(index: index, inputPath: path, inputID: keyed.inputIdentifier(for: path), status: .failed)
         outcome.bytesRead = Self.fileSize(path)
         let file: DICOMFile
         do {
             file = try DICOMFile(path: path)
         } catch {
-            if error.kind == .notDICOM && !Self.hasDICOMExtension(path) {
-                outcome.status = .skipped
-                outcome.reason = "not-dicom"
-                outcome.message = "not a DICOM file"
-            } else {
-                outcome.reason = Self.reasonCode(error.kind)
-                outcome.message = error.message
-            }
+            Self.recordOpeningFailure(error, path: path, in: &outcome)
             return outcome
         }
         do {
@@ -164,6 +169,17 @@ public struct BatchAnonymizer: Sendable {
             }
             let destination = (configuration.outputFolder as NSString).appendingPathComponent(relative)
             try AtomicFile.makeDirectories((destination as NSString).deletingLastPathComponent)
+            if let vault, case .pseudonymize(_, let key) = configuration.mode {
+                // Sealed before the output is written: no output without its way back.
+                // Removed bulk values are stored too: find them, read them, then build the record.
+                var needed: [BulkDataReference] = []
+                _ = OriginalAttributes(original: object, deidentified: result.object) { needed.append($0); return [] }
+                var values: [BulkDataReference: [UInt8]] = [:]
+                for reference in needed { values[reference] = try file.bulkValue(reference) }
+                let originals = OriginalAttributes(original: object, deidentified: result.object) { values[$0] ?? [] }
+                let sealed = try originals.sealed(for: result.identifiers.sopInstanceUID, key: key)
+                vault.record(index: index, sopInstanceUID: result.identifiers.sopInstanceUID, sealed: sealed)
+            }
             switch try file.write(result.object, to: destination, ifExists: .keepIfIdentical, durable: false) {
             case .written: outcome.status = .written
             case .identicalFileExists: outcome.status = .unchanged
@@ -197,10 +213,14 @@ public struct BatchAnonymizer: Sendable {
 
     private func validate(inputs: [String]) throws(BatchError) {
         guard !inputs.isEmpty else { throw BatchError("no inputs given") }
-        if let unimplemented = configuration.profile.unimplementedOptions.map(\.rawValue).sorted().first {
-            throw BatchError("option \(unimplemented) is not implemented in this version")
-        }
+        if let problem = configuration.profile.problem { throw BatchError(problem) }
         let output = Self.canonical(configuration.outputFolder)
+        // Files holding originals must not end up in the shareable output.
+        var confidential = configuration.mappingPath.map { [("mapping file", $0)] } ?? []
+        if case .pseudonymize(let vaultPath, _) = configuration.mode { confidential.append(("vault", vaultPath)) }
+        for (name, path) in confidential where Self.canonical(path).hasPrefix(output + "/") {
+            throw BatchError("the \(name) holds PHI and must not be inside the output folder")
+        }
         for input in inputs {
             let folder = Self.canonical(input)
             // Writing into the input tree would mix outputs with inputs (and re-read them).
@@ -237,6 +257,19 @@ public struct BatchAnonymizer: Sendable {
     static func canonical(_ path: String) -> String {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         return URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    /// A file that could not be opened: skipped when it is simply not DICOM, failed otherwise.
+    static func recordOpeningFailure(_ error: DICOMIOError, path: String, in outcome: inout FileOutcome) {
+        if error.kind == .notDICOM && !hasDICOMExtension(path) {
+            outcome.status = .skipped
+            outcome.reason = "not-dicom"
+            outcome.message = "not a DICOM file"
+        } else {
+            outcome.status = .failed
+            outcome.reason = reasonCode(error.kind)
+            outcome.message = error.message
+        }
     }
 
     /// Files named like DICOM files are reported as failed when they are not DICOM; anything else
@@ -277,6 +310,16 @@ public struct BatchConfiguration: Sendable {
     public var manifestPath: String?
     /// If set, a CSV of original → replacement identifiers (PHI; mode 0600) is written there.
     public var mappingPath: String?
+    /// Anonymize (no way back) or pseudonymize (originals kept encrypted in a vault).
+    public var mode: Mode = .anonymize
+
+    public enum Mode: Sendable {
+        /// Irreversible: nothing is kept that could restore the originals.
+        case anonymize
+        /// The original values of every changed attribute are kept, encrypted with `key`, in the
+        /// vault at `vaultPath`; `veil reidentify` restores them.
+        case pseudonymize(vaultPath: String, key: ReidentificationKey)
+    }
 
     public init(outputFolder: String, key: DeidentificationKey) {
         self.outputFolder = outputFolder

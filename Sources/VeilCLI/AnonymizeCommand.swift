@@ -48,8 +48,23 @@ struct AnonymizeCommand: ParsableCommand {
         discussion: "The mapping holds PHI: keep it with the key holder, never with the de-identified data."))
     var mapping: String?
 
-    @Flag(help: "De-identify files whose Burned In Annotation is YES although text in their pixels stays.")
-    var acceptBurnedInAnnotation = false
+    @OptionGroup(title: "Profile (DICOM PS3.15 E.3 options)")
+    var profileOptions: ProfileOptions
+
+    @Option(help: ArgumentHelp(
+        "anonymize: no way back (default). pseudonymize: keep the original values of every changed attribute, encrypted, in --vault.",
+        discussion: "Pseudonymize needs --vault and --reidentification-key; 'veil reidentify' restores the originals."))
+    var mode: Mode = .anonymize
+
+    @Option(help: "Pseudonymize mode: where to write the encrypted originals (mode 0600, outside --output).")
+    var vault: String?
+
+    @Option(help: "Pseudonymize mode: the key that encrypts the vault (veil keygen --reidentification), not the --key-file.")
+    var reidentificationKey: String?
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case anonymize, pseudonymize
+    }
 
     @Option(help: ArgumentHelp(
         "Name input files in messages by path (show), by keyed ID (redact), or by path only on a terminal (auto).",
@@ -66,6 +81,13 @@ struct AnonymizeCommand: ParsableCommand {
         if output == nil && !dryRun { throw ValidationError("--output is required (except with --dry-run).") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if mapping != nil && dryRun { throw ValidationError("--mapping cannot be used with --dry-run.") }
+        switch mode {
+        case .pseudonymize where vault == nil || reidentificationKey == nil:
+            throw ValidationError("--mode pseudonymize needs --vault and --reidentification-key.")
+        case .anonymize where vault != nil || reidentificationKey != nil:
+            throw ValidationError("--vault and --reidentification-key are for --mode pseudonymize.")
+        default: break
+        }
     }
 
     func run() throws {
@@ -81,7 +103,20 @@ struct AnonymizeCommand: ParsableCommand {
             if !dryRun { console.note("no --key-file: using a random key for this run; outputs cannot be linked to other runs") }
         }
         var configuration = BatchConfiguration(outputFolder: output ?? "/nonexistent-dry-run", key: key)
-        configuration.profile = DeidentificationProfile(acceptsBurnedInAnnotation: acceptBurnedInAnnotation)
+        configuration.profile = try profileOptions.makeProfile()
+        if mode == .pseudonymize, let vault, let reidentificationKey {
+            do {
+                let reidentification = try ReidentificationKey(contentsOf: reidentificationKey)
+                if reidentification.fingerprint == ReidentificationKey.fingerprint(ofDeidentificationKey: key) {
+                    console.fatal("the re-identification key must not be the de-identification key")
+                    throw ExitCode(2)
+                }
+                configuration.mode = .pseudonymize(vaultPath: vault, key: reidentification)
+            } catch let error as KeyError {
+                console.fatal("re-identification key file: \(error)")
+                throw ExitCode(2)
+            }
+        }
         configuration.dryRun = dryRun
         configuration.manifestPath = manifest
         configuration.mappingPath = mapping

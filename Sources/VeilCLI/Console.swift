@@ -77,6 +77,50 @@ final class Console: @unchecked Sendable {
         }
     }
 
+    func report(_ report: BatchVerifier.Report) {
+        let name = showPaths ? report.path : "input #\(report.index + 1)"
+        lock.withLock {
+            if let error = report.error {
+                Self.writeError("\(name): error: \(error)")
+                return
+            }
+            switch format {
+            case .json:
+                struct Line: Encodable {
+                    var input: String
+                    var findings: [ResidualRiskVerifier.Finding]
+                }
+                if let data = try? encoder.encode(Line(input: name, findings: report.findings)) {
+                    print(String(decoding: data, as: UTF8.self))
+                }
+            case .text:
+                for finding in report.findings {
+                    print("\(name): \(finding.kind.rawValue)\(finding.path.isEmpty ? "" : " \(finding.path)"): \(finding.message)")
+                }
+            }
+        }
+    }
+
+    func summary(_ summary: BatchVerifier.Summary) {
+        var byKind: [String: Int] = [:]
+        for report in summary.reports { for finding in report.findings { byKind[finding.kind.rawValue, default: 0] += 1 } }
+        let flagged = summary.reports.filter { !$0.findings.isEmpty }.count
+        switch format {
+        case .json:
+            struct Line: Encodable {
+                var filesChecked: Int
+                var filesWithFindings: Int
+                var findings: [String: Int]
+            }
+            if let data = try? encoder.encode(Line(filesChecked: summary.filesChecked, filesWithFindings: flagged, findings: byKind)) {
+                print(String(decoding: data, as: UTF8.self))
+            }
+        case .text:
+            let kinds = byKind.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            print("\(summary.filesChecked) files checked: \(flagged) with findings\(kinds.isEmpty ? "" : " (\(kinds))")")
+        }
+    }
+
     func note(_ message: String) { lock.withLock { Self.writeError("veil: note: \(message)") } }
     func fatal(_ message: String) { lock.withLock { Self.writeError("veil: error: \(message)") } }
 

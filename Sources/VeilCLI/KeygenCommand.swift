@@ -16,6 +16,9 @@ struct KeygenCommand: ParsableCommand {
     @Argument(help: "Where to write the key.")
     var file: String
 
+    @Flag(help: "Write a re-identification key (for --mode pseudonymize and veil reidentify) instead.")
+    var reidentification = false
+
     func run() throws {
         let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
@@ -23,7 +26,8 @@ struct KeygenCommand: ParsableCommand {
             Console.writeError("veil: error: cannot create key file: \(reason)")
             throw ExitCode(2)
         }
-        let text = Array(DeidentificationKey.newKeyFileContents().utf8)
+        let text = Array((reidentification ? ReidentificationKey.newKeyFileContents()
+                                           : DeidentificationKey.newKeyFileContents()).utf8)
         let written = text.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
         close(descriptor)
@@ -32,6 +36,8 @@ struct KeygenCommand: ParsableCommand {
             Console.writeError("veil: error: cannot write key file")
             throw ExitCode(2)
         }
-        print("wrote a new key to \(file) (mode 0600); fingerprint \(try DeidentificationKey(contentsOf: file).fingerprint)")
+        let fingerprint = reidentification ? try ReidentificationKey(contentsOf: file).fingerprint
+            : try DeidentificationKey(contentsOf: file).fingerprint
+        print("wrote a new \(reidentification ? "re-identification " : "")key to \(file) (mode 0600); fingerprint \(fingerprint)")
     }
 }

@@ -94,6 +94,14 @@ cdcm_status cdcm_file_export(cdcm_file *file, cdcm_buffer *meta, cdcm_buffer *da
                              char *message, size_t message_capacity);
 
 /**
+ * Copies the value of bulk element `bulk_id` (as numbered by the last cdcm_file_export) into
+ * `value`, in the record stream's byte order. Reads it from the file if it was not loaded.
+ * Encapsulated Pixel Data (a sequence of fragments) cannot be read this way.
+ */
+cdcm_status cdcm_file_read_bulk(cdcm_file *file, uint32_t bulk_id, cdcm_buffer *value,
+                                char *message, size_t message_capacity);
+
+/**
  * Writes a new Part 10 file at `path`: a zeroed 128-byte preamble, "DICM", File Meta Information
  * built from `meta` (group length computed here), and the data set built from `dataset`, encoded
  * in `transfer_syntax_uid`. Bulk records copy the corresponding element of `source` unchanged.

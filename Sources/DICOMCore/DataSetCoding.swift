@@ -1,27 +1,43 @@
-import DICOMCore
-
-/// The shim's record stream (see `CDCMTK.h`): how data sets cross the C boundary.
-enum RecordStream {
-    struct MalformedStream: Error {
-        var reason: String
+/// A compact binary form of a data set: the record stream the DCMTK shim speaks (see
+/// `CDCMTK.h`), also used to keep original attributes in a re-identification vault.
+///
+/// Records, little-endian: `E` tag VR length value; `B` tag VR length index (a bulk value left in
+/// a source file); `S` tag, then `I` … `i` per item, then `s`.
+public enum DataSetCoding {
+    public struct MalformedStream: Error, Sendable, CustomStringConvertible {
+        public var reason: String
+        public init(reason: String) { self.reason = reason }
+        public var description: String { reason }
     }
 
     // MARK: Decoding
 
-    /// Decodes a record stream into a data set; bulk records become references to `source`.
-    static func decode(_ bytes: UnsafeRawBufferPointer, source: UInt64) throws(MalformedStream) -> DataSet {
+    /// Decodes a record stream into a data set. Bulk records become references to the file
+    /// `source`; without a source they are an error.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, source: UInt64?) throws(MalformedStream) -> DataSet {
         var reader = Reader(bytes: bytes, source: source)
         let dataSet = try reader.readItemContent(nested: false)
         guard reader.offset == bytes.count else { throw MalformedStream(reason: "trailing bytes") }
         return dataSet
     }
 
+    /// Decodes bytes made by ``encode(_:source:)``.
+    public static func decode(_ bytes: [UInt8], source: UInt64? = nil) throws(MalformedStream) -> DataSet {
+        do {
+            return try bytes.withUnsafeBytes { buffer in try decode(buffer, source: source) }
+        } catch let error as MalformedStream {
+            throw error
+        } catch {
+            throw MalformedStream(reason: "\(error)")
+        }
+    }
+
     private struct Reader {
         let bytes: UnsafeRawBufferPointer
-        let source: UInt64
+        let source: UInt64?
         var offset = 0
 
-        init(bytes: UnsafeRawBufferPointer, source: UInt64) {
+        init(bytes: UnsafeRawBufferPointer, source: UInt64?) {
             self.bytes = bytes
             self.source = source
         }
@@ -73,6 +89,7 @@ enum RecordStream {
                     offset += length
                     dataSet.append(DataElement(tag, vr, .bytes(value)))
                 case UInt8(ascii: "B"):
+                    guard let source else { throw MalformedStream(reason: "bulk value without a source file") }
                     let tag = try tag()
                     let vr = try vr()
                     let length = try uint32()
@@ -102,15 +119,16 @@ enum RecordStream {
 
     // MARK: Encoding
 
-    /// Encodes a data set; bulk references must belong to `source`.
-    static func encode(_ dataSet: DataSet, source: UInt64) throws(MalformedStream) -> [UInt8] {
+    /// Encodes a data set. Bulk references must belong to the file `source`; without a source
+    /// they are an error.
+    public static func encode(_ dataSet: DataSet, source: UInt64? = nil) throws(MalformedStream) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
         try write(dataSet, source: source, into: &out)
         return out
     }
 
-    private static func write(_ dataSet: DataSet, source: UInt64, into out: inout [UInt8]) throws(MalformedStream) {
+    private static func write(_ dataSet: DataSet, source: UInt64?, into out: inout [UInt8]) throws(MalformedStream) {
         for element in dataSet.elements {
             switch element.value {
             case .bytes(let value):

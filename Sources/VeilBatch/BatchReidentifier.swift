@@ -1,0 +1,99 @@
+import DICOMCore
+import DICOMIO
+import Deidentification
+import Dispatch
+import Foundation
+
+/// Restores the original attributes of files de-identified in pseudonymize mode, from the vault
+/// and the re-identification key. The output holds PHI again: it is written to a folder of its
+/// own, named by the original UIDs, and each file has exactly the attributes its original had
+/// wherever de-identification changed them (Pixel Data was never changed).
+public struct BatchReidentifier: Sendable {
+    public let outputFolder: String
+    public let jobs: Int
+    private let records: [String: SealedAttributes]
+    private let key: ReidentificationKey
+
+    public init(outputFolder: String, vaultPath: String, key: ReidentificationKey,
+                jobs: Int = ProcessInfo.processInfo.activeProcessorCount) throws(BatchError) {
+        self.outputFolder = outputFolder
+        self.jobs = jobs
+        self.key = key
+        records = try Vault.read(vaultPath, key: key)
+    }
+
+    public func run(inputs: [String], progress: @Sendable (BatchAnonymizer.Event) -> Void = { _ in }) throws(BatchError) -> BatchSummary {
+        let start = Date()
+        let discovered = InputDiscovery.discover(inputs)
+        progress(.discovered(fileCount: discovered.files.count, problems: discovered.problems.count))
+        do { try AtomicFile.makeDirectories(outputFolder) } catch {
+            throw BatchError("cannot create the output folder: \(error.message)")
+        }
+        let files = discovered.files
+        let collector = OutcomeCollector(count: files.count)
+        let next = NextIndex()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, files.count))) { _ in
+            while let index = next.take(below: files.count) {
+                let outcome = process(files[index], index: index)
+                collector.store(outcome)
+                progress(.finished(outcome))
+            }
+        }
+        var counts = ManifestRecord.Counts()
+        let outcomes = collector.outcomes
+        for outcome in outcomes {
+            counts.inputs += 1
+            switch outcome.status {
+            case .written: counts.written += 1
+            case .unchanged: counts.unchanged += 1
+            case .skipped: counts.skipped += 1
+            case .failed: counts.failed += 1
+            }
+        }
+        counts.failed += discovered.problems.count
+        counts.inputs += discovered.problems.count
+        do { try AtomicFile.synchronizeFileSystem(containing: outputFolder) } catch { throw BatchError(error.message) }
+        return BatchSummary(counts: counts, outcomes: outcomes, seconds: Date().timeIntervalSince(start), manifestPath: nil)
+    }
+
+    private func process(_ path: String, index: Int) -> FileOutcome {
+        var outcome = FileOutcome(index: index, inputPath: path, inputID: "", status: .failed)
+        let file: DICOMFile
+        do {
+            file = try DICOMFile(path: path)
+        } catch {
+            BatchAnonymizer.recordOpeningFailure(error, path: path, in: &outcome)
+            return outcome
+        }
+        do {
+            let object = try file.read()
+            guard let instance = object.dataSet.string(.sopInstanceUID), let sealed = records[instance] else {
+                outcome.reason = "not-in-vault"
+                outcome.message = "the vault has no record of this instance"
+                return outcome
+            }
+            let originals = try OriginalAttributes(opening: sealed, for: instance, key: key)
+            let restored = originals.restore(into: object)
+            let identifiers = OutputIdentifiers(
+                studyInstanceUID: restored.dataSet.string(.studyInstanceUID) ?? "",
+                seriesInstanceUID: restored.dataSet.string(.seriesInstanceUID) ?? "",
+                sopInstanceUID: restored.dataSet.string(.sopInstanceUID) ?? "",
+                sopClassUID: restored.dataSet.string(.sopClassUID) ?? "")
+            let relative = OutputLayout.relativePath(for: identifiers)
+            let destination = (outputFolder as NSString).appendingPathComponent(relative)
+            try AtomicFile.makeDirectories((destination as NSString).deletingLastPathComponent)
+            switch try file.write(restored, to: destination, ifExists: .keepIfIdentical, durable: false) {
+            case .written: outcome.status = .written
+            case .identicalFileExists: outcome.status = .unchanged
+            }
+            outcome.outputPath = relative
+        } catch let error as DICOMIOError {
+            outcome.reason = BatchAnonymizer.reasonCode(error.kind)
+            outcome.message = error.message
+        } catch {
+            outcome.reason = "vault-record"
+            outcome.message = "the vault record cannot be opened with this key"
+        }
+        return outcome
+    }
+}
