@@ -50,12 +50,13 @@ public struct DateShift: Sendable, Hashable {
 }
 
 /// A proleptic Gregorian calendar date, with day arithmetic that does not depend on a time zone.
-struct CivilDate: Hashable {
-    var year: Int
-    var month: Int
-    var day: Int
+public struct CivilDate: Hashable, Sendable {
+    public var year: Int
+    public var month: Int
+    public var day: Int
 
-    init?(yyyymmdd text: String) {
+    /// Parses a DA value, YYYYMMDD.
+    public init?(yyyymmdd text: String) {
         guard text.count == 8, text.allSatisfy({ $0.isASCII && $0.isNumber }),
               let year = Int(text.prefix(4)), let month = Int(text.dropFirst(4).prefix(2)), let day = Int(text.suffix(2)),
               (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day) else { return nil }
@@ -70,7 +71,8 @@ struct CivilDate: Hashable {
         self.day = day
     }
 
-    var yyyymmdd: String {
+    /// The date as a DA value.
+    public var yyyymmdd: String {
         func pad(_ value: Int, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
@@ -78,7 +80,7 @@ struct CivilDate: Hashable {
         return pad(year, 4) + pad(month, 2) + pad(day, 2)
     }
 
-    func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + days) }
+    public func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + days) }
 
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
@@ -89,7 +91,7 @@ struct CivilDate: Hashable {
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    var dayNumber: Int {
+    public var dayNumber: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -98,7 +100,7 @@ struct CivilDate: Hashable {
         return era * 146097 + dayOfEra - 719468
     }
 
-    init(dayNumber: Int) {
+    public init(dayNumber: Int) {
         let z = dayNumber + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let dayOfEra = z - era * 146097

@@ -24,8 +24,9 @@ enum Treatment: Equatable {
     case replaceUIDs
     /// Modified Dates: shift DA and DT values by the patient's offset.
     case shiftDates
-    /// Clean Descriptors and the other cleaning options: keep only safe words.
-    case cleanText
+    /// Clean Descriptors and the other cleaning options: keep only safe words. When none is
+    /// left, the fallback action (the row's Basic Profile action) applies.
+    case cleanText(fallback: ActionCode)
     /// Retain Device Identity cleans AE titles: keyed replacements.
     case pseudonymizeApplicationEntity
     /// Retain Patient Characteristics keeps ages, but not above 89 (HIPAA Safe Harbor).
@@ -126,18 +127,22 @@ struct DeidentificationPass {
         if Self.isOverlayPlane(tag) && path.depth == 0 {
             guard options.contains(.cleanGraphics) else { return Decision(.remove, .X, .overlayPlane) }
             if tag.element == 0x3000 { return Decision(.keep, .C, .graphics) }
-            return Self.effectiveVR(of: element).isTextual ? Decision(.cleanText, .C, .graphics) : Decision(.keep, .K, .table)
+            return Self.effectiveVR(of: element).isTextual ? Decision(.cleanText(fallback: .X), .C, .graphics)
+                : Decision(.keep, .K, .table)
         }
         if context.structuredContent {
-            if tag == DICOMTag(0x0040, 0xA160) { return Decision(.cleanText, .C, .structuredContent) }
+            // Text Value is Type 1C in a TEXT item: a dummy when nothing safe is left.
+            if tag == DICOMTag(0x0040, 0xA160) { return Decision(.cleanText(fallback: .D), .C, .structuredContent) }
             if tag == DICOMTag(0x0040, 0xA123), let name = element.string, !name.isEmpty {
                 return Decision(.replace(identifiers.personPseudonym(for: name)), .C, .structuredContent)
             }
         }
-        if context.graphics && tag == DICOMTag(0x0070, 0x0006) { return Decision(.cleanText, .C, .graphics) }
+        if context.graphics && tag == DICOMTag(0x0070, 0x0006) {
+            return Decision(.cleanText(fallback: .D), .C, .graphics)
+        }
         if let row = ConfidentialityProfileTable.row(for: tag) {
             let (action, option) = profile.action(for: row)
-            return decide(element, path: path, context: context, action: action, option: option)
+            return decide(element, path: path, context: context, action: action, option: option, basic: row.basic)
         }
         if tag == DICOMTag(0x0400, 0x0500) { return Decision(.remove, .X, .encryptedAttributes) }
         let vr = Self.effectiveVR(of: element)
@@ -172,7 +177,7 @@ struct DeidentificationPass {
 
     /// A row's action under the profile, made concrete for this element.
     private func decide(_ element: DataElement, path: TagPath, context: WalkContext, action: ActionCode,
-                        option: ProfileOption?) -> Decision {
+                        option: ProfileOption?, basic: ActionCode) -> Decision {
         let vr = Self.effectiveVR(of: element)
         let tag = element.tag
         let basis: AppliedAction.Reason = option.map { .option($0) } ?? .table
@@ -181,7 +186,7 @@ struct DeidentificationPass {
             if option == .retainPatientCharacteristics, vr == .AS { return Decision(.capAge, .K, basis) }
             return Decision(.keep, .K, basis, inner: Self.entering(context, publicSequence: tag))
         case .C:
-            return clean(element, path: path, context: context, option: option)
+            return clean(element, path: path, context: context, option: option, basic: basic)
         case .X: return Decision(.remove, .X, basis)
         case .Z: return Decision(.empty, .Z, basis)
         case .D: return Decision(.dummy, .D, basis, inner: sequenceContext(for: element, context: context, dummy: true))
@@ -222,7 +227,8 @@ struct DeidentificationPass {
     }
 
     /// What C means for an element, by the option whose column asked for it.
-    private func clean(_ element: DataElement, path: TagPath, context: WalkContext, option: ProfileOption?) -> Decision {
+    private func clean(_ element: DataElement, path: TagPath, context: WalkContext, option: ProfileOption?,
+                       basic: ActionCode) -> Decision {
         let vr = Self.effectiveVR(of: element)
         let basis = AppliedAction.Reason.option(option ?? .cleanDescriptors)
         switch option {
@@ -237,19 +243,19 @@ struct DeidentificationPass {
         case .cleanStructuredContent:
             var inner = Self.entering(context, publicSequence: element.tag)
             inner.structuredContent = true
-            return vr == .SQ ? Decision(.keep, .C, basis, inner: inner) : Decision(.cleanText, .C, basis)
+            return vr == .SQ ? Decision(.keep, .C, basis, inner: inner) : Decision(.cleanText(fallback: basic), .C, basis)
         case .cleanGraphics:
             var inner = Self.entering(context, publicSequence: element.tag)
             inner.graphics = true
             if vr == .SQ { return Decision(.keep, .C, basis, inner: inner) }
-            return vr.isTextual ? Decision(.cleanText, .C, basis) : Decision(.keep, .C, basis)
+            return vr.isTextual ? Decision(.cleanText(fallback: basic), .C, basis) : Decision(.keep, .C, basis)
         default: // Clean Descriptors, and Retain Patient Characteristics' free-text rows
             if vr == .SQ { return Decision(.keep, .C, basis, inner: Self.entering(context, publicSequence: element.tag)) }
             if vr == .CS {
                 let codes = element.strings.allSatisfy { $0.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" || $0 == " " } }
                 return codes ? Decision(.keep, .C, basis) : Decision(.remove, .X, basis)
             }
-            return vr.isString ? Decision(.cleanText, .C, basis) : Decision(.remove, .X, basis)
+            return vr.isString ? Decision(.cleanText(fallback: basic), .C, basis) : Decision(.remove, .X, basis)
         }
     }
 
@@ -336,8 +342,8 @@ struct DeidentificationPass {
             return replaceUIDs(in: element, path: path, reason: decision.reason)
         case .shiftDates:
             return shiftDates(in: element, path: path, reason: decision.reason)
-        case .cleanText:
-            return cleanText(in: element, path: path, reason: decision.reason)
+        case .cleanText(let fallback):
+            return cleanText(in: element, path: path, reason: decision.reason, fallback: fallback, context: context)
         case .pseudonymizeApplicationEntity:
             record(path, .C, decision.reason)
             let values = element.strings.map { $0.isEmpty ? "" : identifiers.applicationEntityPseudonym(for: $0) }
@@ -431,7 +437,8 @@ struct DeidentificationPass {
         return DataElement(element.tag, vr == .UN ? element.vr : vr, string: shifted.joined(separator: "\\"))
     }
 
-    private mutating func cleanText(in element: DataElement, path: TagPath, reason: AppliedAction.Reason) -> DataElement? {
+    private mutating func cleanText(in element: DataElement, path: TagPath, reason: AppliedAction.Reason,
+                                    fallback: ActionCode, context: WalkContext) -> DataElement? {
         let vr = Self.effectiveVR(of: element)
         guard vr.isString else {
             record(path, .X, reason)
@@ -439,19 +446,12 @@ struct DeidentificationPass {
         }
         let values = vr.isFreeText ? [element.string ?? ""] : element.strings
         let cleaned = values.map { cleaner.clean($0) }
-        if cleaned.allSatisfy(\.isEmpty) {
-            // Nothing safe was left: as little as the IOD allows.
-            switch IODAttributeTypes.requirement(sopClassUID: sopClassUID, path: path.tags) {
-            case .optional where path.depth == 0 || !values.allSatisfy(\.isEmpty):
-                record(path, .X, reason)
-                return nil
-            case .valueRequired:
-                record(path, .D, reason)
-                return DataElement(element.tag, vr, .bytes(DummyValue.bytes(for: vr) ?? []))
-            default:
-                record(path, .Z, reason)
-                return DataElement(element.tag, vr, .bytes([]))
-            }
+        if cleaned.allSatisfy(\.isEmpty) && !values.allSatisfy(\.isEmpty) {
+            // Nothing safe was left: what the Basic Profile would have done.
+            let decision = fallback.isCompound
+                ? resolveCompound(fallback, element: element, path: path, context: context)
+                : Decision(fallback == .D ? .dummy : fallback == .Z ? .empty : .remove, fallback, reason)
+            return apply(decision, to: element, path: path, context: context)
         }
         if cleaned != values { record(path, .C, reason) }
         let limited = cleaned.map { value in vr.maximumLength.map { String(value.prefix($0)) } ?? value }

@@ -34,6 +34,10 @@ public struct OriginalAttributes: Sendable, Equatable {
         for tag in added { object.dataSet[tag] = nil }
         for element in dataSet.elements { object.dataSet[element.tag] = element }
         for element in fileMeta.elements { object.fileMeta[element.tag] = element }
+        // The meta header names the instance it heads, even where the original had none.
+        if let instance = object.dataSet[.sopInstanceUID] {
+            object.fileMeta[.mediaStorageSOPInstanceUID] = DataElement(.mediaStorageSOPInstanceUID, .UI, instance.value)
+        }
         return object
     }
 

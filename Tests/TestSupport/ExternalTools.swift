@@ -57,8 +57,8 @@ public enum ExternalTool {
     }
 
     static func normalizeDciodvfy(_ line: String) -> String {
-        // Values dciodvfy quotes in its messages (e.g. <value>) differ between input and output.
-        line.replacingOccurrences(of: #"value = <[^>]*>"#, with: "value = <>", options: .regularExpression)
+        // Values dciodvfy quotes in its messages (= <value>) differ between input and output.
+        line.replacingOccurrences(of: #"=\s*<[^>]*>"#, with: "= <>", options: .regularExpression)
     }
 }
 

@@ -25,7 +25,8 @@ struct CorpusRun: Sendable {
 
     static func get() throws -> CorpusRun { try shared.get() }
 
-    init(key: DeidentificationKey, jobs: Int, into label: String = "veil-corpus") throws {
+    init(key: DeidentificationKey, jobs: Int, into label: String = "veil-corpus",
+         configure: (inout BatchConfiguration) -> Void = { _ in }) throws {
         corpus = try PlantedCorpus.load()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
         inputs = root.appendingPathComponent("export")
@@ -43,6 +44,7 @@ struct CorpusRun: Sendable {
         var configuration = BatchConfiguration(outputFolder: output.path, key: key)
         configuration.jobs = jobs
         configuration.mappingPath = mappingPath
+        configure(&configuration)
         summary = try BatchAnonymizer(configuration).run(inputs: [inputs.path])
     }
 
@@ -65,6 +67,16 @@ struct CorpusRun: Sendable {
                                       modified: try url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate)
         }
         return states
+    }
+
+    /// Every option of PS3.15 E.3 that Veil implements (Modified Dates for the longitudinal one).
+    static let allOptions: Set<ProfileOption> = DeidentificationProfile.implementedOptions
+        .subtracting([.retainLongitudinalFullDates, .retainUIDs])
+
+    static let withAllOptions: Result<CorpusRun, any Error> = Result {
+        try CorpusRun(key: TestKeys.primary, jobs: 2, into: "veil-corpus-options") { configuration in
+            configuration.profile = DeidentificationProfile(options: allOptions)
+        }
     }
 
     var writtenFiles: [URL] { Array(outputsByInput.values).sorted { $0.path < $1.path } }

@@ -87,3 +87,71 @@ import TestSupport
         #expect(run.standardError.contains("--output"))
     }
 }
+
+/// The commands of the second issue: options, profiles, verify, pseudonymize and reidentify.
+@Suite struct VeilCLIOptionTests {
+    func veil(_ arguments: [String]) throws -> ToolRun {
+        try ExternalTool.run(Binaries.veil, arguments)
+    }
+
+    @Test func optionsChangeWhatIsKept() throws {
+        let folder = TemporaryFolder()
+        let run = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path,
+                            "--retain-longitudinal", "modified", "--clean-descriptors", "--retain-patient-characteristics",
+                            "--format", "json"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let verify = try veil(["verify", folder.file("out").path, "--only", "metadata"])
+        #expect(verify.status == 0, "\(verify.standardOutput)")
+        #expect(verify.standardOutput.contains("5 files checked: 0 with findings"))
+    }
+
+    @Test func profileFilesAndProfileShow() throws {
+        let folder = TemporaryFolder()
+        let profile = folder.file("profile.yaml")
+        try "options:\n  retain-uids: true\noverrides:\n  - attribute: SeriesDescription\n    action: keep\n"
+            .write(to: profile, atomically: true, encoding: .utf8)
+        let show = try veil(["profile", "show", "--profile", profile.path])
+        #expect(show.status == 0)
+        #expect(show.standardOutput.contains("(0020,000D)"))
+        #expect(show.standardOutput.contains("← retainUIDs"))
+        #expect(show.standardOutput.contains("override (0008,103E): keep"))
+        try "options:\n  retain-everything: true\n".write(to: profile, atomically: true, encoding: .utf8)
+        let bad = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--profile", profile.path])
+        #expect(bad.status == 64)
+        #expect(bad.standardError.contains("unknown option"))
+        let exclusive = try veil(["profile", "show", "--retain-longitudinal", "full", "--profile", profile.path])
+        #expect(exclusive.status == 64)
+    }
+
+    @Test func verifyFlagsRawFilesAndExplainsWithoutValues() throws {
+        let run = try veil(["verify", TestPaths.sampleScans.path, "--paths", "show"])
+        #expect(run.status == 1)
+        #expect(run.standardOutput.contains("identifying-attribute (0010,0010)"))
+        #expect(!run.standardOutput.contains("Doe"))
+        #expect(!run.standardOutput.contains("VEIL-SAMPLE"))
+        let json = try veil(["verify", TestPaths.sampleScans.path, "--format", "json"])
+        #expect(json.standardOutput.split(separator: "\n").count == 6)
+    }
+
+    @Test func pseudonymizeAndReidentify() throws {
+        let folder = TemporaryFolder()
+        let key = folder.file("deid.key").path
+        let reidKey = folder.file("reid.key").path
+        #expect(try veil(["keygen", key]).status == 0)
+        #expect(try veil(["keygen", "--reidentification", reidKey]).status == 0)
+        let missing = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--mode", "pseudonymize"])
+        #expect(missing.status == 64)
+        let same = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key,
+                             "--mode", "pseudonymize", "--vault", folder.file("v.jsonl").path, "--reidentification-key", key])
+        #expect(same.status == 2)
+        let run = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key,
+                            "--mode", "pseudonymize", "--vault", folder.file("vault.jsonl").path, "--reidentification-key", reidKey])
+        #expect(run.status == 0, "\(run.standardError)")
+        let back = try veil(["reidentify", folder.file("out").path, "--output", folder.file("back").path,
+                             "--vault", folder.file("vault.jsonl").path, "--reidentification-key", reidKey])
+        #expect(back.status == 0, "\(back.standardError)")
+        #expect(back.standardOutput.contains("5 written"))
+        let restored = try ExternalTool.run("grep", ["-rl", "VEIL-SAMPLE-0001", folder.file("back").path])
+        #expect(restored.standardOutput.split(separator: "\n").count == 4)
+    }
+}
