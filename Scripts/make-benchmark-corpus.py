@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a synthetic CT corpus for benchmarks: 512x512 16-bit slices with a realistic header.
 
-usage: make-benchmark-corpus.py <output-folder> [--files N]   (default N = 1000)
+usage: make-benchmark-corpus.py <output-folder> [--files N] [--size S]   (defaults: 1000 files, 512)
 
 Patients x studies x series x slices, a PACS-like layout (<patient>/<study>/<series>/IMnnnn.dcm),
 fake PHI at the top level, nested in sequences and in a private block, references from each
@@ -50,20 +50,19 @@ def us(value):
     return struct.pack("<H", value)
 
 
-def phantom():
-    size = 512
+def phantom(size):
     rows = []
     for y in range(size):
         row = bytearray()
         for x in range(size):
-            r = math.hypot((x - 256) / 200.0, (y - 256) / 240.0)
+            r = math.hypot((x - size / 2) / (size * 0.39), (y - size / 2) / (size * 0.47))
             v = -1000 if r > 1 else (1100 if r > 0.92 else 40 + ((x * 7 + y * 3) % 23))
             row += struct.pack("<h", v)
         rows.append(bytes(row))
     return b"".join(rows)
 
 
-def write_slice(path, pixels, patient, study, series, index, previous):
+def write_slice(path, pixels, size, patient, study, series, index, previous):
     sop = uid(patient, study, series, index)
     name = f"Benchmark^Patient{patient:03d}"
     pid = f"BENCH-{patient:05d}"
@@ -105,7 +104,7 @@ def write_slice(path, pixels, patient, study, series, index, previous):
         element(0x0020, 0x0032, "DS", f"-250\\-250\\{index}"), element(0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0"),
         element(0x0020, 0x0052, "UI", uid(patient, study, "for")), element(0x0020, 0x1040, "LO", ""),
         element(0x0028, 0x0002, "US", us(1)), element(0x0028, 0x0004, "CS", "MONOCHROME2"),
-        element(0x0028, 0x0010, "US", us(512)), element(0x0028, 0x0011, "US", us(512)),
+        element(0x0028, 0x0010, "US", us(size)), element(0x0028, 0x0011, "US", us(size)),
         element(0x0028, 0x0030, "DS", "0.7\\0.7"), element(0x0028, 0x0100, "US", us(16)),
         element(0x0028, 0x0101, "US", us(16)), element(0x0028, 0x0102, "US", us(15)),
         element(0x0028, 0x0103, "US", us(1)), element(0x0028, 0x1050, "DS", "40"),
@@ -123,7 +122,8 @@ def write_slice(path, pixels, patient, study, series, index, previous):
 def main():
     out = sys.argv[1]
     files = int(sys.argv[sys.argv.index("--files") + 1]) if "--files" in sys.argv else 1000
-    pixels = phantom()
+    size = int(sys.argv[sys.argv.index("--size") + 1]) if "--size" in sys.argv else 512
+    pixels = phantom(size)
     slices_per_series = 125
     written = 0
     patient = 0
@@ -137,7 +137,8 @@ def main():
                     break
                 # Each slice differs in a few pixels so that no two files are identical.
                 varied = pixels[:2048] + struct.pack("<I", written) + pixels[2052:]
-                previous = write_slice(os.path.join(folder, f"IM{index:04d}.dcm"), varied, patient, study, 1, index, previous)
+                previous = write_slice(os.path.join(folder, f"IM{index:04d}.dcm"), varied, size, patient, study, 1, index,
+                                       previous)
                 written += 1
         patient += 1
     print(f"wrote {written} files to {out}")

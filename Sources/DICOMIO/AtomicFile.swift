@@ -130,7 +130,7 @@ public enum AtomicFile {
         while true {
             let n = fread(&left, 1, left.count, a)
             let m = fread(&right, 1, right.count, b)
-            if n != m || left[..<n] != right[..<m] { return false }
+            if n != m || memcmp(left, right, n) != 0 { return false }
             if n == 0 { return true }
         }
     }

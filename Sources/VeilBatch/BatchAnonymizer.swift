@@ -17,9 +17,12 @@ import Foundation
 /// print(summary.counts.written, "written,", summary.counts.failed, "failed")
 /// ```
 ///
-/// Inputs are only read. Each output is written atomically and never replaces a different file
-/// already there, so a re-run with the same key over the same inputs is a no-op. Files that cannot
-/// be de-identified safely are reported as failed and nothing is written for them.
+/// Inputs are only read, one at a time as the folders are walked: memory does not grow with the
+/// number of files. Each output is written atomically and never replaces a different, readable
+/// file. The manifest is kept as a journal while the run goes, with checkpoints after which the
+/// outputs so far are known to be on disk; running the same command again after an interruption
+/// (a crash, kill -9, a power loss) keeps what the last checkpoint covered, redoes the rest, and
+/// ends with the same outputs and manifest records as an uninterrupted run.
 public struct BatchAnonymizer: Sendable {
     public let configuration: BatchConfiguration
     private let deidentifier: Deidentifier
@@ -31,107 +34,42 @@ public struct BatchAnonymizer: Sendable {
         self.keyed = KeyedIdentifiers(key: configuration.key)
     }
 
-    /// Progress, reported from worker threads as files finish.
+    /// Progress, reported from worker threads.
     public enum Event: Sendable {
-        /// The inputs were listed.
+        /// The inputs were counted (before any is processed), for progress bars.
         case discovered(fileCount: Int, problems: Int)
         /// One file is done.
         case finished(FileOutcome)
     }
 
     /// Processes every file under `inputs`. Throws only for problems that stop the whole run
-    /// (an output folder that cannot be created, a manifest that cannot be written); a bad
-    /// input file is a failed outcome, never an error.
+    /// (an output folder that cannot be created, a manifest that cannot be written, a journal
+    /// left by a run with other settings); a bad input file is a failed outcome, never an error.
     public func run(inputs: [String], progress: @Sendable (Event) -> Void = { _ in }) throws(BatchError) -> BatchSummary {
         try validate(inputs: inputs)
         let start = Date()
-        let discovered = InputDiscovery.discover(inputs)
-        progress(.discovered(fileCount: discovered.files.count, problems: discovered.problems.count))
+        progress(.discovered(fileCount: InputDiscovery.count(inputs), problems: 0))
 
-        if !configuration.dryRun {
-            do { try AtomicFile.makeDirectories(configuration.outputFolder) } catch {
-                throw BatchError("cannot create the output folder: \(error.message)")
-            }
-        }
         let header = makeHeader(start: start)
-        let manifest: ManifestWriter?
-        if configuration.dryRun {
-            manifest = nil
-        } else {
-            do { manifest = try ManifestWriter(path: manifestPath, header: header) } catch {
-                throw BatchError("cannot write the manifest: \(error.message)")
+        let recorder = try RunRecorder(configuration: configuration, header: header, start: start)
+        InputDiscovery(inputs).forEach(jobs: configuration.jobs) { item in
+            let outcome: FileOutcome
+            switch item {
+            case .problem(let index, let path, let reason):
+                let inputID = keyed.inputIdentifier(for: path)
+                guard configuration.shard?.contains(inputID) ?? true, !recorder.isAlreadyDone(inputID) else { return }
+                outcome = FileOutcome(index: index, inputPath: path, inputID: inputID, status: .failed,
+                                      reason: "unreadable-input", message: reason)
+            case .file(let index, let path):
+                let inputID = keyed.inputIdentifier(for: path)
+                if recorder.isAlreadyDone(inputID) { return }
+                guard let processed = process(path, index: index, inputID: inputID, recorder: recorder) else { return }
+                outcome = processed
             }
-        }
-
-        let vault: Vault.Writer?
-        if case .pseudonymize(let vaultPath, let key) = configuration.mode, !configuration.dryRun {
-            do { vault = try Vault.Writer(path: vaultPath, key: key) } catch {
-                throw BatchError("cannot write the vault: \(error.message)")
-            }
-        } else {
-            vault = nil
-        }
-
-        let collector = OutcomeCollector(count: discovered.files.count)
-        let files = discovered.files
-        let next = NextIndex()
-        let workers = max(1, min(configuration.jobs, files.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let index = next.take(below: files.count) {
-                let outcome = process(files[index], index: index, vault: vault)
-                manifest?.record(outcome)
-                collector.store(outcome)
-                progress(.finished(outcome))
-            }
-        }
-
-        var outcomes = collector.outcomes
-        // Inputs that could not even be listed are failures too: every input is accounted for.
-        for (offset, problem) in discovered.problems.enumerated() {
-            let outcome = FileOutcome(
-                index: files.count + offset, inputPath: problem.path, inputID: keyed.inputIdentifier(for: problem.path),
-                status: .failed, reason: "unreadable-input", message: problem.reason)
-            manifest?.record(outcome)
+            recorder.record(outcome)
             progress(.finished(outcome))
-            outcomes.append(outcome)
         }
-
-        var counts = ManifestRecord.Counts()
-        for outcome in outcomes {
-            counts.inputs += 1
-            counts.bytesRead += outcome.bytesRead
-            switch outcome.status {
-            case .written: counts.written += 1
-            case .unchanged: counts.unchanged += 1
-            case .skipped: counts.skipped += 1
-            case .failed: counts.failed += 1
-            }
-        }
-        let end = Date()
-        var finalHeader = header
-        finalHeader.endTime = Self.timestamp(end)
-        finalHeader.counts = counts
-        if !configuration.dryRun {
-            // Outputs were not flushed one by one; the manifest is written only once they are on disk.
-            do { try AtomicFile.synchronizeFileSystem(containing: configuration.outputFolder) } catch {
-                throw BatchError(error.message)
-            }
-        }
-        if let vault {
-            do { try vault.finish() } catch { throw BatchError("cannot write the vault: \(error.message)") }
-        }
-        if let manifest {
-            do { try manifest.finish(header: finalHeader) } catch {
-                throw BatchError("cannot write the manifest: \(error.message)")
-            }
-        }
-        if let mappingPath = configuration.mappingPath, !configuration.dryRun {
-            do { try MappingWriter.write(outcomes.flatMap(\.replacements), to: mappingPath) } catch {
-                throw BatchError("cannot write the mapping file: \(error.message)")
-            }
-        }
-        return BatchSummary(counts: counts, outcomes: outcomes, seconds: end.timeIntervalSince(start),
-                            manifestPath: configuration.dryRun ? nil : manifestPath)
+        return try recorder.finish(header: header)
     }
 
     /// Where the manifest goes: `--manifest`, or `manifest.jsonl` in the output folder.
@@ -142,18 +80,25 @@ public struct BatchAnonymizer: Sendable {
     // MARK: One file
 
     /// De-identifies one file. Never throws: every problem becomes a skipped or failed outcome.
-    func process(_ path: String, index: Int, vault: Vault.Writer? = nil) -> FileOutcome {
-        var outcome = FileOutcome(index: index, inputPath: path, inputID: keyed.inputIdentifier(for: path), status: .failed)
+    /// Nil for a file of another shard.
+    func process(_ path: String, index: Int, inputID: String, recorder: RunRecorder? = nil) -> FileOutcome? {
+        var outcome = FileOutcome(index: index, inputPath: path, inputID: inputID, status: .failed)
         outcome.bytesRead = Self.fileSize(path)
         let file: DICOMFile
         do {
             file = try DICOMFile(path: path)
         } catch {
+            // Without a study, an input belongs to the shard its id falls in.
+            guard configuration.shard?.contains(inputID) ?? true else { return nil }
             Self.recordOpeningFailure(error, path: path, in: &outcome)
             return outcome
         }
         do {
             let object = try file.read()
+            if let shard = configuration.shard {
+                let study = object.dataSet.string(.studyInstanceUID).flatMap { $0.isEmpty ? nil : $0 }
+                guard shard.contains(study ?? inputID) else { return nil }
+            }
             let result = try deidentifier.deidentify(object)
             outcome.identifiers = result.identifiers
             outcome.transferSyntaxUID = result.object.transferSyntaxUID
@@ -161,7 +106,8 @@ public struct BatchAnonymizer: Sendable {
             outcome.warnings = result.warnings
             outcome.methodCodes = result.methodCodes.map(\.value)
             outcome.replacements = configuration.mappingPath == nil ? [] : result.replacements
-            let relative = OutputLayout.relativePath(for: result.identifiers)
+            let relative = configuration.writesDICOMDIR
+                ? OutputLayout.mediaPath(for: result.identifiers) : OutputLayout.relativePath(for: result.identifiers)
             outcome.outputPath = relative
             if configuration.dryRun {
                 outcome.status = .written
@@ -169,7 +115,7 @@ public struct BatchAnonymizer: Sendable {
             }
             let destination = (configuration.outputFolder as NSString).appendingPathComponent(relative)
             try AtomicFile.makeDirectories((destination as NSString).deletingLastPathComponent)
-            if let vault, case .pseudonymize(_, let key) = configuration.mode {
+            if case .pseudonymize(_, let key) = configuration.mode, let vault = recorder?.vault {
                 // Sealed before the output is written: no output without its way back.
                 // Removed bulk values are stored too: find them, read them, then build the record.
                 var needed: [BulkDataReference] = []
@@ -180,10 +126,7 @@ public struct BatchAnonymizer: Sendable {
                 let sealed = try originals.sealed(for: result.identifiers.sopInstanceUID, key: key)
                 vault.record(index: index, sopInstanceUID: result.identifiers.sopInstanceUID, sealed: sealed)
             }
-            switch try file.write(result.object, to: destination, ifExists: .keepIfIdentical, durable: false) {
-            case .written: outcome.status = .written
-            case .identicalFileExists: outcome.status = .unchanged
-            }
+            outcome.status = try write(result.object, of: file, to: destination) == .written ? .written : .unchanged
         } catch let error as DICOMIOError {
             outcome.status = .failed
             outcome.reason = Self.reasonCode(error.kind)
@@ -209,6 +152,19 @@ public struct BatchAnonymizer: Sendable {
         return outcome
     }
 
+    /// Writes an output, never replacing a different readable file; an existing file that is
+    /// not readable DICOM is what an interrupted run (power loss) leaves behind, and is replaced.
+    private func write(_ object: DICOMObject, of file: borrowing DICOMFile, to destination: String) throws(DICOMIOError) -> AtomicFile.Outcome {
+        do {
+            return try file.write(object, to: destination, ifExists: .keepIfIdentical, durable: false)
+        } catch where error.kind == .outputConflict {
+            let readable: Bool
+            do { _ = try DICOMFile(path: destination).read(); readable = true } catch { readable = false }
+            guard !readable else { throw error }
+            return try file.write(object, to: destination, ifExists: .replace, durable: false)
+        }
+    }
+
     // MARK: Helpers
 
     private func validate(inputs: [String]) throws(BatchError) {
@@ -218,7 +174,8 @@ public struct BatchAnonymizer: Sendable {
         // Files holding originals must not end up in the shareable output.
         var confidential = configuration.mappingPath.map { [("mapping file", $0)] } ?? []
         if case .pseudonymize(let vaultPath, _) = configuration.mode { confidential.append(("vault", vaultPath)) }
-        for (name, path) in confidential where Self.canonical(path).hasPrefix(output + "/") {
+        if let quarantine = configuration.quarantineFolder { confidential.append(("quarantine folder", quarantine)) }
+        for (name, path) in confidential where Self.canonical(path) == output || Self.canonical(path).hasPrefix(output + "/") {
             throw BatchError("the \(name) holds PHI and must not be inside the output folder")
         }
         for input in inputs {
@@ -240,10 +197,13 @@ public struct BatchAnonymizer: Sendable {
             profile: ManifestRecord.Profile(
                 options: profile.options.map(\.rawValue).sorted(),
                 methodCodes: profile.methodCodes.map(\.value),
-                acceptsBurnedInAnnotation: profile.acceptsBurnedInAnnotation),
+                acceptsBurnedInAnnotation: profile.acceptsBurnedInAnnotation,
+                overrides: profile.overrides.count),
             keyFingerprint: configuration.key.fingerprint,
             ephemeralKey: configuration.key.isEphemeral,
             dryRun: configuration.dryRun,
+            mode: { if case .pseudonymize = configuration.mode { "pseudonymize" } else { "anonymize" } }(),
+            shard: configuration.shard?.description,
             startTime: Self.timestamp(start))
     }
 
@@ -296,44 +256,17 @@ public struct BatchAnonymizer: Sendable {
     }
 }
 
-/// What a batch needs to know.
-public struct BatchConfiguration: Sendable {
-    /// Where de-identified files go (created if missing). Must not be inside an input folder.
-    public var outputFolder: String
-    public var key: DeidentificationKey
-    public var profile: DeidentificationProfile = .basic
-    /// Files processed at once. Outputs do not depend on it.
-    public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-    /// Decide everything, write nothing (no DICOM files, no manifest).
-    public var dryRun = false
-    /// The manifest path; by default `manifest.jsonl` in the output folder.
-    public var manifestPath: String?
-    /// If set, a CSV of original → replacement identifiers (PHI; mode 0600) is written there.
-    public var mappingPath: String?
-    /// Anonymize (no way back) or pseudonymize (originals kept encrypted in a vault).
-    public var mode: Mode = .anonymize
-
-    public enum Mode: Sendable {
-        /// Irreversible: nothing is kept that could restore the originals.
-        case anonymize
-        /// The original values of every changed attribute are kept, encrypted with `key`, in the
-        /// vault at `vaultPath`; `veil reidentify` restores them.
-        case pseudonymize(vaultPath: String, key: ReidentificationKey)
-    }
-
-    public init(outputFolder: String, key: DeidentificationKey) {
-        self.outputFolder = outputFolder
-        self.key = key
-    }
-}
-
 /// The result of a batch.
 public struct BatchSummary: Sendable {
     public var counts: ManifestRecord.Counts
-    /// One per input, in input order.
+    /// One per input processed in this run, in input order, when the configuration keeps them.
     public var outcomes: [FileOutcome]
     public var seconds: Double
     public var manifestPath: String?
+    /// How many inputs an interrupted earlier run had already completed (kept, not redone).
+    public var resumed: Int
+    /// With a DICOMDIR: written files it could not list (missing Modality or Series Instance UID).
+    public var notListedInDICOMDIR = 0
 
     /// True when every input was written, unchanged or skipped on purpose.
     public var succeeded: Bool { counts.failed == 0 }
@@ -345,24 +278,10 @@ public struct BatchError: Error, Sendable, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Hands out input indices to workers.
-final class NextIndex: @unchecked Sendable {
+/// Collects results from worker threads; read them in input order once the workers are done.
+final class Collector<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var next = 0
-    func take(below limit: Int) -> Int? {
-        lock.withLock {
-            guard next < limit else { return nil }
-            defer { next += 1 }
-            return next
-        }
-    }
-}
-
-/// Collects outcomes from worker threads, in input order.
-final class OutcomeCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [FileOutcome?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func store(_ outcome: FileOutcome) { lock.withLock { slots[outcome.index] = outcome } }
-    var outcomes: [FileOutcome] { lock.withLock { slots.compactMap { $0 } } }
+    private var values: [(Int, Value)] = []
+    func store(_ value: Value, index: Int) { lock.withLock { values.append((index, value)) } }
+    var inOrder: [Value] { lock.withLock { values.sorted { $0.0 < $1.0 }.map(\.1) } }
 }

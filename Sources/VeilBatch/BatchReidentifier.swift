@@ -24,36 +24,29 @@ public struct BatchReidentifier: Sendable {
 
     public func run(inputs: [String], progress: @Sendable (BatchAnonymizer.Event) -> Void = { _ in }) throws(BatchError) -> BatchSummary {
         let start = Date()
-        let discovered = InputDiscovery.discover(inputs)
-        progress(.discovered(fileCount: discovered.files.count, problems: discovered.problems.count))
+        progress(.discovered(fileCount: InputDiscovery.count(inputs), problems: 0))
         do { try AtomicFile.makeDirectories(outputFolder) } catch {
             throw BatchError("cannot create the output folder: \(error.message)")
         }
-        let files = discovered.files
-        let collector = OutcomeCollector(count: files.count)
-        let next = NextIndex()
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, files.count))) { _ in
-            while let index = next.take(below: files.count) {
-                let outcome = process(files[index], index: index)
-                collector.store(outcome)
-                progress(.finished(outcome))
+        let collector = Collector<FileOutcome>()
+        InputDiscovery(inputs).forEach(jobs: jobs) { item in
+            let outcome: FileOutcome
+            switch item {
+            case .file(let index, let path):
+                outcome = process(path, index: index)
+            case .problem(let index, let path, let reason):
+                outcome = FileOutcome(index: index, inputPath: path, inputID: "", status: .failed,
+                                      reason: "unreadable-input", message: reason)
             }
+            collector.store(outcome, index: outcome.index)
+            progress(.finished(outcome))
         }
         var counts = ManifestRecord.Counts()
-        let outcomes = collector.outcomes
-        for outcome in outcomes {
-            counts.inputs += 1
-            switch outcome.status {
-            case .written: counts.written += 1
-            case .unchanged: counts.unchanged += 1
-            case .skipped: counts.skipped += 1
-            case .failed: counts.failed += 1
-            }
-        }
-        counts.failed += discovered.problems.count
-        counts.inputs += discovered.problems.count
+        let outcomes = collector.inOrder
+        for outcome in outcomes { counts.add(outcome.status, bytes: outcome.bytesRead) }
         do { try AtomicFile.synchronizeFileSystem(containing: outputFolder) } catch { throw BatchError(error.message) }
-        return BatchSummary(counts: counts, outcomes: outcomes, seconds: Date().timeIntervalSince(start), manifestPath: nil)
+        return BatchSummary(counts: counts, outcomes: outcomes, seconds: Date().timeIntervalSince(start),
+                            manifestPath: nil, resumed: 0)
     }
 
     private func process(_ path: String, index: Int) -> FileOutcome {

@@ -26,24 +26,26 @@ public struct BatchVerifier: Sendable {
         public var filesChecked: Int
         public var reports: [Report]
         public var problems: [(path: String, reason: String)]
+
         /// True when nothing was found and every DICOM file could be read.
         public var clean: Bool { problems.isEmpty && reports.allSatisfy { $0.findings.isEmpty && $0.error == nil } }
     }
 
     public func run(inputs: [String], progress: @Sendable (Report) -> Void = { _ in }) -> Summary {
-        let discovered = InputDiscovery.discover(inputs)
-        let files = discovered.files
-        let collected = ReportCollector(count: files.count)
-        let next = NextIndex()
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, files.count))) { _ in
-            while let index = next.take(below: files.count) {
-                guard let report = check(files[index], index: index) else { continue }
-                collected.store(report)
+        let reports = Collector<Report>()
+        let problems = Collector<(path: String, reason: String)>()
+        InputDiscovery(inputs).forEach(jobs: jobs) { item in
+            switch item {
+            case .file(let index, let path):
+                guard let report = check(path, index: index) else { return }
+                reports.store(report, index: index)
                 progress(report)
+            case .problem(let index, let path, let reason):
+                problems.store((path, reason), index: index)
             }
         }
-        let checked = collected.reports
-        return Summary(filesChecked: checked.count, reports: checked, problems: discovered.problems)
+        let checked = reports.inOrder
+        return Summary(filesChecked: checked.count, reports: checked, problems: problems.inOrder)
     }
 
     private func check(_ path: String, index: Int) -> Report? {
@@ -58,11 +60,3 @@ public struct BatchVerifier: Sendable {
     }
 }
 
-/// Collects reports from worker threads, in input order.
-private final class ReportCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [BatchVerifier.Report?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func store(_ report: BatchVerifier.Report) { lock.withLock { slots[report.index] = report } }
-    var reports: [BatchVerifier.Report] { lock.withLock { slots.compactMap { $0 } } }
-}

@@ -1,52 +1,118 @@
 import DICOMIO
 import Foundation
 
-/// A JSON-lines file written the way manifests and vaults are: while a run goes, every record is
-/// appended to `<path>.journal` (so an interrupted run leaves a trace of what it did); at the end
-/// the file is written in one atomic step, header first, records in the order of their keys, and
-/// the journal is removed.
+/// A JSON-lines file written the way manifests and vaults are. While a run goes, every record is
+/// appended to `<path>.journal` as it completes, so an interrupted run leaves a trace of what it
+/// did, and memory does not grow with the number of records. Checkpoint lines mark what was on
+/// disk when they were written. At the end the final file is written in one atomic step: the
+/// final header, then the journal's records (streamed, without checkpoints), and the journal is
+/// removed.
 final class JournaledLog: @unchecked Sendable {
-    private let path: String
+    let path: String
+    var journalPath: String { path + ".journal" }
     private let permissions: mode_t
     private let lock = NSLock()
-    private var journal: FileHandle?
-    private var records: [(key: Int, line: [UInt8])] = []
+    private var descriptor: Int32
 
-    init(path: String, permissions: mode_t = 0o644, header: [UInt8]) throws(DICOMIOError) {
+    static let checkpointLine = Array(#"{"type":"checkpoint"}"#.utf8)
+
+    /// Starts a journal: the header, then `carriedOver` lines (records of an interrupted run
+    /// that are kept), then a checkpoint if there were any.
+    init(path: String, permissions: mode_t = 0o644, header: [UInt8], carriedOver: [[UInt8]] = []) throws(DICOMIOError) {
         self.path = path
         self.permissions = permissions
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try AtomicFile.makeDirectories(directory) }
-        let journalPath = path + ".journal"
-        let descriptor = open(journalPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
-        guard descriptor >= 0 else { throw DICOMIOError(.fileSystem, "cannot create \((path as NSString).lastPathComponent).journal") }
+        let temporary = path + ".journal.new"
+        descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
+        guard descriptor >= 0 else {
+            throw DICOMIOError(.fileSystem, "cannot create \((path as NSString).lastPathComponent).journal")
+        }
         fchmod(descriptor, permissions)
-        journal = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        journal?.write(Data(header + [0x0A]))
-    }
-
-    /// Appends a record; `key` orders the final file.
-    func append(key: Int, line: [UInt8]) {
-        lock.withLock {
-            records.append((key, line))
-            journal?.write(Data(line + [0x0A]))
+        var start = header + [0x0A]
+        for line in carriedOver { start += line + [0x0A] }
+        if !carriedOver.isEmpty { start += Self.checkpointLine + [0x0A] }
+        guard writeAll(start), fsync(descriptor) == 0, rename(temporary, journalPath) == 0 else {
+            close(descriptor)
+            unlink(temporary)
+            throw DICOMIOError(.fileSystem, "cannot write \((path as NSString).lastPathComponent).journal")
         }
     }
 
-    /// Writes the final file with `header` and removes the journal.
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// Appends one record.
+    func append(_ line: [UInt8]) {
+        lock.withLock { _ = writeAll(line + [0x0A]) }
+    }
+
+    /// Appends a checkpoint: every record before it describes outputs already on disk. The caller
+    /// flushes the outputs first.
+    func checkpoint() {
+        lock.withLock {
+            _ = writeAll(Self.checkpointLine + [0x0A])
+            fsync(descriptor)
+        }
+    }
+
+    /// Writes the final file with `header` and the journal's records, and removes the journal.
     func finish(header: [UInt8]) throws(DICOMIOError) {
-        let lines: [[UInt8]] = lock.withLock { records.sorted { $0.key < $1.key }.map(\.line) }
-        var bytes = header
-        bytes.append(0x0A)
-        for line in lines {
-            bytes.append(contentsOf: line)
-            bytes.append(0x0A)
+        lock.withLock { _ = fsync(descriptor) }
+        guard let journal = fopen(journalPath, "rb") else {
+            throw DICOMIOError(.fileSystem, "cannot reopen the journal")
         }
-        try AtomicFile.write(bytes, to: path, permissions: permissions)
+        defer { fclose(journal) }
+        try AtomicFile.write(to: path) { (temporary) throws(DICOMIOError) in
+            let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+            guard output >= 0 else { throw DICOMIOError(.fileSystem, "cannot create \((path as NSString).lastPathComponent)") }
+            defer { close(output) }
+            fchmod(output, permissions)
+            var ok = Self.write(output, header + [0x0A])
+            var isFirst = true
+            var line: UnsafeMutablePointer<CChar>?
+            var capacity = 0
+            defer { free(line) }
+            while ok {
+                let length = getline(&line, &capacity, journal)
+                if length < 0 { break }
+                if isFirst { isFirst = false; continue } // the journal's own header
+                let bytes = UnsafeRawBufferPointer(start: line, count: length)
+                if bytes.starts(with: Self.checkpointLine) { continue }
+                ok = Self.write(output, Array(bytes))
+            }
+            guard ok else { throw DICOMIOError(.fileSystem, "cannot write \((path as NSString).lastPathComponent)") }
+        }
         lock.withLock {
-            try? journal?.close()
-            journal = nil
+            close(descriptor)
+            descriptor = -1
         }
-        unlink(path + ".journal")
+        unlink(journalPath)
+    }
+
+    private func writeAll(_ bytes: [UInt8]) -> Bool { Self.write(descriptor, bytes) }
+
+    private static func write(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            written += result
+        }
+        return true
+    }
+
+    /// The records of an interrupted run's journal: those before its last checkpoint (their
+    /// outputs were on disk) and those after it. The first line is the header.
+    static func readJournal(_ path: String) -> (header: [UInt8], durable: [[UInt8]], tentative: [[UInt8]])? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: true).map(Array.init)
+        guard !lines.isEmpty else { return nil }
+        let header = lines.removeFirst()
+        guard let last = lines.lastIndex(of: checkpointLine) else { return (header, [], lines) }
+        let durable = lines[..<last].filter { $0 != checkpointLine }
+        return (header, Array(durable), Array(lines[(last + 1)...]))
     }
 }

@@ -4,7 +4,7 @@ import Deidentification
 /// was done without saying to what: no original value, name, ID, date, UID or input path.
 public enum ManifestRecord {
     /// The run: tool, profile, key fingerprint, times and counts.
-    public struct Header: Codable, Sendable {
+    public struct Header: Codable, Sendable, Equatable {
         public var type = "header"
         public var tool = "Veil"
         public var version = Veil.version
@@ -15,18 +15,24 @@ public enum ManifestRecord {
         /// cannot be linked to anything.
         public var ephemeralKey: Bool
         public var dryRun: Bool
+        /// "anonymize" or "pseudonymize".
+        public var mode: String
+        /// "i/N" when this manifest covers one shard of a batch.
+        public var shard: String?
         public var startTime: String
         public var endTime: String?
         public var counts: Counts?
     }
 
-    public struct Profile: Codable, Sendable {
+    public struct Profile: Codable, Sendable, Equatable {
         public var standard = "DICOM PS3.15 Annex E"
         public var edition = ConfidentialityProfileTable.edition
         public var tableSHA256 = ConfidentialityProfileTable.sourceSHA256
         public var options: [String]
         public var methodCodes: [String]
         public var acceptsBurnedInAnnotation: Bool
+        /// How many per-attribute overrides the profile has (their contents are in the profile file).
+        public var overrides: Int
     }
 
     public struct Counts: Codable, Sendable, Equatable {
@@ -43,6 +49,8 @@ public enum ManifestRecord {
     /// One input file.
     public struct File: Codable, Sendable {
         public var type = "file"
+        /// Position of the input in the order the inputs were walked.
+        public var index: Int
         /// Keyed hash of the input path.
         public var input: String
         public var status: FileOutcome.Status
@@ -93,6 +101,7 @@ public enum ManifestRecord {
             json.field("studyInstanceUID", identifiers.studyInstanceUID)
             json.endObject()
         }
+        json.field("index", record.index)
         json.field("input", record.input)
         json.field("message", record.message)
         if let codes = record.methodCodes {
@@ -119,7 +128,7 @@ public enum ManifestRecord {
 
     static func file(from outcome: FileOutcome) -> File {
         File(
-            input: outcome.inputID, status: outcome.status, reason: outcome.reason, message: outcome.message,
+            index: outcome.index, input: outcome.inputID, status: outcome.status, reason: outcome.reason, message: outcome.message,
             output: outcome.outputPath, sopClassUID: outcome.identifiers?.sopClassUID,
             transferSyntaxUID: outcome.transferSyntaxUID, identifiers: outcome.identifiers,
             actions: outcome.identifiers == nil ? nil : outcome.actions.map {

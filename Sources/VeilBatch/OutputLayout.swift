@@ -8,6 +8,24 @@ public enum OutputLayout {
         "\(component(identifiers.studyInstanceUID))/\(component(identifiers.seriesInstanceUID))/\(component(identifiers.sopInstanceUID)).dcm"
     }
 
+    /// The layout of media file-sets, for outputs with a DICOMDIR: `DICOM/<study>/<series>/<instance>`,
+    /// each an 8-character file ID (PS3.10 8.5: A-Z and 0-9) derived from the replacement UID.
+    public static func mediaPath(for identifiers: OutputIdentifiers) -> String {
+        "DICOM/\(fileID(identifiers.studyInstanceUID))/\(fileID(identifiers.seriesInstanceUID))/\(fileID(identifiers.sopInstanceUID))"
+    }
+
+    /// Eight base32 characters of a hash of the UID (40 bits; names only need to differ within
+    /// one series, and a clash would fail the write rather than overwrite).
+    private static func fileID(_ uid: String) -> String {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in uid.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100000001b3
+        }
+        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+        return String((0..<8).map { alphabet[Int((hash >> UInt64(5 * $0)) & 0x1F)] })
+    }
+
     /// A UID as a path component. Replacement UIDs are digits and dots; anything else (a UID the
     /// profile kept because the standard defines it) is reduced to those characters.
     private static func component(_ uid: String) -> String {

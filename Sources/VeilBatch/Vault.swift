@@ -28,16 +28,18 @@ public enum Vault {
         private let log: JournaledLog
         private let header: [UInt8]
 
-        init(path: String, key: ReidentificationKey) throws(DICOMIOError) {
+        init(path: String, key: ReidentificationKey, carriedOver: [[UInt8]] = []) throws(DICOMIOError) {
             header = ManifestWriter.encode(Header(reidentificationKeyFingerprint: key.fingerprint))
-            log = try JournaledLog(path: path, permissions: 0o600, header: header)
+            log = try JournaledLog(path: path, permissions: 0o600, header: header, carriedOver: carriedOver)
         }
+
+        func checkpoint() { log.checkpoint() }
 
         func record(index: Int, sopInstanceUID: String, sealed: SealedAttributes) {
             let record = Record(sopInstanceUID: sopInstanceUID, nonce: Data(sealed.nonce).base64EncodedString(),
                                 ciphertext: Data(sealed.ciphertext).base64EncodedString(),
                                 tag: Data(sealed.tag).base64EncodedString())
-            log.append(key: index, line: ManifestWriter.encode(record))
+            log.append(ManifestWriter.encode(record))
         }
 
         func finish() throws(DICOMIOError) { try log.finish(header: header) }

@@ -74,12 +74,30 @@ struct AnonymizeCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Also list every file written and its warnings.")
     var verbose = false
 
+    @Option(help: "Copy inputs that fail into this folder (named by their manifest id), outside --output.")
+    var quarantine: String?
+
+    @Option(help: ArgumentHelp(
+        "Process only shard i of N (i from 1), split by study: N machines with shards 1/N … N/N do one batch.",
+        discussion: "Join the shards' manifests with 'veil manifest merge'.", valueName: "i/N"))
+    var shard: String?
+
+    @Flag(help: "Also write a DICOMDIR; files then go to DICOM/<study>/<series>/<instance> (8-character names).")
+    var dicomdir = false
+
+    @Option(help: .hidden)
+    var checkpointEvery: Int?
+
+    @Option(help: "Progress on stderr: a bar (on a terminal), JSON lines (for logs), or none. (values: auto, bar, lines, none)")
+    var progress: ProgressDisplay.Style = .auto
+
     @Option(help: "Output format on stdout: text or json.")
     var format: OutputFormat = .text
 
     func validate() throws {
         if output == nil && !dryRun { throw ValidationError("--output is required (except with --dry-run).") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes i/N with 1 ≤ i ≤ N, e.g. 2/4.") }
         if mapping != nil && dryRun { throw ValidationError("--mapping cannot be used with --dry-run.") }
         switch mode {
         case .pseudonymize where vault == nil || reidentificationKey == nil:
@@ -121,16 +139,24 @@ struct AnonymizeCommand: ParsableCommand {
         configuration.manifestPath = manifest
         configuration.mappingPath = mapping
         if let jobs { configuration.jobs = jobs }
+        configuration.quarantineFolder = quarantine
+        configuration.shard = shard.flatMap(Shard.init)
+        configuration.writesDICOMDIR = dicomdir
+        if let checkpointEvery { configuration.checkpointInterval = (max(1, checkpointEvery), 30) }
+        let display = ProgressDisplay(dryRun ? .none : progress)
+        console.progress = display
 
         let batch = BatchAnonymizer(configuration)
         let summary: BatchSummary
         do {
             summary = try batch.run(inputs: inputs) { event in
+                display.event(event)
                 if case .finished(let outcome) = event {
                     console.report(outcome, dryRun: dryRun, verbose: verbose)
                 }
             }
         } catch {
+            display.finish()
             console.fatal(error.description)
             throw ExitCode(2)
         }
@@ -138,6 +164,8 @@ struct AnonymizeCommand: ParsableCommand {
         if !summary.succeeded { throw ExitCode(1) }
     }
 }
+
+extension ProgressDisplay.Style: ExpressibleByArgument {}
 
 enum PathDisplay: String, ExpressibleByArgument, CaseIterable {
     case auto, show, redact

@@ -14,6 +14,9 @@ final class Console: @unchecked Sendable {
         return encoder
     }()
 
+    /// Set when a progress display draws on stderr: diagnostics then go through it.
+    var progress: ProgressDisplay?
+
     init(paths: PathDisplay, format: OutputFormat) {
         switch paths {
         case .show: showPaths = true
@@ -28,19 +31,20 @@ final class Console: @unchecked Sendable {
         lock.withLock {
             switch outcome.status {
             case .failed:
-                Self.writeError("\(name): error: \(outcome.message ?? outcome.reason ?? "failed")")
+                diagnostic("\(name): error: \(outcome.message ?? outcome.reason ?? "failed")")
             case .skipped where outcome.reason != "not-dicom":
-                Self.writeError("\(name): note: skipped: \(outcome.message ?? "")")
+                diagnostic("\(name): note: skipped: \(outcome.message ?? "")")
             default:
                 break
             }
             if verbose || dryRun {
-                for warning in outcome.warnings { Self.writeError("\(name): warning: \(warning.message)") }
+                for warning in outcome.warnings { diagnostic("\(name): warning: \(warning.message)") }
             }
             guard dryRun || verbose, outcome.status == .written || outcome.status == .unchanged else { return }
             switch format {
             case .json:
-                var record: [String: String] = ["input": outcome.inputID, "output": outcome.outputPath ?? ""]
+                var record: [String: String] = ["input": outcome.inputID, "output": outcome.outputPath ?? "",
+                                                "status": outcome.status.rawValue]
                 if showPaths { record["path"] = outcome.inputPath }
                 if let data = try? encoder.encode(FileLine(input: record, actions: dryRun ? outcome.actions.map {
                     ["path": $0.path.description, "action": $0.action.rawValue, "basis": $0.reason.text]
@@ -59,6 +63,7 @@ final class Console: @unchecked Sendable {
     }
 
     func summary(_ summary: BatchSummary, dryRun: Bool) {
+        progress?.finish()
         let counts = summary.counts
         switch format {
         case .json:
@@ -73,6 +78,10 @@ final class Console: @unchecked Sendable {
             \(counts.unchanged) unchanged, \(counts.skipped) skipped, \(counts.failed) failed \
             (\(String(format: "%.1f", summary.seconds)) s, \(String(format: "%.0f", rate)) files/s)
             """)
+            if summary.resumed > 0 { print("resumed: \(summary.resumed) files were done by the interrupted run") }
+            if summary.notListedInDICOMDIR > 0 {
+                Self.writeError("veil: warning: \(summary.notListedInDICOMDIR) files lack what a DICOMDIR record needs and are not listed in it")
+            }
             if let manifest = summary.manifestPath { print("manifest: \(manifest)") }
         }
     }
@@ -126,6 +135,10 @@ final class Console: @unchecked Sendable {
 
     static func writeError(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    private func diagnostic(_ line: String) {
+        if let progress { progress.writeDiagnostic(line) } else { Self.writeError(line) }
     }
 
     private struct FileLine: Encodable {

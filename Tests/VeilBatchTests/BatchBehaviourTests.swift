@@ -40,19 +40,31 @@ import VeilBatch
         #expect(again.counts.failed == first.summary.counts.failed)
     }
 
-    @Test func neverOverwritesADifferentFile() throws {
+    /// A different DICOM file at an output path is never overwritten; a file that is not
+    /// readable DICOM there is what an interrupted run left, and is replaced.
+    @Test func neverOverwritesADifferentFileButReplacesDebris() throws {
         let folder = TemporaryFolder()
         let input = TestPaths.sampleScans.appendingPathComponent("CT-head-1.dcm").path
         let output = folder.file("out")
         var configuration = BatchConfiguration(outputFolder: output.path, key: TestKeys.primary)
+        configuration.keepsOutcomes = true
         let first = try BatchAnonymizer(configuration).run(inputs: [input])
         let written = output.appendingPathComponent(try #require(first.outcomes.first?.outputPath))
-        try Data("something else".utf8).write(to: written)
+        let original = try Data(contentsOf: written)
+
+        let other = try Data(contentsOf: TestPaths.sampleScans.appendingPathComponent("CT-head-2.dcm"))
+        try other.write(to: written)
         configuration.manifestPath = folder.file("second.jsonl").path
         let second = try BatchAnonymizer(configuration).run(inputs: [input])
         #expect(second.outcomes.first?.status == .failed)
         #expect(second.outcomes.first?.reason == "output-conflict")
-        #expect(try Data(contentsOf: written) == Data("something else".utf8))
+        #expect(try Data(contentsOf: written) == other)
+
+        try Data(original.prefix(300)).write(to: written) // truncated, as after a power loss
+        configuration.manifestPath = folder.file("third.jsonl").path
+        let third = try BatchAnonymizer(configuration).run(inputs: [input])
+        #expect(third.outcomes.first?.status == .written)
+        #expect(try Data(contentsOf: written) == original)
     }
 
     @Test func refusesAnOutputInsideAnInput() throws {
@@ -67,6 +79,7 @@ import VeilBatch
         let folder = TemporaryFolder()
         var configuration = BatchConfiguration(outputFolder: folder.file("out").path, key: TestKeys.primary)
         configuration.dryRun = true
+        configuration.keepsOutcomes = true
         let summary = try BatchAnonymizer(configuration).run(inputs: [TestPaths.sampleScans.path])
         #expect(summary.counts.written == 5)
         #expect(summary.outcomes.filter { $0.status == .written }.allSatisfy { !$0.actions.isEmpty })

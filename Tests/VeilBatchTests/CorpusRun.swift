@@ -44,6 +44,7 @@ struct CorpusRun: Sendable {
         var configuration = BatchConfiguration(outputFolder: output.path, key: key)
         configuration.jobs = jobs
         configuration.mappingPath = mappingPath
+        configuration.keepsOutcomes = true
         configure(&configuration)
         summary = try BatchAnonymizer(configuration).run(inputs: [inputs.path])
     }

@@ -113,6 +113,16 @@ cdcm_status cdcm_file_write(cdcm_file *source,
                             const char *transfer_syntax_uid, const char *path,
                             char *message, size_t message_capacity);
 
+/**
+ * Writes `<root>/DICOMDIR` (General Purpose profile) referencing `count` files given relative to
+ * `root`, whose path components must be media file IDs (up to 8 of A-Z, 0-9 and _). Missing
+ * required record values are filled in (DCMTK's invent mode); the transfer syntax is not
+ * restricted, so compressed files are listed too. Files DCMTK cannot list (an instance without
+ * Modality or Series Instance UID) are left out and counted in `*skipped`.
+ */
+cdcm_status cdcm_dicomdir_write(const char *root, const char *const _Nonnull *_Nonnull files, size_t count,
+                                size_t *skipped, char *message, size_t message_capacity);
+
 /** Frees a buffer's bytes and zeroes it. Safe to call twice. */
 void cdcm_buffer_free(cdcm_buffer *buffer);
 

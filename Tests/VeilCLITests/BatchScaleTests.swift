@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The batch as a PACS-export job: interrupted and resumed, sharded and merged, quarantining,
+/// writing a DICOMDIR, reporting progress.
+@Suite(.serialized) struct BatchScaleTests {
+    static let key: String = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("veil-scale-key-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("k.key").path
+        _ = try? ExternalTool.run(Binaries.veil, ["keygen", path])
+        return path
+    }()
+
+    func veil(_ arguments: [String]) throws -> ToolRun { try ExternalTool.run(Binaries.veil, arguments) }
+
+    func outputsEqual(_ a: URL, _ b: URL) throws {
+        let files = try GeneratedCorpus.dicomFiles(under: a)
+        #expect(files == (try GeneratedCorpus.dicomFiles(under: b)))
+        for file in files {
+            #expect(try Data(contentsOf: a.appendingPathComponent(file)) == Data(contentsOf: b.appendingPathComponent(file)), "\(file)")
+        }
+    }
+
+    /// kill -9 in the middle, run the same command again: the same outputs and manifest records
+    /// as a run that was never interrupted, and no half-written file anywhere.
+    @Test func resumesAfterKill() throws {
+        let corpus = try GeneratedCorpus.folder(files: 400, size: 128)
+        let folder = TemporaryFolder()
+        let reference = folder.file("reference")
+        #expect(try veil(["anonymize", corpus.path, "-o", reference.path, "--key-file", Self.key]).status == 0)
+
+        let interrupted = folder.file("interrupted")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.veil)
+        process.arguments = ["anonymize", corpus.path, "-o", interrupted.path, "--key-file", Self.key, "--jobs", "2",
+                             "--checkpoint-every", "25"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let journal = interrupted.appendingPathComponent("manifest.jsonl.journal").path
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let lines = (try? String(contentsOfFile: journal, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            if lines > 120 { break }
+            usleep(2000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: journal), "the run was killed before it finished")
+
+        let resumed = try veil(["anonymize", corpus.path, "-o", interrupted.path, "--key-file", Self.key, "--jobs", "2"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("resumed: "))
+        try outputsEqual(reference, interrupted)
+        #expect(try GeneratedCorpus.manifestRecords(reference.appendingPathComponent("manifest.jsonl"))
+                == GeneratedCorpus.manifestRecords(interrupted.appendingPathComponent("manifest.jsonl")))
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: interrupted.path)
+            .filter { $0.hasSuffix(".partial") || $0.hasSuffix(".journal") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func oneWorkerAndFourGiveTheSameBytes() throws {
+        let corpus = try GeneratedCorpus.folder(files: 400, size: 128)
+        let folder = TemporaryFolder()
+        #expect(try veil(["anonymize", corpus.path, "-o", folder.file("one").path, "--key-file", Self.key, "--jobs", "1"]).status == 0)
+        #expect(try veil(["anonymize", corpus.path, "-o", folder.file("four").path, "--key-file", Self.key, "--jobs", "4"]).status == 0)
+        try outputsEqual(folder.file("one"), folder.file("four"))
+        #expect(try GeneratedCorpus.manifestRecords(folder.file("one/manifest.jsonl"))
+                == GeneratedCorpus.manifestRecords(folder.file("four/manifest.jsonl")))
+    }
+
+    /// Three machines, each with its shard, then a merge: the same as one machine.
+    @Test func shardsMergeIntoOneRun() throws {
+        let inputs = [TestPaths.plantedCorpus.path, TestPaths.sampleScans.path, TestPaths.brokenCorpus.path]
+        let folder = TemporaryFolder()
+        _ = try veil(["anonymize"] + inputs + ["-o", folder.file("single").path, "--key-file", Self.key])
+        var manifests: [String] = []
+        for shard in 1...3 {
+            let manifest = folder.file("shard\(shard).jsonl").path
+            manifests.append(manifest)
+            _ = try veil(["anonymize"] + inputs + ["-o", folder.file("sharded").path, "--key-file", Self.key,
+                                                   "--shard", "\(shard)/3", "--manifest", manifest])
+        }
+        let merge = try veil(["manifest", "merge"] + manifests + ["-o", folder.file("merged.jsonl").path])
+        #expect(merge.status == 0, "\(merge.standardError)")
+        try outputsEqual(folder.file("single"), folder.file("sharded"))
+        #expect(try GeneratedCorpus.manifestRecords(folder.file("single/manifest.jsonl"))
+                == GeneratedCorpus.manifestRecords(folder.file("merged.jsonl")))
+        let incomplete = try veil(["manifest", "merge", manifests[0], manifests[1], "-o", folder.file("bad.jsonl").path])
+        #expect(incomplete.status == 2)
+        #expect(try veil(["anonymize", TestPaths.sampleScans.path, "-o", folder.file("x").path, "--shard", "4/3"]).status == 64)
+    }
+
+    @Test func quarantinesFailedInputsUnderTheirIDs() throws {
+        let folder = TemporaryFolder()
+        let run = try veil(["anonymize", TestPaths.brokenCorpus.path, "-o", folder.file("out").path,
+                            "--quarantine", folder.file("quarantine").path, "--key-file", Self.key])
+        #expect(run.status == 1)
+        let copies = try FileManager.default.contentsOfDirectory(atPath: folder.file("quarantine").path)
+        #expect(copies.count == TestPaths.dicomFiles(in: TestPaths.brokenCorpus).count)
+        #expect(copies.allSatisfy { $0.count == 26 && !$0.contains(".") })
+        let inside = try veil(["anonymize", TestPaths.brokenCorpus.path, "-o", folder.file("out2").path,
+                               "--quarantine", folder.file("out2/q").path])
+        #expect(inside.status == 2)
+    }
+
+    @Test(.enabled(if: ExternalTool.isAvailable("dciodvfy")))
+    func writesAValidDICOMDIR() throws {
+        let folder = TemporaryFolder()
+        let run = try veil(["anonymize", TestPaths.sampleScans.path, TestPaths.plantedCorpus.path,
+                            "-o", folder.file("media").path, "--key-file", Self.key, "--dicomdir"])
+        #expect(run.status == 1) // the burned-in ultrasound fails; the rest is on the media
+        let unlisted = run.standardError.split(separator: "\n").first { $0.contains("not listed in it") }
+            .flatMap { Int($0.split(separator: " ")[2]) } ?? 0
+        let dicomdir = folder.file("media/DICOMDIR").path
+        #expect(try ExternalTool.dciodvfyErrors(dicomdir).isEmpty)
+        let dump = try ExternalTool.run("dcmdump", [dicomdir])
+        let references = dump.standardOutput.split(separator: "\n").filter { $0.contains("ReferencedFileID") }
+        let files = try GeneratedCorpus.dicomFiles(under: folder.file("media")) + (try FileManager.default
+            .subpathsOfDirectory(atPath: folder.file("media/DICOM").path).filter { !$0.contains(".") && $0.split(separator: "/").count == 3 })
+        #expect(references.count + unlisted == files.count)
+        #expect(unlisted <= 5, "only test files without Modality or Series Instance UID are left out")
+        #expect(files.allSatisfy { $0.split(separator: "/").allSatisfy { $0.count <= 8 } })
+        let corpus = try PlantedCorpus.load()
+        #expect(corpus.scanner(adding: ["Doe^Jane^Quinn", "VEIL-SAMPLE"]).findings(in: try Data(contentsOf: URL(fileURLWithPath: dicomdir))).isEmpty)
+    }
+
+    @Test func reportsProgressAsJSONLines() throws {
+        let corpus = try GeneratedCorpus.folder(files: 400, size: 128)
+        let folder = TemporaryFolder()
+        let run = try veil(["anonymize", corpus.path, "-o", folder.file("out").path, "--progress", "lines"])
+        let lines = run.standardError.split(separator: "\n").filter { $0.contains("\"type\":\"progress\"") }
+        #expect(!lines.isEmpty)
+        let last = try JSONSerialization.jsonObject(with: Data((lines.last ?? "{}").utf8)) as? [String: Any]
+        #expect(last?["done"] as? Int == last?["total"] as? Int)
+        #expect((last?["done"] as? Int ?? 0) >= 400)
+    }
+}
