@@ -15,6 +15,7 @@
 
 struct cdcm_file {
     DcmFileFormat format;
+    std::string path;
     bool hasMetaHeader = false;
     // Binary values longer than this stay in the file until written (see cdcm_file_open).
     uint32_t bulkThreshold = 0;

@@ -46,6 +46,7 @@ cdcm_status cdcm_file_open(const char *path, uint32_t bulk_threshold, cdcm_file 
         }
         std::unique_ptr<cdcm_file> file(new cdcm_file());
         file->hasMetaHeader = part10;
+        file->path = path;
         file->bulkThreshold = bulk_threshold;
         const E_FileReadMode mode = part10 ? ERM_fileOnly : ERM_dataset;
         OFCondition condition =

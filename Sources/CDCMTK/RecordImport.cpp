@@ -1,5 +1,6 @@
 // Building a new file from record streams (format in CDCMTK.h) and writing it.
 #include "Boundary.hpp"
+#include "PixelDataStream.hpp"
 
 #include "dcmtk/dcmdata/dcvrsv.h"
 #include "dcmtk/dcmdata/dcvruv.h"
@@ -17,6 +18,7 @@ public:
 
     /// Reads records up to the end of the stream into `item`.
     void readTopLevel(DcmItem &item) {
+        topLevel_ = &item;
         readItemContent(item, /*nested=*/false);
         if (cursor_ != end_) fail("trailing bytes after the last record");
     }
@@ -100,9 +102,26 @@ private:
         read<uint32_t>(); // the length is informational
         const uint32_t id = read<uint32_t>();
         if (id >= source_.bulk.size()) fail("bulk record refers to an unknown element");
+        DcmElement *origin = source_.bulk[id];
+        // Only an unmodified copy of the source's own top-level Pixel Data may later be streamed
+        // from the input file (PixelDataStream): never pixels the records changed or moved.
+        if (&item == topLevel_ && origin->getTag() == DCM_PixelData &&
+            origin == findTopLevelPixelData(*source_.format.getDataset()))
+            copiedPixelData_ = origin;
         // A copy: values not yet loaded stay in the source file and are streamed when written.
-        insert(item, static_cast<DcmElement *>(source_.bulk[id]->clone()));
+        insert(item, static_cast<DcmElement *>(origin->clone()));
     }
+
+    static DcmElement *findTopLevelPixelData(DcmDataset &dataset) {
+        DcmElement *element = nullptr;
+        return dataset.findAndGetElement(DCM_PixelData, element, /*searchIntoSub=*/false).good() ? element : nullptr;
+    }
+
+public:
+    /// The source's top-level Pixel Data, when the records copied it unchanged to the top level.
+    const DcmElement *copiedPixelData() const { return copiedPixelData_; }
+
+private:
 
     void readElement(DcmItem &item) {
         DcmTag tag = readTagAndVR();
@@ -182,6 +201,8 @@ private:
     const uint8_t *cursor_;
     const uint8_t *end_;
     cdcm_file &source_;
+    const DcmItem *topLevel_ = nullptr;
+    const DcmElement *copiedPixelData_ = nullptr;
 };
 
 } // namespace
@@ -200,9 +221,12 @@ cdcm_status cdcm_file_write(cdcm_file *source, const uint8_t *meta, size_t meta_
         // A fresh DcmFileFormat has a zeroed preamble and an empty meta header: nothing of the
         // source's preamble or meta can reach the output unless it is in the records.
         DcmFileFormat output;
+        const DcmElement *copiedPixelData = nullptr;
         try {
             Importer(meta, meta_length, *source).readTopLevel(*output.getMetaInfo());
-            Importer(dataset, dataset_length, *source).readTopLevel(*output.getDataset());
+            Importer datasetImporter(dataset, dataset_length, *source);
+            datasetImporter.readTopLevel(*output.getDataset());
+            copiedPixelData = datasetImporter.copiedPixelData();
         } catch (const RecordError &error) {
             cdcm::copyMessage(error.reason, message, message_capacity);
             return CDCM_ERROR_RECORDS;
@@ -216,10 +240,24 @@ cdcm_status cdcm_file_write(cdcm_file *source, const uint8_t *meta, size_t meta_
             cdcm::copyMessage("cannot compute the meta header group length", message, message_capacity);
             return CDCM_ERROR_RECORDS;
         }
+        // Pixel Data, when it is the last element and an unchanged copy of the source's, is streamed
+        // from the input file after DCMTK has written everything before it.
+        cdcm::PixelDataLocation location;
+        DcmDataset *dataset = output.getDataset();
+        DcmObject *last = dataset->card() > 0 ? dataset->getElement(dataset->card() - 1) : nullptr;
+        const bool stream = copiedPixelData != nullptr && last != nullptr && last->getTag() == DCM_PixelData &&
+                            xfer == source->format.getDataset()->getOriginalXfer() &&
+                            cdcm::locatePixelData(source->path.c_str(), source->hasMetaHeader, xfer, location) &&
+                            location.valueLength == copiedPixelData->getLengthField();
+        if (stream) delete dataset->remove(last);
         const OFCondition condition = output.saveFile(path, xfer, EET_ExplicitLength, EGL_recalcGL, EPD_noChange,
                                                       0, 0, EWM_dontUpdateMeta);
         if (condition.bad()) {
             cdcm::copyMessage(std::string("cannot write DICOM: ") + condition.text(), message, message_capacity);
+            return CDCM_ERROR_IO;
+        }
+        if (stream && !cdcm::appendPixelData(source->path.c_str(), location, path)) {
+            cdcm::copyMessage("cannot copy the Pixel Data into the output", message, message_capacity);
             return CDCM_ERROR_IO;
         }
         return CDCM_OK;

@@ -28,6 +28,29 @@ import TestSupport
         #expect(after.preamble == String(repeating: "00", count: 128))
     }
 
+    /// Unchanged Pixel Data is copied from the input file byte for byte; Pixel Data the caller
+    /// replaced must be written as given, never taken from the input.
+    @Test(arguments: ["00-pydicom-CT_small.dcm", "04-pydicom-MR_small_implicit.dcm", "03-pydicom-MR_small_bigendian.dcm"])
+    func replacedPixelDataIsWrittenAsGiven(name: String) throws {
+        let input = TestPaths.plantedCorpus.appendingPathComponent(name).path
+        let folder = TemporaryFolder()
+        let output = folder.file("out.dcm").path
+        let file = try DICOMFile(path: input)
+        var object = try file.read()
+        let pixels = try #require(object.dataSet[.pixelData])
+        guard case .bulk(let reference) = pixels.value else { Issue.record("Pixel Data not bulk"); return }
+        let replacement = [UInt8](repeating: 0x5A, count: Int(reference.length))
+        object.dataSet[.pixelData] = DataElement(.pixelData, pixels.vr, .bytes(replacement))
+        try file.write(object, to: output)
+
+        let expected = folder.file("expected.raw")
+        try Data(replacement).write(to: expected)
+        let md5 = try ExternalTool.run("md5sum", [expected.path]).standardOutput.prefix(32)
+        let facts = try DICOMFacts.read([input, output])
+        #expect(facts[output]?.pixelMD5 == String(md5))
+        #expect(facts[output]?.pixelMD5 != facts[input]?.pixelMD5)
+    }
+
     @Test func refusesTextFile() throws {
         let folder = TemporaryFolder()
         let path = folder.file("notes.dcm").path
