@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Times `veil anonymize` against `cp -r` and gdcmanon on one generated CT corpus.
+"""Times `veil anonymize` against `cp -r`, gdcmanon and dcmanon on one generated CT corpus.
 
 usage: Scripts/benchmark.py [--files N] [--rounds R] [--work DIR] [--veil PATH] [--only TOOL,...]
+
+dcmanon (PyPI, Rust behind Python) has no batch command in its wheel: it runs through a small
+Python loop that anonymizes each file to bytes and writes them, one process, as the research
+measured it. It is installed into <work>/peers/ (pip --target), outside the system Python.
 
 Every tool runs R times in rotating order on the same corpus (page cache warm). Two times per
 run: until the tool exits, and until its output is on disk (the tool, then `sync`). Veil flushes
@@ -39,6 +43,35 @@ def warm(folder):
                     pass
 
 
+# dcmanon's Python API over a folder: one output file per input file, same relative path.
+DCMANON_DRIVER = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from dcmanon import Anonymizer
+anonymizer = Anonymizer()
+source, target = sys.argv[2], sys.argv[3]
+for root, _, names in os.walk(source):
+    folder = os.path.join(target, os.path.relpath(root, source))
+    os.makedirs(folder, exist_ok=True)
+    for name in sorted(names):
+        data = anonymizer.anonymize(os.path.join(root, name))
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(data)
+"""
+
+
+def install_dcmanon(work):
+    """dcmanon 0.3.1 from PyPI into <work>/peers/dcmanon; None when pip cannot fetch it."""
+    target = os.path.join(work, "peers", "dcmanon")
+    if not os.path.isdir(os.path.join(target, "dcmanon")):
+        result = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", target,
+                                 "dcmanon==0.3.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if result.returncode != 0:
+            print("dcmanon: pip could not install dcmanon==0.3.1; left out", file=sys.stderr)
+            return None
+    return target
+
+
 def run(command):
     """Wall seconds and peak RSS (KiB) of one command."""
     start = time.perf_counter()
@@ -52,7 +85,7 @@ def run(command):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--work", default="/tmp/veil-benchmark")
     parser.add_argument("--veil", default=os.path.join(ROOT, ".build", "release", "veil"))
@@ -82,6 +115,9 @@ def main():
     if shutil.which("gdcmanon"):
         # PS3.15 mode, as the research measured it (E.1.1 encryption of the removed attributes).
         tools["gdcmanon (PS3.15)"] = lambda out: ["gdcmanon", "-e", "-r", "--continue", "-c", cert, "-i", corpus, "-o", out]
+    dcmanon = install_dcmanon(args.work)
+    if dcmanon:
+        tools["dcmanon (PyPI)"] = lambda out: [sys.executable, "-c", DCMANON_DRIVER, dcmanon, corpus, out]
     if args.only:
         wanted = args.only.split(",")
         tools = {name: command for name, command in tools.items() if any(w in name for w in wanted)}
@@ -125,7 +161,20 @@ def main():
     print("files/s and MB/s are to disk (median of 'on disk'). 'Veil faster': the peer's time divided by")
     print("Veil's (default jobs), both to disk; below 1 Veil is slower. Ratio by exit time: " +
           ", ".join(f"{name} {medians[name] / medians[reference]:.2f}x" for name in names if name != reference))
+    targets(on_disk, files, names)
     print("Runs (exit s): " + "; ".join(f"{name}: " + " ".join(f"{t:.2f}" for t in times[name]) for name in names))
+
+
+def targets(on_disk, files, names):
+    """The goals of the batch issue, checked on this run's medians."""
+    veil = on_disk.get("veil anonymize")
+    if veil is None:
+        return
+    checks = [("gdcmanon (PS3.15)", 1.5, "files/s >= 1.5x gdcmanon"), ("cp -r", 0.5, "files/s >= 0.5x cp -r")]
+    for peer, factor, text in checks:
+        if peer in on_disk:
+            ratio = on_disk[peer] / veil  # Veil's files/s over the peer's
+            print(f"target {text}: {ratio:.2f}x -> {'met' if ratio >= factor else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark: builds Veil in release mode, installs the peers (gdcmanon from libgdcm-tools), and
-# times them on a generated corpus of CT slices (default 1,000). Not run by CI.
+# Benchmark: builds Veil in release mode, installs the peers (gdcmanon from libgdcm-tools, dcmanon
+# from PyPI into the work folder) and times them on a generated corpus of 512x512 CT slices
+# (default 2,000). Not run by CI.
 # usage: Scripts/benchmark.sh [--files N] [--rounds R] [--work DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."

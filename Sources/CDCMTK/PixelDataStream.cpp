@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace {
 
@@ -85,9 +86,17 @@ private:
         off_t size = 0; // bytes of the header itself
     };
 
+    /// Reads through a window of the file: headers are a few bytes each, one pread per window.
     bool readBytes(off_t position, void *buffer, size_t count) {
-        return position + static_cast<off_t>(count) <= size_ &&
-               pread(descriptor_, buffer, count, position) == static_cast<ssize_t>(count);
+        if (position < 0 || position + static_cast<off_t>(count) > size_) return false;
+        if (position < windowStart_ || position + static_cast<off_t>(count) > windowStart_ + windowLength_) {
+            const ssize_t got = pread(descriptor_, window_, sizeof window_, position);
+            if (got < static_cast<ssize_t>(count)) return false;
+            windowStart_ = position;
+            windowLength_ = got;
+        }
+        std::memcpy(buffer, window_ + (position - windowStart_), count);
+        return true;
     }
 
     uint16_t u16(const unsigned char *bytes) const {
@@ -190,35 +199,40 @@ private:
     off_t size_;
     bool explicitVR_;
     bool bigEndian_;
+    unsigned char window_[16384];
+    off_t windowStart_ = 0;
+    off_t windowLength_ = 0;
 };
 
-bool copyRange(int from, off_t offset, int to, off_t count) {
+/// Copies `count` bytes at `offset` of `from` to the end (`at`) of `to`: in the kernel where it
+/// can (copy_file_range; a reflink on file systems that share extents), else through a buffer.
+bool copyRange(int from, off_t offset, int to, off_t at, off_t count) {
     off_t input = offset;
+    off_t output = at;
     while (count > 0) {
-        const ssize_t copied = copy_file_range(from, &input, to, nullptr, static_cast<size_t>(count), 0);
+        const ssize_t copied = copy_file_range(from, &input, to, &output, static_cast<size_t>(count), 0);
         if (copied > 0) {
             count -= copied;
             continue;
         }
         if (copied < 0 && errno == EINTR) continue;
-        if (copied == 0) return false;
-        // Not supported between these files: copy through a buffer.
-        char buffer[1 << 16];
-        while (count > 0) {
-            const ssize_t n = pread(from, buffer, count < off_t(sizeof buffer) ? size_t(count) : sizeof buffer, input);
-            if (n <= 0) return false;
-            ssize_t written = 0;
-            while (written < n) {
-                const ssize_t w = write(to, buffer + written, size_t(n - written));
-                if (w < 0) {
-                    if (errno == EINTR) continue;
-                    return false;
-                }
-                written += w;
-            }
-            input += n;
-            count -= n;
+        if (copied == 0) return false; // the input is shorter than when it was scanned
+        break; // not supported between these files
+    }
+    char buffer[1 << 16];
+    while (count > 0) {
+        const ssize_t n = pread(from, buffer, count < off_t(sizeof buffer) ? size_t(count) : sizeof buffer, input);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        for (ssize_t written = 0; written < n;) {
+            const ssize_t w = pwrite(to, buffer + written, size_t(n - written), output);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) return false;
+            written += w;
+            output += w;
         }
+        input += n;
+        count -= n;
     }
     return true;
 }
@@ -246,14 +260,14 @@ bool locatePixelData(const char *path, bool hasMeta, E_TransferSyntax xfer, Pixe
 bool appendPixelData(const char *input, const PixelDataLocation &location, const char *output) {
     const int from = open(input, O_RDONLY | O_CLOEXEC);
     if (from < 0) return false;
-    const int to = open(output, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (to < 0) {
-        close(from);
-        return false;
-    }
-    const bool ok = copyRange(from, location.start, to, location.end - location.start);
+    // Not O_APPEND: copy_file_range refuses an output opened for appending.
+    const int to = open(output, O_WRONLY | O_CLOEXEC);
+    struct stat status;
+    bool ok = false;
+    if (to >= 0 && fstat(to, &status) == 0)
+        ok = copyRange(from, location.start, to, status.st_size, location.end - location.start);
     close(from);
-    close(to);
+    if (to >= 0) close(to);
     return ok;
 }
 

@@ -44,10 +44,25 @@ public struct DICOMTag: Hashable, Comparable, Sendable, CustomStringConvertible 
     public static func < (lhs: DICOMTag, rhs: DICOMTag) -> Bool { lhs.value < rhs.value }
 
     /// "(0010,0010)": upper-case hex, the notation of the standard.
-    public var description: String { "(\(hex(group)),\(hex(element)))" }
+    public var description: String {
+        var text: [UInt8] = []
+        text.reserveCapacity(11)
+        appendDescription(to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
 
-    private func hex(_ value: UInt16) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: 4 - digits.count) + digits
+    /// Appends the description's bytes: manifests write one per action, so no String in between.
+    public func appendDescription(to text: inout [UInt8]) {
+        let digits: StaticString = "0123456789ABCDEF"
+        func hex(_ value: UInt16) {
+            for shift in stride(from: 12, through: 0, by: -4) {
+                text.append(digits.utf8Start[Int(value >> UInt16(shift) & 0xF)])
+            }
+        }
+        text.append(UInt8(ascii: "("))
+        hex(group)
+        text.append(UInt8(ascii: ","))
+        hex(element)
+        text.append(UInt8(ascii: ")"))
     }
 }

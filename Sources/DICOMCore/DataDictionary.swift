@@ -43,23 +43,26 @@ public enum DataDictionary {
     private static let tables: Tables = {
         var tables = Tables()
         tables.exact.reserveCapacity(5200)
-        for line in packedEntries.split(separator: "\n") {
-            guard let (tag, entry) = parse(line), let value = UInt32(tag, radix: 16) else { continue }
-            tables.exact[value] = entry
-            tables.byKeyword[entry.keyword] = value
+        tables.byKeyword.reserveCapacity(5200)
+        PackedTable.forEachLine(packedEntries) { fields in
+            guard let entry = parse(fields), let tag = PackedTable.hex(fields[0]) else { return }
+            tables.exact[tag] = entry
+            tables.byKeyword[entry.keyword] = tag
         }
-        for line in packedRepeatingEntries.split(separator: "\n") {
-            guard let (pattern, entry) = parse(line), let mask = TagMask(pattern) else { continue }
+        PackedTable.forEachLine(packedRepeatingEntries) { fields in
+            guard let entry = parse(fields), let mask = TagMask(PackedTable.string(fields[0])) else { return }
             tables.masked.append(MaskedEntry(mask: mask, entry: entry))
         }
         return tables
     }()
 
-    private static func parse(_ line: Substring) -> (Substring, Entry)? {
-        let fields = line.split(separator: " ")
+    /// One line: tag, VRs joined by '/', VM, keyword, and 'R' when retired.
+    private static func parse(_ fields: [PackedTable.Field]) -> Entry? {
         guard fields.count >= 4 else { return nil }
-        let vrs = fields[1].split(separator: "/").compactMap { VR(rawValue: String($0)) }
-        return (fields[0], Entry(keyword: String(fields[3]), vrs: vrs, vm: String(fields[2]),
-                                 isRetired: fields.count > 4 && fields[4] == "R"))
+        let vrs = PackedTable.parts(fields[1], separatedBy: UInt8(ascii: "/")).compactMap { code in
+            code.count == 2 ? VR(bytes: code[code.startIndex], code[code.startIndex + 1]) : nil
+        }
+        return Entry(keyword: PackedTable.string(fields[3]), vrs: vrs, vm: PackedTable.string(fields[2]),
+                     isRetired: fields.count > 4 && fields[4].elementsEqual([UInt8(ascii: "R")]))
     }
 }

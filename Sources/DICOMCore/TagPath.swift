@@ -32,7 +32,17 @@ public struct TagPath: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var depth: Int { steps.count - 1 }
 
     public var description: String {
-        steps.map { step in step.tag.description + (step.item.map { "[\($0)]" } ?? "") }.joined()
+        var text: [UInt8] = []
+        text.reserveCapacity(steps.count * 14)
+        for step in steps {
+            step.tag.appendDescription(to: &text)
+            if let item = step.item {
+                text.append(UInt8(ascii: "["))
+                text.append(contentsOf: String(item).utf8)
+                text.append(UInt8(ascii: "]"))
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     public static func < (lhs: TagPath, rhs: TagPath) -> Bool {

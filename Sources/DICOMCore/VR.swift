@@ -5,9 +5,15 @@ public enum VR: String, Sendable, CaseIterable, CustomStringConvertible {
 
     /// Parses the two ASCII bytes of an explicit VR.
     public init?(bytes first: UInt8, _ second: UInt8) {
-        guard let vr = VR(rawValue: String(decoding: [first, second], as: UTF8.self)) else { return nil }
+        // A table lookup: readers call this for every element.
+        guard let vr = VR.byCode[UInt16(first) << 8 | UInt16(second)] else { return nil }
         self = vr
     }
+
+    private static let byCode: [UInt16: VR] = Dictionary(uniqueKeysWithValues: allCases.map { vr in
+        let bytes = Array(vr.rawValue.utf8)
+        return (UInt16(bytes[0]) << 8 | UInt16(bytes[1]), vr)
+    })
 
     public var description: String { rawValue }
 

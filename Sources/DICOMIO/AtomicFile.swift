@@ -97,6 +97,9 @@ public enum AtomicFile {
 
     /// Creates `path` and its missing parents (mode 0755).
     public static func makeDirectories(_ path: String) throws(DICOMIOError) {
+        // The folder usually exists (one per series, many files each): one call then.
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else { throw DICOMIOError(.fileSystem, "cannot create folder: \(errnoText())") }
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component

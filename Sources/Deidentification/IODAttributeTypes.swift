@@ -35,33 +35,31 @@ public enum IODAttributeTypes {
     }
 
     private struct Tables: Sendable {
-        var iodBySOPClass: [String: Substring] = [:]
+        var iodBySOPClass: [String: String] = [:]
         /// Per IOD, the tag path (top level first) of each required attribute.
-        var requirements: [Substring: [[UInt32]: AttributeRequirement]] = [:]
+        var requirements: [String: [[UInt32]: AttributeRequirement]] = [:]
         var strictestByTag: [UInt32: AttributeRequirement] = [:]
     }
 
     private static let tables: Tables = {
         var tables = Tables()
-        for line in packedSOPClasses.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            if fields.count == 2 { tables.iodBySOPClass[String(fields[0])] = fields[1] }
+        PackedTable.forEachLine(packedSOPClasses) { fields in
+            if fields.count == 2 { tables.iodBySOPClass[PackedTable.string(fields[0])] = PackedTable.string(fields[1]) }
         }
-        for line in packedIODs.split(separator: "\n") {
-            var fields = line.split(separator: " ")
-            guard !fields.isEmpty else { continue }
-            let iod = fields.removeFirst()
+        PackedTable.forEachLine(packedIODs) { fields in
             var entries: [[UInt32]: AttributeRequirement] = [:]
-            for field in fields {
-                guard let equals = field.firstIndex(of: "="),
-                      let rank = Int(field[field.index(after: equals)...]),
+            for field in fields.dropFirst() {
+                // "00080096/00080080=1": a tag path, then the requirement's rank.
+                guard let equals = field.firstIndex(of: UInt8(ascii: "=")),
+                      let rank = PackedTable.decimal(field.base[(equals + 1)..<field.endIndex]),
                       let requirement = AttributeRequirement(rawValue: rank) else { continue }
-                let path = field[..<equals].split(separator: "/").compactMap { UInt32($0, radix: 16) }
+                let path = PackedTable.parts(field.base[field.startIndex..<equals], separatedBy: UInt8(ascii: "/"))
+                    .compactMap(PackedTable.hex)
                 guard let tag = path.last else { continue }
                 entries[path] = requirement
                 tables.strictestByTag[tag] = min(tables.strictestByTag[tag] ?? .optional, requirement)
             }
-            tables.requirements[iod] = entries
+            tables.requirements[PackedTable.string(fields[0])] = entries
         }
         return tables
     }()
