@@ -1,21 +1,22 @@
 // Opening a file: Part 10 files, and bare data sets that still carry SOP Class and Instance UIDs.
 #include "Boundary.hpp"
 
-#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <memory>
 
 namespace {
 
 /// True when bytes 128..131 of the file are "DICM" (PS3.10 7.1).
 bool hasPart10Prefix(const char *path, bool &readable) {
-    readable = false;
-    FILE *handle = std::fopen(path, "rb");
-    if (handle == nullptr) return false;
-    readable = true;
+    const int descriptor = open(path, O_RDONLY | O_CLOEXEC);
+    readable = descriptor >= 0;
+    if (!readable) return false;
     unsigned char head[132];
-    const size_t n = std::fread(head, 1, sizeof head, handle);
-    std::fclose(handle);
-    return n == sizeof head && std::memcmp(head + 128, "DICM", 4) == 0;
+    const ssize_t n = pread(descriptor, head, sizeof head, 0);
+    close(descriptor);
+    return n == static_cast<ssize_t>(sizeof head) && std::memcmp(head + 128, "DICM", 4) == 0;
 }
 
 /// A bare data set is accepted only if it names its SOP Class and Instance with plausible UIDs;

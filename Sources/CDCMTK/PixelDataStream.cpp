@@ -241,34 +241,32 @@ bool copyRange(int from, off_t offset, int to, off_t at, off_t count) {
 
 namespace cdcm {
 
+PixelDataLocation::~PixelDataLocation() {
+    if (input >= 0) close(input);
+}
+
 bool locatePixelData(const char *path, bool hasMeta, E_TransferSyntax xfer, PixelDataLocation &location) {
     DcmXfer properties(xfer);
     if (properties.getStreamCompression() != ESC_none) return false; // deflated: no offsets to copy
-    const int descriptor = open(path, O_RDONLY | O_CLOEXEC);
-    if (descriptor < 0) return false;
+    location.input = open(path, O_RDONLY | O_CLOEXEC);
+    if (location.input < 0) return false;
     struct stat status;
-    bool found = false;
-    if (fstat(descriptor, &status) == 0) {
-        Scanner scanner(descriptor, status.st_size, properties.isExplicitVR(), properties.isBigEndian());
-        off_t start = 0;
-        found = scanner.dataSetStart(hasMeta, start) && scanner.findPixelData(start, location.start, location.end, location.valueLength);
-    }
-    close(descriptor);
-    return found;
+    if (fstat(location.input, &status) != 0) return false;
+    Scanner scanner(location.input, status.st_size, properties.isExplicitVR(), properties.isBigEndian());
+    off_t start = 0;
+    return scanner.dataSetStart(hasMeta, start) &&
+           scanner.findPixelData(start, location.start, location.end, location.valueLength);
 }
 
-bool appendPixelData(const char *input, const PixelDataLocation &location, const char *output) {
-    const int from = open(input, O_RDONLY | O_CLOEXEC);
-    if (from < 0) return false;
+bool appendPixelData(const PixelDataLocation &location, const char *output) {
+    if (location.input < 0) return false;
     // Not O_APPEND: copy_file_range refuses an output opened for appending.
     const int to = open(output, O_WRONLY | O_CLOEXEC);
+    if (to < 0) return false;
     struct stat status;
-    bool ok = false;
-    if (to >= 0 && fstat(to, &status) == 0)
-        ok = copyRange(from, location.start, to, status.st_size, location.end - location.start);
-    close(from);
-    if (to >= 0) close(to);
-    return ok;
+    const bool ok = fstat(to, &status) == 0 &&
+                    copyRange(location.input, location.start, to, status.st_size, location.end - location.start);
+    return close(to) == 0 && ok;
 }
 
 } // namespace cdcm

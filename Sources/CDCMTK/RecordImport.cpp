@@ -256,7 +256,7 @@ cdcm_status cdcm_file_write(cdcm_file *source, const uint8_t *meta, size_t meta_
             cdcm::copyMessage(std::string("cannot write DICOM: ") + condition.text(), message, message_capacity);
             return CDCM_ERROR_IO;
         }
-        if (stream && !cdcm::appendPixelData(source->path.c_str(), location, path)) {
+        if (stream && !cdcm::appendPixelData(location, path)) {
             cdcm::copyMessage("cannot copy the Pixel Data into the output", message, message_capacity);
             return CDCM_ERROR_IO;
         }

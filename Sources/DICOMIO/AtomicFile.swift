@@ -36,7 +36,8 @@ public enum AtomicFile {
     ) throws(DICOMIOError) -> Outcome {
         let (directory, name) = split(path)
         let temporary = "\(directory)/.\(name).\(randomSuffix()).partial"
-        defer { unlink(temporary) }
+        var moved = false
+        defer { if !moved { unlink(temporary) } }
         try produce(temporary)
         if durable { try flush(temporary) }
         switch policy {
@@ -44,6 +45,7 @@ public enum AtomicFile {
             guard rename(temporary, path) == 0 else {
                 throw DICOMIOError(.fileSystem, "cannot move the finished file into place: \(errnoText())")
             }
+            moved = true
         case .keepIfIdentical:
             // Never replaces: of two writers racing for one path, exactly one wins.
             if !moveWithoutReplacing(temporary, to: path) {
@@ -55,6 +57,7 @@ public enum AtomicFile {
                 }
                 return .identicalFileExists
             }
+            moved = true
         }
         if durable { flushDirectory(directory) }
         return .written
@@ -71,7 +74,9 @@ public enum AtomicFile {
     private static func moveWithoutReplacing(_ source: String, to destination: String) -> Bool {
         if csys_rename_noreplace(source, destination) == 0 { return true }
         guard errno == EINVAL || errno == ENOSYS else { return false }
-        return link(source, destination) == 0
+        guard link(source, destination) == 0 else { return false }
+        unlink(source)
+        return true
     }
 
     /// Writes `bytes` to `path` atomically with the given permissions.
