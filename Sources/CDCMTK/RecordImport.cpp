@@ -43,12 +43,30 @@ private:
         const uint16_t group = read<uint16_t>();
         const uint16_t element = read<uint16_t>();
         need(2);
-        const char name[3] = {static_cast<char>(cursor_[0]), static_cast<char>(cursor_[1]), '\0'};
+        const DcmEVR evr = standardVR(cursor_[0], cursor_[1]);
         cursor_ += 2;
-        DcmVR vr(name);
-        if (vr.getEVR() == EVR_UNKNOWN || vr.getEVR() == EVR_UNKNOWN2B || !vr.isStandard())
-            fail("record with an unknown VR");
-        return DcmTag(group, element, vr);
+        if (evr == EVR_UNKNOWN) fail("record with an unknown VR");
+        return DcmTag(group, element, DcmVR(evr));
+    }
+
+    /// The standard VR named by two characters, or EVR_UNKNOWN. A table: DcmVR(const char *)
+    /// compares the name against every VR, and this runs for every element written.
+    static DcmEVR standardVR(uint8_t first, uint8_t second) {
+        static const std::vector<DcmEVR> table = [] {
+            std::vector<DcmEVR> byName(1 << 16, EVR_UNKNOWN);
+            for (int value = 0; value <= static_cast<int>(EVR_UNKNOWN2B); ++value) {
+                const DcmEVR evr = static_cast<DcmEVR>(value);
+                const DcmVR vr(evr);
+                const char *name = vr.getVRName();
+                if (evr == EVR_UNKNOWN || evr == EVR_UNKNOWN2B || !vr.isStandard() || name == nullptr ||
+                    std::strlen(name) != 2)
+                    continue;
+                DcmEVR &slot = byName[static_cast<uint8_t>(name[0]) << 8 | static_cast<uint8_t>(name[1])];
+                if (slot == EVR_UNKNOWN) slot = evr;
+            }
+            return byName;
+        }();
+        return table[first << 8 | second];
     }
 
     void insert(DcmItem &item, DcmElement *element) {
