@@ -88,7 +88,7 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(help: .hidden)
     var checkpointEvery: Int?
 
-    @Option(help: "Progress on stderr: a bar (on a terminal), JSON lines (for logs), or none. (values: auto, bar, lines, none)")
+    @Option(help: "Progress on stderr: auto (a bar on a terminal, nothing otherwise), bar, lines (JSON lines, for logs), or none.")
     var progress: ProgressDisplay.Style = .auto
 
     @Option(help: "Output format on stdout: text or json.")

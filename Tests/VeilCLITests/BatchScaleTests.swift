@@ -137,4 +137,47 @@ import TestSupport
         #expect(last?["done"] as? Int == last?["total"] as? Int)
         #expect((last?["done"] as? Int ?? 0) >= 400)
     }
+
+    /// Pixel Data is copied from file to file, never held in memory: a file with 384 MiB of
+    /// pixels costs no more memory than a small one, and the pixels arrive byte for byte.
+    @Test func largePixelDataIsStreamedNotLoaded() throws {
+        let folder = TemporaryFolder()
+        let input = folder.file("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let pixelBytes = 384 << 20
+        try writeLargeSlice(to: input.appendingPathComponent("large.dcm"), pixelBytes: pixelBytes)
+        let output = folder.file("out")
+        // Peak RSS of veil alone, measured by a small parent (wait4) rather than this process.
+        let run = try ExternalTool.run("python3", ["-c", """
+            import os, subprocess, sys
+            child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(child.pid, 0)
+            print(os.waitstatus_to_exitcode(status), usage.ru_maxrss // 1024)
+            """, Binaries.veil, "anonymize", input.path, "-o", output.path, "--key-file", Self.key])
+        let fields = run.standardOutput.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(fields.first == 0, "\(run.standardError)")
+        let peakMiB = fields.last ?? .max
+        #expect(peakMiB < 160, "peak RSS \(peakMiB) MiB for a file of \(pixelBytes >> 20) MiB")
+
+        let written = try GeneratedCorpus.dicomFiles(under: output)
+        #expect(written.count == 1)
+        let facts = try DICOMFacts.read([input.appendingPathComponent("large.dcm").path] + written.map { output.appendingPathComponent($0).path })
+        #expect(Set(facts.values.map(\.pixelMD5)).count == 1)
+    }
+
+    /// A sample CT slice with its Pixel Data replaced by `pixelBytes` bytes of a repeating
+    /// pattern, written in chunks so that the test itself stays small.
+    private func writeLargeSlice(to url: URL, pixelBytes: Int) throws {
+        let sample = try Data(contentsOf: TestPaths.sampleScans.appendingPathComponent("CT-head-1.dcm"))
+        let tag = Data([0xE0, 0x7F, 0x10, 0x00, 0x4F, 0x57]) // (7FE0,0010) OW, Explicit VR Little Endian
+        let start = try #require(sample.range(of: tag, options: .backwards)?.lowerBound)
+        #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        var header = sample[..<start] + tag + Data([0, 0])
+        withUnsafeBytes(of: UInt32(pixelBytes).littleEndian) { header.append(contentsOf: $0) }
+        try handle.write(contentsOf: header)
+        let chunk = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 * 7) })
+        for _ in 0..<(pixelBytes >> 20) { try handle.write(contentsOf: chunk) }
+    }
 }
