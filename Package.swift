@@ -2,8 +2,9 @@
 import PackageDescription
 
 // DCMTK comes from Debian's libdcmtk-dev. `pkg-config dcmtk` is broken on Debian 12 (it requires
-// sndfile), so the shim links the libraries it uses by name.
-let dcmtkLibraries: [LinkerSetting] = ["dcmdata", "oflog", "ofstd"].map { .linkedLibrary($0) }
+// sndfile), so the shim links the libraries it uses by name; zlib inflates deflated data sets for
+// the structure check.
+let dcmtkLibraries: [LinkerSetting] = ["dcmdata", "oflog", "ofstd", "z"].map { .linkedLibrary($0) }
 
 let package = Package(
     name: "Veil",

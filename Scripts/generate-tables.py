@@ -252,6 +252,9 @@ TYPE_RANK = {"1": 1, "1C": 1, "2": 2, "2C": 2}
 def generate_iod_types(standard_dir: str, dicom_standard_wheel: str) -> str:
     rows = json.load(open(os.path.join(standard_dir, TABLE_E1_1)))
     compound = {tag_id(r["tag"]) for r in rows if "/" in r["basicProfile"]}
+    # Pixel Data, Float and Double Float Pixel Data: where an IOD requires one, an instance
+    # without any is a truncated file.
+    compound |= {"7fe00010", "7fe00008", "7fe00009"}  # from modules the IOD always includes
     prefix = "dicom_standard-0.1.0.data/data/standard/"
     with zipfile.ZipFile(dicom_standard_wheel) as wheel:
         files = {name: wheel.read(prefix + name) for name in (
@@ -276,8 +279,13 @@ def generate_iod_types(standard_dir: str, dicom_standard_wheel: str) -> str:
         current = per_ciod.setdefault(ciod, {})
         current[path] = min(rank, current.get(path, 9))
 
+    pixel_data = {"7fe00010", "7fe00008", "7fe00009"}
     for link in data["ciod_to_modules.json"]:
         for path, rank in by_module.get(link["moduleId"], []):
+            # Pixel Data counts only from modules the IOD always includes: RT Dose, for one, has
+            # its Image Pixel module only when the dose is a grid.
+            if path in pixel_data and link["usage"] != "M":
+                continue
             note(link["ciodId"], path, rank)
     # Functional group macros sit inside the Shared and the Per-frame Functional Groups Sequences.
     for link in data["ciod_to_fg_macros.json"]:
@@ -303,6 +311,7 @@ def generate_iod_types(standard_dir: str, dicom_standard_wheel: str) -> str:
         f"// Source: {os.path.basename(dicom_standard_wheel)} (innolitics/dicom-standard, MIT: PS3.3 module and macro\n"
         f"// attribute tables, PS3.4 SOP classes), SHA-256 of its six JSON tables {digest.hexdigest()}.\n"
         "// Only attributes whose Table E.1-1 action is compound (Z/D, X/Z, X/D, X/Z/D, X/Z/U*) are listed,\n"
+        "// and the three Pixel Data attributes (7FE0,0008/0009/0010),\n"
         "// and only where the IOD requires them: 1 = Type 1 or 1C (value required), 2 = Type 2 or 2C\n"
         "// (attribute required, may be empty). Everything else is Type 3 or not in the IOD.\n"
         "// Paths are tags from the top-level data set, '/' between sequence levels.\n\n"

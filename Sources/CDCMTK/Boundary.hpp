@@ -8,14 +8,35 @@
 
 #include "CDCMTK.h"
 
+#include <sys/stat.h>
+#include <sys/types.h>
+
 #include <cstring>
 #include <new>
 #include <string>
 #include <vector>
 
+/// Where the top-level Pixel Data element lies in the file: [start, end), header included.
+struct cdcm_pixel_data_span {
+    bool found = false;
+    off_t start = 0;
+    off_t end = 0;
+    uint32_t valueLength = 0; // as in the element's header: 0xFFFFFFFF when encapsulated
+};
+
+/// What identifies the input file's contents: a write refuses to go on if it changed since opening.
+struct cdcm_file_identity {
+    dev_t device = 0;
+    ino_t inode = 0;
+    off_t size = 0;
+    struct timespec modified = {0, 0};
+};
+
 struct cdcm_file {
     DcmFileFormat format;
     std::string path;
+    cdcm_file_identity identity;
+    cdcm_pixel_data_span pixelData;
     bool hasMetaHeader = false;
     // Binary values longer than this stay in the file until written (see cdcm_file_open).
     uint32_t bulkThreshold = 0;
@@ -25,6 +46,14 @@ struct cdcm_file {
 };
 
 namespace cdcm {
+
+/// Whether the file at the handle's path is still the one opened, unmodified.
+inline bool isUnchanged(const cdcm_file &file) {
+    struct stat status;
+    return stat(file.path.c_str(), &status) == 0 && status.st_dev == file.identity.device &&
+           status.st_ino == file.identity.inode && status.st_size == file.identity.size &&
+           status.st_mtim.tv_sec == file.identity.modified.tv_sec && status.st_mtim.tv_nsec == file.identity.modified.tv_nsec;
+}
 
 inline void copyMessage(const std::string &text, char *buffer, size_t capacity) {
     if (capacity == 0) return;

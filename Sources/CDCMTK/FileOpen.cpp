@@ -1,5 +1,6 @@
 // Opening a file: Part 10 files, and bare data sets that still carry SOP Class and Instance UIDs.
 #include "Boundary.hpp"
+#include "StructureCheck.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -39,19 +40,46 @@ cdcm_status cdcm_file_open(const char *path, uint32_t bulk_threshold, cdcm_file 
                            size_t message_capacity) {
     *out = nullptr;
     return cdcm::guarded(message, message_capacity, [&]() -> cdcm_status {
+        std::unique_ptr<cdcm_file> file(new cdcm_file());
+        struct stat status;
         bool readable = false;
         const bool part10 = hasPart10Prefix(path, readable);
-        if (!readable) {
+        if (!readable || stat(path, &status) != 0) {
             cdcm::copyMessage("cannot open file for reading", message, message_capacity);
             return CDCM_ERROR_IO;
         }
-        std::unique_ptr<cdcm_file> file(new cdcm_file());
+        file->identity = {status.st_dev, status.st_ino, status.st_size, status.st_mtim};
+        if (status.st_size == 0) {
+            cdcm::copyMessage("empty file", message, message_capacity);
+            return CDCM_ERROR_MALFORMED;
+        }
+
+        // The structure first: DCMTK repairs or accepts some defects silently, and its recursive
+        // parser should never see nesting a hostile file chose.
+        const cdcm::StructureReport structure = cdcm::checkStructure(path, part10);
+        if (structure.unknownTransferSyntax) {
+            // The declared value is named only if it looks like a UID: it comes from the file.
+            const std::string &declared = structure.declaredTransferSyntax;
+            const bool printable = declared.length() <= 64 && declared.find_first_not_of("0123456789.") == std::string::npos;
+            cdcm::copyMessage("unknown transfer syntax" + (printable ? " " + declared : std::string()), message, message_capacity);
+            return CDCM_ERROR_TRANSFER_SYNTAX;
+        }
+        if (!structure.problem.empty()) {
+            if (!part10 && !structure.namesSOPInstance) {
+                cdcm::copyMessage("not a DICOM file", message, message_capacity);
+                return CDCM_ERROR_NOT_DICOM;
+            }
+            cdcm::copyMessage("malformed DICOM: " + structure.problem, message, message_capacity);
+            return CDCM_ERROR_MALFORMED;
+        }
+
         file->hasMetaHeader = part10;
         file->path = path;
+        file->pixelData = structure.pixelData;
         file->bulkThreshold = bulk_threshold;
         const E_FileReadMode mode = part10 ? ERM_fileOnly : ERM_dataset;
         OFCondition condition =
-            file->format.loadFile(path, EXS_Unknown, EGL_noChange, bulk_threshold, mode);
+            file->format.loadFile(path, part10 ? EXS_Unknown : structure.xfer, EGL_noChange, bulk_threshold, mode);
         DcmDataset *dataset = file->format.getDataset();
         if (!part10 && (condition.bad() || dataset == nullptr || !looksLikeDataSet(*dataset))) {
             cdcm::copyMessage("not a DICOM file", message, message_capacity);
@@ -68,20 +96,11 @@ cdcm_status cdcm_file_open(const char *path, uint32_t bulk_threshold, cdcm_file 
             cdcm::copyMessage("unknown transfer syntax", message, message_capacity);
             return CDCM_ERROR_TRANSFER_SYNTAX;
         }
-        if (part10) {
-            // A meta header that names a transfer syntax DCMTK does not know is refused, even when
-            // the parser fell back to guessing one.
-            OFString declared;
-            if (file->format.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, declared).good() &&
-                DcmXfer(declared.c_str()).getXfer() == EXS_Unknown) {
-                // The declared value is named only if it looks like a UID: it comes from the file.
-                const bool printable = declared.length() <= 64 &&
-                    declared.find_first_not_of("0123456789.") == OFString_npos;
-                cdcm::copyMessage(std::string("unknown transfer syntax") +
-                                      (printable ? " " + std::string(declared.c_str()) : ""),
-                                  message, message_capacity);
-                return CDCM_ERROR_TRANSFER_SYNTAX;
-            }
+        if (dataset->getOriginalXfer() != structure.xfer) {
+            // DCMTK read the data set in another encoding than the one checked: never guess.
+            cdcm::copyMessage("malformed DICOM: the data set is not encoded as its meta header says", message,
+                              message_capacity);
+            return CDCM_ERROR_MALFORMED;
         }
         *out = file.release();
         return CDCM_OK;

@@ -1,6 +1,6 @@
 // Building a new file from record streams (format in CDCMTK.h) and writing it.
 #include "Boundary.hpp"
-#include "PixelDataStream.hpp"
+#include "OutputFile.hpp"
 
 #include "dcmtk/dcmdata/dcvrsv.h"
 #include "dcmtk/dcmdata/dcvruv.h"
@@ -260,23 +260,21 @@ cdcm_status cdcm_file_write(cdcm_file *source, const uint8_t *meta, size_t meta_
         }
         // Pixel Data, when it is the last element and an unchanged copy of the source's, is streamed
         // from the input file after DCMTK has written everything before it.
-        cdcm::PixelDataLocation location;
         DcmDataset *dataset = output.getDataset();
         DcmObject *last = dataset->card() > 0 ? dataset->getElement(dataset->card() - 1) : nullptr;
+        const cdcm_pixel_data_span &span = source->pixelData;
         const bool stream = copiedPixelData != nullptr && last != nullptr && last->getTag() == DCM_PixelData &&
-                            xfer == source->format.getDataset()->getOriginalXfer() &&
-                            cdcm::locatePixelData(source->path.c_str(), source->hasMetaHeader, xfer, location) &&
-                            location.valueLength == copiedPixelData->getLengthField();
-        if (stream) delete dataset->remove(last);
-        const OFCondition condition = output.saveFile(path, xfer, EET_ExplicitLength, EGL_recalcGL, EPD_noChange,
-                                                      0, 0, EWM_dontUpdateMeta);
-        if (condition.bad()) {
-            cdcm::copyMessage(std::string("cannot write DICOM: ") + condition.text(), message, message_capacity);
+                            xfer == source->format.getDataset()->getOriginalXfer() && span.found &&
+                            span.valueLength == copiedPixelData->getLengthField();
+        if (!cdcm::isUnchanged(*source)) {
+            cdcm::copyMessage("the input file changed while it was being processed", message, message_capacity);
             return CDCM_ERROR_IO;
         }
-        if (stream && !cdcm::appendPixelData(location, path)) {
-            cdcm::copyMessage("cannot copy the Pixel Data into the output", message, message_capacity);
-            return CDCM_ERROR_IO;
+        if (stream) delete dataset->remove(last);
+        cdcm::WriteFailure failure;
+        if (!cdcm::writeOutputFile(output, xfer, path, source->path.c_str(), stream ? &span : nullptr, failure)) {
+            cdcm::copyMessage(failure.message, message, message_capacity);
+            return failure.outOfSpace ? CDCM_ERROR_NO_SPACE : CDCM_ERROR_IO;
         }
         return CDCM_OK;
     });

@@ -43,14 +43,14 @@ public enum AtomicFile {
         switch policy {
         case .replace:
             guard rename(temporary, path) == 0 else {
-                throw DICOMIOError(.fileSystem, "cannot move the finished file into place: \(errnoText())")
+                throw DICOMIOError.fromErrno("cannot move the finished file into place")
             }
             moved = true
         case .keepIfIdentical:
             // Never replaces: of two writers racing for one path, exactly one wins.
             if !moveWithoutReplacing(temporary, to: path) {
                 guard errno == EEXIST else {
-                    throw DICOMIOError(.fileSystem, "cannot move the finished file into place: \(errnoText())")
+                    throw DICOMIOError.fromErrno("cannot move the finished file into place")
                 }
                 guard sameContents(temporary, path) else {
                     throw DICOMIOError(.outputConflict, "a different file already exists at the output path")
@@ -66,7 +66,7 @@ public enum AtomicFile {
     /// Flushes everything written to the file system holding `path` to disk.
     public static func synchronizeFileSystem(containing path: String) throws(DICOMIOError) {
         guard csys_sync_file_system(path) == 0 else {
-            throw DICOMIOError(.fileSystem, "cannot flush the output to disk: \(errnoText())")
+            throw DICOMIOError.fromErrno("cannot flush the output to disk")
         }
     }
 
@@ -83,7 +83,7 @@ public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(DICOMIOError) {
         try write(to: path) { (temporary) throws(DICOMIOError) in
             let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
-            guard descriptor >= 0 else { throw DICOMIOError(.fileSystem, "cannot create file: \(errnoText())") }
+            guard descriptor >= 0 else { throw DICOMIOError.fromErrno("cannot create file") }
             defer { close(descriptor) }
             fchmod(descriptor, permissions)
             var written = 0
@@ -93,7 +93,7 @@ public enum AtomicFile {
                 }
                 if result < 0 {
                     if errno == EINTR { continue }
-                    throw DICOMIOError(.fileSystem, "cannot write file: \(errnoText())")
+                    throw DICOMIOError.fromErrno("cannot write file")
                 }
                 written += result
             }
@@ -104,21 +104,21 @@ public enum AtomicFile {
     public static func makeDirectories(_ path: String) throws(DICOMIOError) {
         // The folder usually exists (one per series, many files each): one call then.
         if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
-        guard errno == ENOENT else { throw DICOMIOError(.fileSystem, "cannot create folder: \(errnoText())") }
+        guard errno == ENOENT else { throw DICOMIOError.fromErrno("cannot create folder") }
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw DICOMIOError(.fileSystem, "cannot create folder: \(errnoText())")
+                throw DICOMIOError.fromErrno("cannot create folder")
             }
         }
     }
 
     private static func flush(_ path: String) throws(DICOMIOError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw DICOMIOError(.fileSystem, "cannot reopen written file: \(errnoText())") }
+        guard descriptor >= 0 else { throw DICOMIOError.fromErrno("cannot reopen written file") }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw DICOMIOError(.fileSystem, "cannot flush file to disk: \(errnoText())") }
+        guard fsync(descriptor) == 0 else { throw DICOMIOError.fromErrno("cannot flush file to disk") }
     }
 
     private static func flushDirectory(_ path: String) {
@@ -154,6 +154,16 @@ public enum AtomicFile {
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+extension DICOMIOError {
+    /// A file-system error from `errno`: `.outputFull` when the file system is full, a quota is
+    /// reached or a file grows beyond what it allows; `.fileSystem` otherwise.
+    static func fromErrno(_ what: String) -> DICOMIOError {
+        let code = errno
+        let full = code == ENOSPC || code == EDQUOT || code == EFBIG
+        return DICOMIOError(full ? .outputFull : .fileSystem, "\(what): \(String(cString: strerror(code)))")
+    }
 }
 
 #if canImport(Glibc)

@@ -141,6 +141,8 @@ public struct DICOMFile: ~Copyable {
         switch status {
         case CDCM_ERROR_NOT_DICOM: .notDICOM
         case CDCM_ERROR_PARSE: .unreadable
+        case CDCM_ERROR_MALFORMED: .malformed
+        case CDCM_ERROR_NO_SPACE: .outputFull
         case CDCM_ERROR_IO: .fileSystem
         case CDCM_ERROR_TRANSFER_SYNTAX: .unsupportedTransferSyntax
         case CDCM_ERROR_RECORDS: .invalidObject

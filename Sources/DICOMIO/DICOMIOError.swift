@@ -6,10 +6,16 @@ public struct DICOMIOError: Error, Sendable, Equatable, CustomStringConvertible 
         case notDICOM = "not DICOM"
         /// DICOM, but truncated or corrupt.
         case unreadable
+        /// Damaged or ambiguous structure (odd lengths, invalid VRs, unordered tags, lengths that
+        /// do not fit, deep nesting, an empty file): refused before parsing.
+        case malformed
         /// The transfer syntax is unknown or cannot be written.
         case unsupportedTransferSyntax = "unsupported transfer syntax"
         /// Opening, reading, writing or renaming failed at the file system level.
         case fileSystem = "file system"
+        /// The output file system is full (or a quota or file size limit is reached): nothing
+        /// more can be written there; the run stops and can be resumed once there is room.
+        case outputFull = "output full"
         /// The output path already holds a different file; it is never overwritten.
         case outputConflict = "output conflict"
         /// An object handed to `write` cannot be encoded (a bug, or a bulk value from another file).

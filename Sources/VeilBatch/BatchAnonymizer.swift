@@ -52,7 +52,7 @@ public struct BatchAnonymizer: Sendable {
 
         let header = makeHeader(start: start)
         let recorder = try RunRecorder(configuration: configuration, header: header, start: start)
-        InputDiscovery(inputs).forEach(jobs: configuration.jobs) { item in
+        InputDiscovery(inputs).forEach(jobs: configuration.jobs, until: { recorder.stopReason != nil }) { item in
             let outcome: FileOutcome
             switch item {
             case .problem(let index, let path, let reason):
@@ -64,10 +64,19 @@ public struct BatchAnonymizer: Sendable {
                 let inputID = keyed.inputIdentifier(for: path)
                 if recorder.isAlreadyDone(inputID) { return }
                 guard let processed = process(path, index: index, inputID: inputID, recorder: recorder) else { return }
+                if processed.reason == Self.reasonCode(.outputFull) {
+                    // Not the file's fault: it is left unrecorded, to be done when the run resumes.
+                    recorder.stop(because: processed.message ?? "the output file system is full")
+                    return
+                }
                 outcome = processed
             }
             recorder.record(outcome)
             progress(.finished(outcome))
+        }
+        if let reason = recorder.stopReason {
+            recorder.checkpointBeforeStopping()
+            throw BatchError("stopped: \(reason). Make room, then run the same command again: it resumes where this run stopped")
         }
         return try recorder.finish(header: header)
     }
@@ -98,6 +107,11 @@ public struct BatchAnonymizer: Sendable {
             if let shard = configuration.shard {
                 let study = object.dataSet.string(.studyInstanceUID).flatMap { $0.isEmpty ? nil : $0 }
                 guard shard.contains(study ?? inputID) else { return nil }
+            }
+            if TruncatedImage.lacksPixelData(object.dataSet) {
+                outcome.reason = "truncated"
+                outcome.message = "an image without Pixel Data: the file is probably truncated"
+                return outcome
             }
             let result = try deidentifier.deidentify(object)
             outcome.identifiers = result.identifiers
@@ -243,9 +257,11 @@ public struct BatchAnonymizer: Sendable {
         switch kind {
         case .notDICOM: "not-dicom"
         case .unreadable: "unreadable"
+        case .malformed: "malformed"
         case .unsupportedTransferSyntax: "unsupported-transfer-syntax"
         case .fileSystem: "file-system"
         case .outputConflict: "output-conflict"
+        case .outputFull: "output-full"
         case .invalidObject, .internalError: "internal-error"
         }
     }

@@ -5,6 +5,9 @@ import Foundation
 /// depth first, each folder's entries in name order, so every run sees the same sequence without
 /// ever holding the whole list (PACS exports hold 10⁵ to 10⁸ files). Symbolic links to folders
 /// are not followed (they can loop, or lead out of the export); links to files are read.
+/// Everything else is accounted for as a problem: a folder that cannot be listed, a broken or
+/// looping link, a pipe, socket or device (opening a pipe would block forever), a file name that
+/// is not UTF-8 (it cannot be named faithfully in messages, nor opened through a String path).
 ///
 /// Safe to share between worker threads: `next()` hands each file out once.
 public final class InputDiscovery: @unchecked Sendable {
@@ -17,7 +20,14 @@ public final class InputDiscovery: @unchecked Sendable {
     private let lock = NSLock()
     private var pendingInputs: [String]
     /// Open folders, innermost last: each with its remaining entries, in reverse name order.
-    private var stack: [(folder: String, remaining: [String])] = []
+    private var stack: [(folder: String, remaining: [Entry])] = []
+
+    /// A folder entry. Names that are not valid UTF-8 are kept, decoded with replacement
+    /// characters, to be reported.
+    private struct Entry {
+        var name: String
+        var isValidUTF8: Bool
+    }
     private var nextIndex = 0
 
     public init(_ inputs: [String]) {
@@ -29,10 +39,10 @@ public final class InputDiscovery: @unchecked Sendable {
         lock.withLock { advance() }
     }
 
-    /// Hands every item to `body` on `jobs` worker threads, each item once.
-    public func forEach(jobs: Int, _ body: @Sendable (Item) -> Void) {
+    /// Hands every item to `body` on `jobs` worker threads, each item once, until `stop` says so.
+    public func forEach(jobs: Int, until stop: @Sendable () -> Bool = { false }, _ body: @Sendable (Item) -> Void) {
         DispatchQueue.concurrentPerform(iterations: max(1, jobs)) { _ in
-            while let item = next() { body(item) }
+            while !stop(), let item = next() { body(item) }
         }
     }
 
@@ -49,9 +59,10 @@ public final class InputDiscovery: @unchecked Sendable {
     private func advance() -> Item? {
         while true {
             if var top = stack.popLast() {
-                guard let name = top.remaining.popLast() else { continue }
+                guard let entry = top.remaining.popLast() else { continue }
                 stack.append(top)
-                let path = top.folder.hasSuffix("/") ? top.folder + name : top.folder + "/" + name
+                let path = top.folder.hasSuffix("/") ? top.folder + entry.name : top.folder + "/" + entry.name
+                if !entry.isValidUTF8 { return problem(path, "file name is not valid UTF-8: rename it to process it") }
                 if let item = examine(path, isInput: false) { return item }
                 continue
             }
@@ -60,8 +71,8 @@ public final class InputDiscovery: @unchecked Sendable {
         }
     }
 
-    /// A file becomes an item; a folder is opened (its entries are handed out next); anything
-    /// else is passed over, except a problem.
+    /// A file becomes an item; a folder is opened (its entries are handed out next); a link to a
+    /// folder inside a folder is passed over; anything else is a problem.
     private func examine(_ path: String, isInput: Bool) -> Item? {
         var status = stat()
         guard lstat(path, &status) == 0 else {
@@ -71,25 +82,55 @@ public final class InputDiscovery: @unchecked Sendable {
         case S_IFREG:
             return file(path)
         case S_IFDIR:
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-                return problem(path, "cannot list folder")
-            }
-            stack.append((path, names.sorted(by: >)))
-            return nil
+            return open(folder: path)
         case S_IFLNK:
             var target = stat()
-            guard stat(path, &target) == 0 else { return isInput ? problem(path, "broken symbolic link") : nil }
-            if target.st_mode & S_IFMT == S_IFREG { return file(path) }
-            if isInput, target.st_mode & S_IFMT == S_IFDIR {
-                // A link given on the command line is what the user asked for: open it.
-                guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-                    return problem(path, "cannot list folder")
-                }
-                stack.append((path, names.sorted(by: >)))
+            guard stat(path, &target) == 0 else {
+                return problem(path, errno == ELOOP ? "symbolic link loop" : "broken symbolic link")
             }
-            return nil
+            switch target.st_mode & S_IFMT {
+            case S_IFREG: return file(path)
+            // A link given on the command line is what the user asked for: open it.
+            case S_IFDIR: return isInput ? open(folder: path) : nil
+            default: return problem(path, "symbolic link to \(Self.kind(of: target.st_mode))")
+            }
         default:
-            return nil // sockets, devices, pipes: never DICOM files
+            return problem(path, "\(Self.kind(of: status.st_mode)), not a regular file")
+        }
+    }
+
+    private func open(folder path: String) -> Item? {
+        guard let entries = Self.entries(of: path) else { return problem(path, "cannot list folder") }
+        stack.append((path, entries.sorted { $0.name > $1.name }))
+        return nil
+    }
+
+    /// The entries of a folder, "." and ".." left out; nil when it cannot be listed.
+    private static func entries(of folder: String) -> [Entry]? {
+        guard let directory = opendir(folder) else { return nil }
+        defer { closedir(directory) }
+        var entries: [Entry] = []
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix { $0 != 0 })
+            }
+            if bytes == [0x2E] || bytes == [0x2E, 0x2E] { continue }
+            if let name = String(validating: bytes, as: UTF8.self) {
+                entries.append(Entry(name: name, isValidUTF8: true))
+            } else {
+                entries.append(Entry(name: String(decoding: bytes, as: UTF8.self), isValidUTF8: false))
+            }
+        }
+        return entries
+    }
+
+    private static func kind(of mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: "a named pipe"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFDIR: "a folder"
+        default: "a special file"
         }
     }
 

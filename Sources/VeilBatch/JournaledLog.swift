@@ -13,6 +13,9 @@ final class JournaledLog: @unchecked Sendable {
     private let permissions: mode_t
     private let lock = NSLock()
     private var descriptor: Int32
+    /// Set by the first write that fails (a full disk): nothing more is written, so that no
+    /// checkpoint can follow a partial line, and the run stops.
+    private var failed: String?
 
     static let checkpointLine = Array(#"{"type":"checkpoint"}"#.utf8)
 
@@ -41,22 +44,35 @@ final class JournaledLog: @unchecked Sendable {
 
     deinit { if descriptor >= 0 { close(descriptor) } }
 
+    /// Why the journal could not be written, once a write has failed.
+    var failure: String? { lock.withLock { failed } }
+
     /// Appends one record.
     func append(_ line: [UInt8]) {
-        lock.withLock { _ = writeAll(line + [0x0A]) }
+        lock.withLock { appendLocked(line + [0x0A]) }
     }
 
     /// Appends a checkpoint: every record before it describes outputs already on disk. The caller
     /// flushes the outputs first.
     func checkpoint() {
         lock.withLock {
-            _ = writeAll(Self.checkpointLine + [0x0A])
-            fsync(descriptor)
+            appendLocked(Self.checkpointLine + [0x0A])
+            if failed == nil, fsync(descriptor) != 0 { noteFailure() }
         }
+    }
+
+    private func appendLocked(_ bytes: [UInt8]) {
+        guard failed == nil else { return }
+        if !writeAll(bytes) { noteFailure() }
+    }
+
+    private func noteFailure() {
+        failed = "cannot write \((path as NSString).lastPathComponent).journal: \(String(cString: strerror(errno)))"
     }
 
     /// Writes the final file with `header` and the journal's records, and removes the journal.
     func finish(header: [UInt8]) throws(DICOMIOError) {
+        if let failed = failure { throw DICOMIOError(.fileSystem, failed) }
         lock.withLock { _ = fsync(descriptor) }
         guard let journal = fopen(journalPath, "rb") else {
             throw DICOMIOError(.fileSystem, "cannot reopen the journal")

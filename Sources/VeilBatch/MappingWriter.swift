@@ -21,6 +21,7 @@ final class MappingWriter: @unchecked Sendable {
     }
 
     func checkpoint() { log.checkpoint() }
+    var failure: String? { log.failure }
 
     func record(_ replacements: [Replacement]) {
         let lines: [[UInt8]] = lock.withLock {

@@ -20,6 +20,7 @@ final class RunRecorder: @unchecked Sendable {
     /// duplicates, as in an uninterrupted run.
     private let resuming: Bool
     private var outputsThisRun: Set<String> = []
+    private var stopped: String?
     private var sinceCheckpoint = 0
     private var lastCheckpoint = Date()
     private let resumed: Int
@@ -84,6 +85,21 @@ final class RunRecorder: @unchecked Sendable {
                 throw BatchError("cannot create the quarantine folder: \(error.message)")
             }
         }
+    }
+
+    /// Why the run must stop (the output file system is full, a journal cannot be written), if it
+    /// must. The journals are then left as they are, for the same command to resume.
+    var stopReason: String? {
+        lock.withLock { stopped } ?? manifest?.failure ?? vault?.failure ?? mapping?.failure
+    }
+
+    func stop(because reason: String) {
+        lock.withLock { if stopped == nil { stopped = reason } }
+    }
+
+    /// After a stop: flushes what was written and marks it durable, when the journals still can.
+    func checkpointBeforeStopping() {
+        if manifest?.failure == nil && vault?.failure == nil && mapping?.failure == nil { checkpoint() }
     }
 
     /// Whether an interrupted earlier run already completed this input.

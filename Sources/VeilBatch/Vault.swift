@@ -34,6 +34,7 @@ public enum Vault {
         }
 
         func checkpoint() { log.checkpoint() }
+        var failure: String? { log.failure }
 
         func record(index: Int, sopInstanceUID: String, sealed: SealedAttributes) {
             let record = Record(sopInstanceUID: sopInstanceUID, nonce: Data(sealed.nonce).base64EncodedString(),

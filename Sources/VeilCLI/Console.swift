@@ -27,7 +27,7 @@ final class Console: @unchecked Sendable {
     }
 
     func report(_ outcome: FileOutcome, dryRun: Bool, verbose: Bool) {
-        let name = showPaths ? outcome.inputPath : "input #\(outcome.index + 1) \(outcome.inputID)"
+        let name = showPaths ? Self.printable(outcome.inputPath) : "input #\(outcome.index + 1) \(outcome.inputID)"
         lock.withLock {
             switch outcome.status {
             case .failed:
@@ -87,7 +87,7 @@ final class Console: @unchecked Sendable {
     }
 
     func report(_ report: BatchVerifier.Report) {
-        let name = showPaths ? report.path : "input #\(report.index + 1)"
+        let name = showPaths ? Self.printable(report.path) : "input #\(report.index + 1)"
         lock.withLock {
             if let error = report.error {
                 Self.writeError("\(name): error: \(error)")
@@ -132,6 +132,21 @@ final class Console: @unchecked Sendable {
 
     func note(_ message: String) { lock.withLock { Self.writeError("veil: note: \(message)") } }
     func fatal(_ message: String) { lock.withLock { Self.writeError("veil: error: \(message)") } }
+
+    /// A path as one line of text: control characters (a newline would forge a second message,
+    /// an escape sequence would rewrite the terminal) and bidirectional overrides are escaped.
+    static func printable(_ path: String) -> String {
+        var text = ""
+        for scalar in path.unicodeScalars {
+            switch scalar.value {
+            case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
+                text += scalar.value < 0x100 ? String(format: "\\x%02x", scalar.value) : String(format: "\\u{%x}", scalar.value)
+            default:
+                text.unicodeScalars.append(scalar)
+            }
+        }
+        return text
+    }
 
     static func writeError(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))

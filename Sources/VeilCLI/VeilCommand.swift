@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Deidentification
 
 @main
@@ -20,4 +21,13 @@ struct VeilCommand: ParsableCommand {
         subcommands: [AnonymizeCommand.self, VerifyCommand.self, ReidentifyCommand.self, ManifestCommand.self,
                       ProfileCommand.self, KeygenCommand.self]
     )
+
+    static func main() {
+        // A file-size limit (ulimit -f) must fail the write it stops, with a message, instead of
+        // killing the process mid-batch.
+        signal(SIGXFSZ, SIG_IGN)
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { try command.run() } catch { exit(withError: error) }
+    }
 }

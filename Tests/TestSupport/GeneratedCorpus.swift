@@ -5,7 +5,8 @@ public enum GeneratedCorpus {
     /// A folder of `files` slices of `size`×`size` pixels in a PACS-like tree.
     public static func folder(files: Int, size: Int) throws -> URL {
         let folder = TestPaths.testData.appendingPathComponent("generated-\(files)-\(size)")
-        let done = folder.appendingPathComponent(".complete")
+        // Beside the corpus, not in it: the corpus holds DICOM files only.
+        let done = TestPaths.testData.appendingPathComponent("generated-\(files)-\(size).complete")
         if FileManager.default.fileExists(atPath: done.path) { return folder }
         try? FileManager.default.removeItem(at: folder)
         let run = try ExternalTool.run("python3", [

@@ -180,4 +180,57 @@ import TestSupport
         let chunk = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 * 7) })
         for _ in 0..<(pixelBytes >> 20) { try handle.write(contentsOf: chunk) }
     }
+
+    /// A file-size limit (ulimit -f) makes every output write fail as a full disk would: the run
+    /// stops with exit status 2 and a message, leaves no partial file, and the same command,
+    /// once the limit is lifted, finishes with the same files as a run that never stopped.
+    @Test func stopsWhenOutputsCannotBeWrittenAndResumes() throws {
+        let folder = TemporaryFolder()
+        let input = folder.file("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        // Walked first: a file larger than the limit. The sample scans after it are small.
+        try writeLargeSlice(to: input.appendingPathComponent("a-large.dcm"), pixelBytes: 1 << 20)
+        for name in ["CT-head-2.dcm", "MR-head-rle.dcm"] {
+            try FileManager.default.copyItem(at: TestPaths.sampleScans.appendingPathComponent(name), to: input.appendingPathComponent(name))
+        }
+        let output = folder.file("out")
+        let limited = try ExternalTool.run("bash", ["-c", "ulimit -f 256; exec \"$0\" \"$@\"", Binaries.veil, "anonymize",
+                                                    input.path, "-o", output.path, "--key-file", Self.key, "--jobs", "1"])
+        #expect(limited.status == 2, "\(limited.standardError)")
+        #expect(limited.standardError.contains("stopped: ") && limited.standardError.contains("run the same command again"))
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: output.path).filter { $0.hasSuffix(".partial") }
+        #expect(leftovers.isEmpty)
+
+        let resumed = try veil(["anonymize", input.path, "-o", output.path, "--key-file", Self.key, "--jobs", "1"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        let reference = folder.file("reference")
+        #expect(try veil(["anonymize", input.path, "-o", reference.path, "--key-file", Self.key]).status == 0)
+        try outputsEqual(reference, output)
+    }
+
+    /// A real full file system (a 3 MiB tmpfs; needs root to mount, skipped otherwise).
+    @Test func stopsOnAFullFileSystemAndResumes() throws {
+        guard getuid() == 0 else { return }
+        let folder = TemporaryFolder()
+        let mountPoint = folder.file("small")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        guard try ExternalTool.run("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint.path]).status == 0 else { return }
+        defer { _ = try? ExternalTool.run("umount", [mountPoint.path]) }
+        let corpus = try GeneratedCorpus.folder(files: 400, size: 128)
+        let output = mountPoint.appendingPathComponent("out")
+        let full = try veil(["anonymize", corpus.path, "-o", output.path, "--key-file", Self.key, "--jobs", "2"])
+        #expect(full.status == 2, "\(full.standardError)")
+        #expect(full.standardError.contains("No space left on device"))
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: output.path).allSatisfy { !$0.hasSuffix(".partial") })
+
+        #expect(try ExternalTool.run("mount", ["-o", "remount,size=64m", mountPoint.path]).status == 0)
+        let resumed = try veil(["anonymize", corpus.path, "-o", output.path, "--key-file", Self.key, "--jobs", "2"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("resumed: "))
+        let reference = folder.file("reference")
+        #expect(try veil(["anonymize", corpus.path, "-o", reference.path, "--key-file", Self.key]).status == 0)
+        try outputsEqual(reference, output)
+        #expect(try GeneratedCorpus.manifestRecords(reference.appendingPathComponent("manifest.jsonl"))
+                == GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl")))
+    }
 }

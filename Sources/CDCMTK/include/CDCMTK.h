@@ -49,6 +49,10 @@ typedef enum {
     CDCM_ERROR_RECORDS = 5,
     /** A C++ exception (including std::bad_alloc) was caught at the boundary. */
     CDCM_ERROR_EXCEPTION = 6,
+    /** The file's structure is damaged or ambiguous (see cdcm_file_open); it is not parsed. */
+    CDCM_ERROR_MALFORMED = 7,
+    /** Writing failed because the output file system is full (or the file too large for it). */
+    CDCM_ERROR_NO_SPACE = 8,
 } cdcm_status;
 
 /** An opened DICOM file: its File Meta Information and data set. */
@@ -70,9 +74,13 @@ const char *cdcm_dcmtk_version(void);
 int cdcm_dictionary_is_loaded(void);
 
 /**
- * Opens and parses `path`. Values of binary VRs longer than `bulk_threshold` bytes, and Pixel Data,
- * stay in the file until they are written. On success `*out` owns the parsed file; close it with
- * cdcm_file_close. On failure a one-line reason is copied to `message`.
+ * Opens and parses `path`. Before DCMTK parses anything, every element is walked from the raw
+ * bytes (meta header, data set, sequences at any depth, Pixel Data fragments): lengths that do not
+ * fit, odd lengths of public elements, invalid VRs, duplicate or unordered tags, missing delimiters, trailing bytes,
+ * nesting deeper than 64 sequences or more than 1,000,000 elements make it CDCM_ERROR_MALFORMED.
+ * Values of binary VRs longer than `bulk_threshold` bytes, and Pixel Data, stay in the file until
+ * they are written. On success `*out` owns the parsed file; close it with cdcm_file_close. On
+ * failure a one-line reason is copied to `message`.
  */
 cdcm_status cdcm_file_open(const char *path, uint32_t bulk_threshold, cdcm_file *_Nullable *_Nonnull out,
                            char *message, size_t message_capacity);
@@ -106,6 +114,7 @@ cdcm_status cdcm_file_read_bulk(cdcm_file *file, uint32_t bulk_id, cdcm_buffer *
  * built from `meta` (group length computed here), and the data set built from `dataset`, encoded
  * in `transfer_syntax_uid`. Bulk records copy the corresponding element of `source` unchanged.
  * The file at `path` is created or truncated; the caller writes to a temporary path and renames.
+ * Fails with CDCM_ERROR_IO if the source file changed on disk since it was opened.
  */
 cdcm_status cdcm_file_write(cdcm_file *source,
                             const uint8_t *meta, size_t meta_length,

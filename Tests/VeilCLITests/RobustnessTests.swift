@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Malformed, truncated and hostile inputs: each is one error line naming the file, a failed
+/// record in the manifest, nothing written for it; the batch goes on and finishes in bounded time.
+@Suite struct RobustnessTests {
+    static let key: String = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("veil-robust-key-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("k.key").path
+        _ = try? ExternalTool.run(Binaries.veil, ["keygen", path])
+        return path
+    }()
+
+    @Test func everyMalformedInputIsReportedAndNothingPartialIsWritten() throws {
+        let corpus = try MalformedCorpus.load()
+        let before = try Self.fingerprint(of: corpus.cases)
+        let folder = TemporaryFolder()
+        let output = folder.file("out")
+        let start = Date()
+        // `timeout` turns a hang into exit status 124.
+        let run = try ExternalTool.run("timeout", ["120", Binaries.veil, "anonymize", corpus.cases.path, "-o", output.path,
+                                                    "--key-file", Self.key, "--paths", "show", "--jobs", "2", "-v"])
+        #expect(Date().timeIntervalSince(start) < 60)
+        #expect(run.status == 1, "exit status \(run.status): \(run.standardError.suffix(500))")
+
+        let errorLines = run.standardError.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let writtenLines = run.standardOutput.split(separator: "\n").map(String.init)
+        for (relative, expectation) in corpus.expected.sorted(by: { $0.key < $1.key }) {
+            let name = MalformedCorpus.printable(corpus.cases.appendingPathComponent(relative).path)
+            let errors = errorLines.filter { $0.hasPrefix(name + ": error: ") }
+            let written = writtenLines.filter { $0.hasPrefix(name + " -> ") }
+            switch expectation.expected {
+            case "failed":
+                #expect(errors.count == 1 && written.isEmpty, "\(relative) (\(expectation.why)) must fail with one error line")
+            case "written":
+                #expect(errors.isEmpty && written.count == 1, "\(relative) (\(expectation.why)) must be written")
+            default:
+                #expect(errors.isEmpty && written.isEmpty, "\(relative) (\(expectation.why)) must be skipped")
+            }
+        }
+        // Every line on stderr is a diagnostic of one input, or the run's own notes.
+        for line in errorLines where !line.isEmpty {
+            #expect(line.hasPrefix(corpus.cases.path) || line.hasPrefix("veil: "), "stray line: \(line)")
+        }
+
+        let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
+        let statuses = try records.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .compactMap { $0?["status"] as? String }
+        #expect(statuses.count == corpus.expected.count)
+        for status in ["failed", "written", "skipped"] {
+            #expect(statuses.filter { $0 == status }.count == corpus.expected.values.filter { $0.expected == status }.count, "\(status)")
+        }
+        let outputs = try FileManager.default.subpathsOfDirectory(atPath: output.path)
+        #expect(!outputs.contains { $0.hasSuffix(".partial") || $0.hasSuffix(".journal") })
+        #expect(outputs.filter { $0.hasSuffix(".dcm") }.count == corpus.expected.values.filter { $0.expected == "written" }.count)
+
+        let scanner = PHIScanner(MalformedCorpus.plantedStrings)
+        #expect(scanner.findings(in: Data((run.standardOutput + run.standardError).utf8)).isEmpty)
+        #expect(scanner.findings(in: try Data(contentsOf: output.appendingPathComponent("manifest.jsonl"))).isEmpty)
+        #expect(try Self.fingerprint(of: corpus.cases) == before, "inputs must never change")
+    }
+
+    /// Real-world oddities: every test file the corpus packages ship, valid or not (pydicom's
+    /// deliberately broken ones included), is written, skipped or failed, and the run ends.
+    @Test func everyPublicTestFileIsAccountedFor() throws {
+        let corpus = TestPaths.testData.appendingPathComponent("corpus")
+        let folder = TemporaryFolder()
+        let run = try ExternalTool.run("timeout", ["300", Binaries.veil, "anonymize", corpus.path, "-o", folder.file("out").path,
+                                                    "--key-file", Self.key, "--jobs", "2"])
+        #expect(run.status == 1, "exit status \(run.status)") // some of them are broken on purpose
+        let inputs = try FileManager.default.subpathsOfDirectory(atPath: corpus.path).filter {
+            var isFolder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: corpus.appendingPathComponent($0).path, isDirectory: &isFolder) && !isFolder.boolValue
+        }
+        let records = try GeneratedCorpus.manifestRecords(folder.file("out/manifest.jsonl"))
+        #expect(records.count == inputs.count)
+    }
+
+    /// A folder that cannot be listed is one error line, and the rest of the batch goes on. Root
+    /// reads every folder, so as root the run drops to the `nobody` user.
+    @Test func unreadableFolderIsReported() throws {
+        let folder = TemporaryFolder()
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder.path)
+        let input = folder.file("in")
+        let locked = input.appendingPathComponent("locked")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: TestPaths.sampleScans.appendingPathComponent("CT-head-1.dcm"),
+                                         to: locked.appendingPathComponent("CT.dcm"))
+        try FileManager.default.copyItem(at: TestPaths.sampleScans.appendingPathComponent("CT-head-2.dcm"),
+                                         to: input.appendingPathComponent("CT.dcm"))
+        for path in [folder.path, input.path] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: locked.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked.path) }
+        let output = folder.file("out")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: output.path)
+
+        var command = [Binaries.veil, "anonymize", input.path, "-o", output.path, "--paths", "show"]
+        if getuid() == 0 {
+            guard ExternalTool.isAvailable("setpriv") else { return }
+            command = ["--reuid=65534", "--regid=65534", "--clear-groups"] + command
+        }
+        let run = try ExternalTool.run(getuid() == 0 ? "setpriv" : command.removeFirst(), command)
+        #expect(run.status == 1, "\(run.standardError)")
+        #expect(run.standardError.contains("\(locked.path): error: cannot list folder"))
+        #expect(run.standardOutput.contains("2 files in: 1 written"))
+    }
+
+    /// Sizes and modification times of every regular file: inputs must come out untouched.
+    static func fingerprint(of folder: URL) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for relative in try FileManager.default.subpathsOfDirectory(atPath: folder.path) {
+            var status = stat()
+            guard lstat(folder.appendingPathComponent(relative).path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            result[relative] = "\(status.st_size) \(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)"
+        }
+        return result
+    }
+}
