@@ -1,4 +1,5 @@
 // swift-tools-version: 6.2
+import Foundation
 import PackageDescription
 
 // DCMTK comes from Debian's libdcmtk-dev. `pkg-config dcmtk` is broken on Debian 12 (it requires
@@ -57,3 +58,11 @@ let package = Package(
     ],
     cxxLanguageStandard: .cxx17
 )
+
+// The fuzz target (Scripts/fuzz.sh): declared only when asked for, because libFuzzer supplies
+// its `main` and the target cannot link without `--sanitize=fuzzer`.
+if ProcessInfo.processInfo.environment["VEIL_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "VeilFuzz", dependencies: ["DICOMIO", "Deidentification"], path: "Fuzz/VeilFuzz",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

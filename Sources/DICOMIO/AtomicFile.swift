@@ -29,13 +29,16 @@ public enum AtomicFile {
     /// `durable` flushes the file and its folder to disk before returning, so that it also
     /// survives a power loss. Batches pass false and call ``synchronizeFileSystem(containing:)``
     /// once at the end instead: one flush per file would cost more than the de-identification.
+    ///
+    /// The temporary file is `.<name>.<owner>.<random>.partial`: `owner` tells whose leftovers
+    /// an interrupted run may remove (see ``temporaryFileOwner(of:)``).
     @discardableResult
     public static func write(
-        to path: String, ifExists policy: ExistingFilePolicy = .replace, durable: Bool = true,
+        to path: String, ifExists policy: ExistingFilePolicy = .replace, durable: Bool = true, owner: String = "veil",
         _ produce: (String) throws(DICOMIOError) -> Void
     ) throws(DICOMIOError) -> Outcome {
         let (directory, name) = split(path)
-        let temporary = "\(directory)/.\(name).\(randomSuffix()).partial"
+        let temporary = "\(directory)/.\(name).\(owner).\(randomSuffix()).partial"
         var moved = false
         defer { if !moved { unlink(temporary) } }
         try produce(temporary)
@@ -141,6 +144,14 @@ public enum AtomicFile {
             if n != m || memcmp(left, right, n) != 0 { return false }
             if n == 0 { return true }
         }
+    }
+
+    /// The owner a temporary file of ``write(to:ifExists:durable:owner:_:)`` was written for, or
+    /// nil when `name` is not one.
+    public static func temporaryFileOwner(of name: String) -> String? {
+        guard name.hasPrefix("."), name.hasSuffix(".partial") else { return nil }
+        let parts = name.dropLast(".partial".count).split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count >= 3 ? String(parts[parts.count - 2]) : nil
     }
 
     private static func split(_ path: String) -> (String, String) {

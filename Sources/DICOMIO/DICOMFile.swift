@@ -104,7 +104,7 @@ public struct DICOMFile: ~Copyable {
     @discardableResult
     public func write(_ object: DICOMObject, to path: String,
                       ifExists policy: AtomicFile.ExistingFilePolicy = .replace,
-                      durable: Bool = true) throws(DICOMIOError) -> AtomicFile.Outcome {
+                      durable: Bool = true, owner: String = "veil") throws(DICOMIOError) -> AtomicFile.Outcome {
         let meta: [UInt8]
         let data: [UInt8]
         do {
@@ -113,7 +113,7 @@ public struct DICOMFile: ~Copyable {
         } catch {
             throw DICOMIOError(.invalidObject, error.reason)
         }
-        return try AtomicFile.write(to: path, ifExists: policy, durable: durable) { (temporaryPath) throws(DICOMIOError) in
+        return try AtomicFile.write(to: path, ifExists: policy, durable: durable, owner: owner) { (temporaryPath) throws(DICOMIOError) in
             var message = [CChar](repeating: 0, count: 512)
             let status = meta.withUnsafeBufferPointer { metaBytes in
                 data.withUnsafeBufferPointer { dataBytes in

@@ -565,12 +565,14 @@ struct DeidentificationPass {
         return DataDictionary.entry(for: element.tag)?.vrs.first ?? .UN
     }
 
-    /// A public element stored as UN whose dictionary VR is a string VR gets that VR: the bytes
-    /// mean the same, and a name or a UID hidden behind UN is then handled like any other.
-    /// (Binary VRs stay UN: their byte order depends on the transfer syntax.)
+    /// A public element stored as UN, or with a string VR its dictionary entry does not allow
+    /// (a SOP Instance UID labelled DS), gets its dictionary VR when that is a string VR: the
+    /// bytes mean the same, and a name or a UID behind the wrong VR is then handled like any
+    /// other. (Binary VRs stay as stored: their byte order depends on the transfer syntax.)
     static func withDictionaryVR(_ element: DataElement) -> DataElement {
-        guard element.vr == .UN, !element.tag.isPrivate,
-              let vr = DataDictionary.entry(for: element.tag)?.vrs.first, vr.isString else { return element }
+        guard element.vr == .UN || element.vr.isString, !element.tag.isPrivate,
+              let allowed = DataDictionary.entry(for: element.tag)?.vrs, let vr = allowed.first, vr.isString,
+              !allowed.contains(element.vr) else { return element }
         return DataElement(element.tag, vr, element.value)
     }
 

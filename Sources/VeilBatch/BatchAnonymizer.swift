@@ -170,12 +170,14 @@ public struct BatchAnonymizer: Sendable {
     /// not readable DICOM is what an interrupted run (power loss) leaves behind, and is replaced.
     private func write(_ object: DICOMObject, of file: borrowing DICOMFile, to destination: String) throws(DICOMIOError) -> AtomicFile.Outcome {
         do {
-            return try file.write(object, to: destination, ifExists: .keepIfIdentical, durable: false)
+            return try file.write(object, to: destination, ifExists: .keepIfIdentical, durable: false,
+                                  owner: configuration.temporaryFileOwner)
         } catch where error.kind == .outputConflict {
             let readable: Bool
             do { _ = try DICOMFile(path: destination).read(); readable = true } catch { readable = false }
             guard !readable else { throw error }
-            return try file.write(object, to: destination, ifExists: .replace, durable: false)
+            return try file.write(object, to: destination, ifExists: .replace, durable: false,
+                                  owner: configuration.temporaryFileOwner)
         }
     }
 

@@ -46,6 +46,11 @@ public struct BatchConfiguration: Sendable {
     }
 }
 
+extension BatchConfiguration {
+    /// The owner of this run's temporary files (see `AtomicFile.temporaryFileOwner(of:)`).
+    var temporaryFileOwner: String { shard?.temporaryFileOwner ?? "batch" }
+}
+
 /// One of N parts of a batch (`--shard i/N`).
 public struct Shard: Sendable, Hashable, CustomStringConvertible {
     /// 1-based.
@@ -66,6 +71,9 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(index)/\(count)" }
+
+    /// Names this shard's temporary files, so that resuming it removes its own leftovers only.
+    var temporaryFileOwner: String { "shard\(index)of\(count)" }
 
     /// Whether the study (or, for inputs without one, the input) with this key belongs here.
     public func contains(_ key: String) -> Bool {

@@ -27,10 +27,11 @@ public enum OutputLayout {
     }
 
     /// A UID as a path component. Replacement UIDs are digits and dots; anything else (a UID the
-    /// profile kept because the standard defines it) is reduced to those characters.
+    /// profile kept) is reduced to those characters, without leading dots (no ".", "..", or
+    /// hidden names).
     private static func component(_ uid: String) -> String {
-        let cleaned = String(decoding: uid.utf8.lazy.filter { (0x30...0x39).contains($0) || $0 == 0x2E }.prefix(64),
-                             as: UTF8.self)
-        return cleaned.isEmpty || cleaned.allSatisfy({ $0 == "." }) ? "unknown" : cleaned
+        let digitsAndDots = uid.utf8.lazy.filter { (0x30...0x39).contains($0) || $0 == 0x2E }
+        let cleaned = String(decoding: digitsAndDots.drop { $0 == 0x2E }.prefix(64), as: UTF8.self)
+        return cleaned.isEmpty ? "unknown" : cleaned
     }
 }

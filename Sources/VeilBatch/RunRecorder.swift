@@ -55,7 +55,7 @@ final class RunRecorder: @unchecked Sendable {
                 carried.append(line)
                 counts.add(record.status, bytes: 0)
             }
-            Self.removePartialFiles(in: configuration.outputFolder, olderThan: Self.modificationTime(manifestPath + ".journal"))
+            Self.removeTemporaryFiles(in: configuration.outputFolder, owner: configuration.temporaryFileOwner)
         }
         resumed = carried.count
 
@@ -190,22 +190,16 @@ final class RunRecorder: @unchecked Sendable {
         }
     }
 
-    /// Temporary files of writes the interruption cut short: those not newer than the interrupted
-    /// run's journal. (Shards of one batch share the output folder; the temporary files of
-    /// shards still running are newer.)
-    private static func removePartialFiles(in folder: String, olderThan limit: Date) {
+    /// Temporary files of writes the interruption cut short. Shards of one batch can share the
+    /// output folder while others still run: only this run's own (by owner) are removed.
+    private static func removeTemporaryFiles(in folder: String, owner: String) {
         guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return }
         for case let relative as String in enumerator where relative.hasSuffix(".partial") {
             let name = (relative as NSString).lastPathComponent
-            let path = (folder as NSString).appendingPathComponent(relative)
-            if name.hasPrefix("."), modificationTime(path) <= limit { unlink(path) }
+            if AtomicFile.temporaryFileOwner(of: name) == owner {
+                unlink((folder as NSString).appendingPathComponent(relative))
+            }
         }
-    }
-
-    private static func modificationTime(_ path: String) -> Date {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return .distantPast }
-        return Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9)
     }
 }
 

@@ -78,6 +78,26 @@ import TestSupport
         #expect(records.count == inputs.count)
     }
 
+    /// Inputs the fuzzer (Scripts/fuzz.sh) once broke Veil with, kept after the fix: each is
+    /// written or refused without a crash, and every output opens and de-identifies again (the
+    /// fuzzer's own oracle).
+    @Test func fuzzFindingsStayFixed() throws {
+        let findings = TestPaths.repository.appendingPathComponent("Tests/Fixtures/fuzz-regressions")
+        let names = try FileManager.default.contentsOfDirectory(atPath: findings.path).filter { !$0.hasPrefix(".") }
+        #expect(!names.isEmpty)
+        let folder = TemporaryFolder()
+        let first = try ExternalTool.run("timeout", ["120", Binaries.veil, "anonymize", findings.path, "-o", folder.file("once").path,
+                                                     "--key-file", Self.key, "--jobs", "1"])
+        #expect(first.status == 0 || first.status == 1, "exit status \(first.status): \(first.standardError.suffix(400))")
+        let records = try GeneratedCorpus.manifestRecords(folder.file("once/manifest.jsonl"))
+        #expect(records.count == names.count)
+        let outputs = try GeneratedCorpus.dicomFiles(under: folder.file("once"))
+        let again = try ExternalTool.run(Binaries.veil, ["anonymize", folder.file("once").path, "-o", folder.file("twice").path,
+                                                         "--key-file", Self.key, "--jobs", "1"])
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(try GeneratedCorpus.dicomFiles(under: folder.file("twice")).count == outputs.count)
+    }
+
     /// A folder that cannot be listed is one error line, and the rest of the batch goes on. Root
     /// reads every folder, so as root the run drops to the `nobody` user.
     @Test func unreadableFolderIsReported() throws {
