@@ -3,9 +3,11 @@ import Foundation
 import PackageDescription
 
 // DCMTK comes from Debian's libdcmtk-dev. `pkg-config dcmtk` is broken on Debian 12 (it requires
-// sndfile), so the shim links the libraries it uses by name; zlib inflates deflated data sets for
-// the structure check.
-let dcmtkLibraries: [LinkerSetting] = ["dcmdata", "oflog", "ofstd", "z"].map { .linkedLibrary($0) }
+// sndfile), so the shim links the libraries it uses by name: dcmdata, its JPEG and JPEG-LS
+// decoders, OpenJPEG for JPEG 2000 (Debian's libopenjp2-7-dev), and zlib for the structure check.
+let dcmtkLibraries: [LinkerSetting] = [
+    "dcmdata", "dcmjpeg", "ijg8", "ijg12", "ijg16", "dcmjpls", "dcmtkcharls", "dcmimgle", "oflog", "ofstd", "openjp2", "z",
+].map { .linkedLibrary($0) }
 
 let package = Package(
     name: "Veil",

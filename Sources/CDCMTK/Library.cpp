@@ -1,6 +1,10 @@
 // Process-wide DCMTK settings.
 #include "Boundary.hpp"
 
+#include "dcmtk/dcmdata/dcrledrg.h"
+#include "dcmtk/dcmjpeg/djdecode.h"
+#include "dcmtk/dcmjpls/djdecode.h"
+
 #include "dcmtk/oflog/oflog.h"
 
 #include <mutex>
@@ -18,6 +22,10 @@ void cdcm_initialize(void) {
             dcmEnableUnknownVRConversion.set(OFTrue);
             // Never guess past an error: a file that does not parse completely is not written.
             dcmIgnoreParsingErrors.set(OFFalse);
+            // Decoders for cdcm_file_decode_pixels (JPEG 2000 goes through OpenJPEG).
+            DJDecoderRegistration::registerCodecs();
+            DJLSDecoderRegistration::registerCodecs();
+            DcmRLEDecoderRegistration::registerCodecs();
         } catch (...) {
         }
     });

@@ -19,7 +19,7 @@ import Synchronization
 /// A `DICOMFile` owns DCMTK state: it cannot be copied or shared between tasks. Open one per
 /// file and per task.
 public struct DICOMFile: ~Copyable {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     /// Tags this file's bulk references so that they cannot be written through another file.
     private let sourceID: UInt64
 
@@ -137,7 +137,7 @@ public struct DICOMFile: ~Copyable {
         return String(nulTerminated: buffer)
     }
 
-    private static func kind(of status: cdcm_status) -> DICOMIOError.Kind {
+    static func kind(of status: cdcm_status) -> DICOMIOError.Kind {
         switch status {
         case CDCM_ERROR_NOT_DICOM: .notDICOM
         case CDCM_ERROR_PARSE: .unreadable

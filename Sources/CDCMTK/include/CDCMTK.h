@@ -122,6 +122,31 @@ cdcm_status cdcm_file_write(cdcm_file *source,
                             const char *transfer_syntax_uid, const char *path,
                             char *message, size_t message_capacity);
 
+/** Decoded Pixel Data: stored values (no rescale), every frame, native little-endian. */
+typedef struct {
+    uint32_t rows;
+    uint32_t columns;
+    uint32_t frames;
+    uint32_t samples_per_pixel;
+    uint32_t bits_allocated;
+    uint32_t bits_stored;
+    /** 0 unsigned, 1 two's complement. */
+    uint32_t pixel_representation;
+    /** 0: samples interleaved (R G B R G B), 1: one plane per sample. */
+    uint32_t planar_configuration;
+    /** After decoding: JPEG and JPEG 2000 colour comes out as RGB. */
+    char photometric_interpretation[24];
+    /** frames x rows x columns x samples, each bits_allocated / 8 bytes. Free with cdcm_buffer_free. */
+    cdcm_buffer pixels;
+} cdcm_pixels;
+
+/**
+ * Decodes the Pixel Data of `file` (native, RLE, JPEG baseline/extended/lossless, JPEG-LS,
+ * deflated, JPEG 2000), reading the file again: `file` itself is not changed. Fails with
+ * CDCM_ERROR_TRANSFER_SYNTAX for encodings that cannot be decoded, never with made-up pixels.
+ */
+cdcm_status cdcm_file_decode_pixels(cdcm_file *file, cdcm_pixels *out, char *message, size_t message_capacity);
+
 /**
  * Writes `<root>/DICOMDIR` (General Purpose profile) referencing `count` files given relative to
  * `root`, whose path components must be media file IDs (up to 8 of A-Z, 0-9 and _). Missing

@@ -1,0 +1,68 @@
+internal import CDCMTK
+import Foundation
+
+/// Pixel Data decoded to stored values: every frame, no rescale, samples as the encoding left them.
+public struct DecodedPixels: Sendable {
+    public var rows: Int
+    public var columns: Int
+    public var frames: Int
+    public var samplesPerPixel: Int
+    public var bitsAllocated: Int
+    public var bitsStored: Int
+    /// Pixel Representation 1: two's complement.
+    public var isSigned: Bool
+    /// 1: one plane per sample (R...R G...G B...B) in each frame; 0: interleaved.
+    public var planarConfiguration: Int
+    /// After decoding (JPEG and JPEG 2000 colour comes out as RGB).
+    public var photometricInterpretation: String
+    /// frames × rows × columns × samples, each `bitsAllocated / 8` bytes, little-endian.
+    public var bytes: [UInt8]
+
+    public var bytesPerSample: Int { bitsAllocated / 8 }
+    public var frameByteCount: Int { rows * columns * samplesPerPixel * bytesPerSample }
+
+    /// Sample `sample` of pixel (`column`, `row`) of `frame` as stored (sign-extended when signed,
+    /// masked to Bits Stored).
+    public func storedValue(frame: Int, row: Int, column: Int, sample: Int = 0) -> Int {
+        let pixel = row * columns + column
+        let index = planarConfiguration == 1
+            ? frame * rows * columns * samplesPerPixel + sample * rows * columns + pixel
+            : (frame * rows * columns + pixel) * samplesPerPixel + sample
+        return value(atSample: index)
+    }
+
+    /// The stored value of sample number `index` in `bytes`.
+    public func value(atSample index: Int) -> Int {
+        let offset = index * bytesPerSample
+        var raw: UInt32 = 0
+        for b in 0..<bytesPerSample { raw |= UInt32(bytes[offset + b]) << (8 * b) }
+        let bits = min(bitsStored, bitsAllocated)
+        if bits < 32 { raw &= (UInt32(1) << bits) - 1 }
+        if isSigned && bits < 32 && raw & (UInt32(1) << (bits - 1)) != 0 { return Int(raw) - (1 << bits) }
+        return isSigned ? Int(Int32(bitPattern: raw)) : Int(raw)
+    }
+}
+
+extension DICOMFile {
+    /// Decodes this file's Pixel Data (read again from the file; this handle is not changed).
+    /// Throws `.unsupportedTransferSyntax` for encodings Veil cannot decode.
+    public func decodePixels() throws(DICOMIOError) -> DecodedPixels {
+        var message = [CChar](repeating: 0, count: 512)
+        var pixels = cdcm_pixels()
+        defer { cdcm_buffer_free(&pixels.pixels) }
+        let status = message.withUnsafeMutableBufferPointer { buffer in
+            cdcm_file_decode_pixels(handle, &pixels, buffer.baseAddress!, buffer.count)
+        }
+        guard status == CDCM_OK else { throw DICOMIOError(Self.kind(of: status), String(nulTerminated: message)) }
+        let photometric = withUnsafeBytes(of: pixels.photometric_interpretation) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return DecodedPixels(
+            rows: Int(pixels.rows), columns: Int(pixels.columns), frames: Int(pixels.frames),
+            samplesPerPixel: Int(pixels.samples_per_pixel), bitsAllocated: Int(pixels.bits_allocated),
+            bitsStored: Int(pixels.bits_stored), isSigned: pixels.pixel_representation == 1,
+            planarConfiguration: Int(pixels.planar_configuration),
+            photometricInterpretation: photometric.trimmingCharacters(in: .whitespaces),
+            bytes: pixels.pixels.length == 0 ? [] : Array(UnsafeBufferPointer(start: pixels.pixels.bytes, count: pixels.pixels.length)))
+    }
+}
