@@ -12,7 +12,7 @@ let dcmtkLibraries: [LinkerSetting] = [
 let package = Package(
     name: "Veil",
     products: [
-        .library(name: "Veil", targets: ["DICOMCore", "DICOMIO", "Deidentification", "VeilBatch"]),
+        .library(name: "Veil", targets: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "VeilBatch"]),
         .executable(name: "veil", targets: ["VeilCLI"]),
     ],
     dependencies: [
@@ -38,6 +38,8 @@ let package = Package(
             name: "Deidentification",
             dependencies: ["DICOMCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Series into 3D volumes: geometry, ordering, rescale.
+        .target(name: "Volumes", dependencies: ["DICOMCore", "DICOMIO"]),
         // Folders in, de-identified folders and an audit manifest out.
         .target(
             name: "VeilBatch",
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "TestSupport"]),
         .testTarget(name: "DeidentificationTests", dependencies: ["Deidentification", "TestSupport"]),
+        .testTarget(name: "VolumesTests", dependencies: ["Volumes", "TestSupport"]),
         .testTarget(name: "VeilBatchTests", dependencies: ["VeilBatch", "TestSupport"]),
         .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "TestSupport"]),
         // Shared by the test targets: sample paths, temporary folders, byte scans, DCMTK tool runners.

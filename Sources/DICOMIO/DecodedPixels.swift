@@ -31,6 +31,25 @@ public struct DecodedPixels: Sendable {
         return value(atSample: index)
     }
 
+    /// Samples `start..<start+count` as real values: stored value × slope + intercept.
+    public func rescaled(start: Int, count: Int, slope: Float, intercept: Float, into output: UnsafeMutableBufferPointer<Float>) {
+        let bits = min(bitsStored, bitsAllocated)
+        bytes.withUnsafeBytes { raw in
+            switch (bitsAllocated, isSigned, bits) {
+            case (8, false, 8):
+                for p in 0..<count { output[p] = Float(raw[start + p]) * slope + intercept }
+            case (16, false, 16):
+                let values = raw.bindMemory(to: UInt16.self)
+                for p in 0..<count { output[p] = Float(UInt16(littleEndian: values[start + p])) * slope + intercept }
+            case (16, true, 16):
+                let values = raw.bindMemory(to: Int16.self)
+                for p in 0..<count { output[p] = Float(Int16(littleEndian: values[start + p])) * slope + intercept }
+            default:
+                for p in 0..<count { output[p] = Float(value(atSample: start + p)) * slope + intercept }
+            }
+        }
+    }
+
     /// The stored value of sample number `index` in `bytes`.
     public func value(atSample index: Int) -> Int {
         let offset = index * bytesPerSample

@@ -1,0 +1,80 @@
+import DICOMCore
+
+/// What assembling a volume needs to know about one frame: where it is, how big its pixels are,
+/// how stored values become real values. A single-frame image has one; an enhanced multi-frame
+/// image one per frame, read from its functional groups (per-frame first, then shared, then the
+/// top level).
+public struct SliceHeader: Hashable, Sendable {
+    /// Index of the file among those given to the assembler, and the frame inside it.
+    public var source: Int
+    public var frame: Int
+    public var position: Vector3
+    /// Image Orientation (Patient): direction of increasing column, then of increasing row.
+    public var rowDirection: Vector3
+    public var columnDirection: Vector3
+    /// Pixel Spacing: between rows, then between columns (mm).
+    public var rowSpacing: Double
+    public var columnSpacing: Double
+    public var rows: Int
+    public var columns: Int
+    public var rescaleSlope: Double
+    public var rescaleIntercept: Double
+    public var seriesInstanceUID: String
+    /// What else keeps frames of one series apart: echo, stack, temporal position.
+    public var stackKey: String
+    public var instanceNumber: Int
+    public var acquisitionNumber: Int
+    public var isLocalizer: Bool
+
+    public var normal: Vector3 { rowDirection.cross(columnDirection).normalized }
+
+    /// The headers of every frame of `dataSet`; empty when it is not an image with a plane in
+    /// patient space (no Image Position / Orientation, no Pixel Spacing, colour).
+    public static func frames(of dataSet: DataSet, source: Int) -> [SliceHeader] {
+        guard let rows = dataSet.unsigned16(.rows), let columns = dataSet.unsigned16(.columns), rows > 0, columns > 0,
+              (dataSet.unsigned16(.samplesPerPixel) ?? 1) == 1 else { return [] }
+        let frameCount = max(1, Int(dataSet.decimal(.numberOfFrames) ?? 1))
+        let shared = dataSet.firstItem(.sharedFunctionalGroupsSequence) ?? DataSet()
+        let perFrame = dataSet.items(.perFrameFunctionalGroupsSequence) ?? []
+        let imageType = dataSet[.imageType]?.strings ?? []
+        let series = dataSet.string(.seriesInstanceUID) ?? ""
+        let instance = Int(dataSet.decimal(.instanceNumber) ?? 0)
+        let acquisition = Int(dataSet.decimal(.acquisitionNumber) ?? 0)
+        let echo = dataSet.string(.echoNumbers) ?? ""
+
+        var headers: [SliceHeader] = []
+        for frame in 0..<frameCount {
+            let groups = frame < perFrame.count ? [perFrame[frame], shared] : [shared]
+            /// The first value found: in a functional group's macro, else at the top level.
+            func look<T>(_ sequence: DICOMTag, _ read: (DataSet) -> T?) -> T? {
+                for group in groups {
+                    if let item = group.firstItem(sequence), let value = read(item) { return value }
+                }
+                return read(dataSet)
+            }
+            guard let position = look(.planePositionSequence, { $0.decimals(.imagePositionPatient) }), position.count == 3,
+                  let orientation = look(.planeOrientationSequence, { $0.decimals(.imageOrientationPatient) }), orientation.count == 6,
+                  let spacing = look(.pixelMeasuresSequence, { $0.decimals(.pixelSpacing) }), spacing.count == 2,
+                  spacing[0] > 0, spacing[1] > 0 else { return [] }
+            let rowDirection = Vector3(orientation[0], orientation[1], orientation[2])
+            let columnDirection = Vector3(orientation[3], orientation[4], orientation[5])
+            guard rowDirection.length > 0.5, columnDirection.length > 0.5,
+                  abs(rowDirection.normalized.dot(columnDirection.normalized)) < 0.01 else { return [] }
+            let slope = look(.pixelValueTransformationSequence, { $0.decimal(.rescaleSlope) }) ?? 1
+            let intercept = look(.pixelValueTransformationSequence, { $0.decimal(.rescaleIntercept) }) ?? 0
+            let content = perFrame.indices.contains(frame) ? perFrame[frame].firstItem(.frameContentSequence) : nil
+            let stack = content?.string(.stackID) ?? ""
+            let temporal = content?.string(.temporalPositionIndex) ?? ""
+            let echoTime = look(.mrEchoSequence, { $0.decimal(.effectiveEchoTime) }).map { String($0) } ?? ""
+            headers.append(SliceHeader(
+                source: source, frame: frame, position: Vector3(position[0], position[1], position[2]),
+                rowDirection: rowDirection.normalized, columnDirection: columnDirection.normalized,
+                rowSpacing: spacing[0], columnSpacing: spacing[1], rows: rows, columns: columns,
+                rescaleSlope: slope == 0 ? 1 : slope, rescaleIntercept: intercept, seriesInstanceUID: series,
+                stackKey: [echo, stack, temporal, echoTime].joined(separator: "|"),
+                instanceNumber: instance * 100_000 + frame, acquisitionNumber: acquisition,
+                isLocalizer: imageType.contains("LOCALIZER")))
+        }
+        return headers
+    }
+}

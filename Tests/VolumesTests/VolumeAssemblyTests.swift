@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import TestSupport
+import Volumes
+
+/// Series made by Scripts/make-volume-cases.py, whose every voxel is 2x + 3y + 5z of its
+/// centre in patient coordinates: the affine Veil computes and the voxels it reads must agree
+/// with each other and with the generator's truth (to the generator's rounding, ±0.5).
+@Suite struct VolumeAssemblyTests {
+    struct Truth: Decodable {
+        var origin: [Double], columnStep: [Double], rowStep: [Double], sliceStep: [Double]
+        var slices: Int, warnings: [String], missing: [Int], volumes: Int
+    }
+
+    static let cases = ["shuffled-instance-numbers", "oblique", "gantry-tilt", "missing-slice", "duplicate-position",
+                        "per-slice-rescale", "sagittal-with-localizer", "two-echoes", "enhanced-multiframe"]
+
+    static let folder: URL = {
+        let folder = TestPaths.testData.appendingPathComponent("volumes")
+        if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("enhanced-multiframe/truth.json").path) {
+            _ = try? ExternalTool.run("python3", [TestPaths.repository.appendingPathComponent("Scripts/make-volume-cases.py").path, folder.path],
+                                      environment: ["PYTHONPATH": TestPaths.testData.appendingPathComponent("python").path])
+        }
+        return folder
+    }()
+
+    @Test(arguments: cases)
+    func affineAndVoxelsMatchTheTruth(name: String) throws {
+        let caseFolder = Self.folder.appendingPathComponent(name)
+        let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: caseFolder.appendingPathComponent("truth.json")))
+        let files = TestPaths.dicomFiles(in: caseFolder).map(\.path)
+        let volumes = try VolumeLoader.load(paths: files)
+        #expect(volumes.count == truth.volumes)
+        for volume in volumes {
+            #expect(volume.size.k == truth.slices)
+            #expect(volume.size.i == 32 && volume.size.j == 24)
+            let expected = AffineTransform(columnStep: Self.vector(truth.columnStep), rowStep: Self.vector(truth.rowStep),
+                                           sliceStep: Self.vector(truth.sliceStep), origin: Self.vector(truth.origin))
+            for (got, want) in [(volume.affine.columnStep, expected.columnStep), (volume.affine.rowStep, expected.rowStep),
+                                (volume.affine.sliceStep, expected.sliceStep), (volume.affine.origin, expected.origin)] {
+                #expect((got - want).length < 1e-4, "\(got) ≠ \(want)")
+            }
+            #expect(Set(volume.warnings.map(\.code)) == Set(truth.warnings))
+            var wrong = 0
+            for k in 0..<volume.size.k {
+                for j in 0..<volume.size.j {
+                    for i in 0..<volume.size.i {
+                        let value = volume[i, j, k]
+                        if truth.missing.contains(k) {
+                            if !value.isNaN { wrong += 1 }
+                            continue
+                        }
+                        let p = volume.patientPoint(i, j, k)
+                        if abs(Double(value) - (2 * p.x + 3 * p.y + 5 * p.z)) > 0.5001 { wrong += 1 }
+                    }
+                }
+            }
+            #expect(wrong == 0)
+        }
+    }
+
+    /// Reading the same series from files given in any order gives the same volume.
+    @Test func fileOrderDoesNotMatter() throws {
+        let files = TestPaths.dicomFiles(in: Self.folder.appendingPathComponent("oblique")).map(\.path)
+        let forward = try #require(try VolumeLoader.load(paths: files).first)
+        let backward = try #require(try VolumeLoader.load(paths: files.reversed()).first)
+        #expect(forward.voxels == backward.voxels)
+        #expect(forward.affine == backward.affine)
+    }
+
+    /// Files that are not images in patient space are no volume, and no error.
+    @Test func reportsMakeNoVolume() throws {
+        let report = TestPaths.testData.appendingPathComponent("corpus/pydicom/test-SR.dcm").path
+        #expect(try VolumeLoader.load(paths: [report]).isEmpty)
+    }
+
+    static func vector(_ values: [Double]) -> Vector3 { Vector3(values[0], values[1], values[2]) }
+}
