@@ -12,7 +12,7 @@ let dcmtkLibraries: [LinkerSetting] = [
 let package = Package(
     name: "Veil",
     products: [
-        .library(name: "Veil", targets: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "VeilBatch"]),
+        .library(name: "Veil", targets: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "VeilBatch"]),
         .executable(name: "veil", targets: ["VeilCLI"]),
     ],
     dependencies: [
@@ -40,6 +40,9 @@ let package = Package(
         ),
         // Series into 3D volumes: geometry, ordering, rescale.
         .target(name: "Volumes", dependencies: ["DICOMCore", "DICOMIO"]),
+        // Face removal from head CT and MR volumes. Optimized even in debug builds: the tests
+        // deface dozens of volumes.
+        .target(name: "Defacing", dependencies: ["Volumes"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Folders in, de-identified folders and an audit manifest out.
         .target(
             name: "VeilBatch",
@@ -56,6 +59,7 @@ let package = Package(
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "TestSupport"]),
         .testTarget(name: "DeidentificationTests", dependencies: ["Deidentification", "TestSupport"]),
         .testTarget(name: "VolumesTests", dependencies: ["Volumes", "TestSupport"]),
+        .testTarget(name: "DefacingTests", dependencies: ["Defacing", "Volumes", "TestSupport"]),
         .testTarget(name: "VeilBatchTests", dependencies: ["VeilBatch", "TestSupport"]),
         .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "TestSupport"]),
         // Shared by the test targets: sample paths, temporary folders, byte scans, DCMTK tool runners.

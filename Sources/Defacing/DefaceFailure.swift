@@ -1,0 +1,21 @@
+/// Why a series was not defaced. The batch quarantines the series with `code` as its reason;
+/// `detail` holds numbers only, never PHI.
+public struct DefaceFailure: Error, Sendable, CustomStringConvertible {
+    public enum Reason: String, Sendable {
+        /// No head-sized object in the field of view.
+        case noHead = "deface-no-head"
+        /// The atlas head does not fit the subject's head well enough to trust where the brain is.
+        case registrationFailed = "deface-registration-failed"
+        /// Voxels to be removed lie in the protected brain: never written.
+        case brainTouched = "deface-brain-touched"
+        /// After removal, a frontal rendering still meets skin where the face was.
+        case faceStillVisible = "deface-face-visible"
+        /// The volume cannot be defaced (too few slices, not CT or MR).
+        case unsupported = "deface-unsupported"
+    }
+
+    public var reason: Reason
+    public var detail: String
+    public var code: String { reason.rawValue }
+    public var description: String { "\(reason.rawValue): \(detail)" }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Volumes
+
+/// Atlas millimetres to subject millimetres: rotate and scale about the atlas centre, then move
+/// the centre to `centre + translation`. Seven degrees of freedom: a head's pose and size.
+public struct SimilarityTransform: Sendable, Hashable {
+    /// Rotation angles about x, y, z (radians), applied x first.
+    public var angles: Vector3
+    public var translation: Vector3
+    public var scale: Double
+    var atlasCentre: Vector3
+    var subjectCentre: Vector3
+
+    var rotation: (Vector3, Vector3, Vector3) {
+        let (cx, sx, cy, sy, cz, sz) = (cos(angles.x), sin(angles.x), cos(angles.y), sin(angles.y), cos(angles.z), sin(angles.z))
+        // Rows of Rz · Ry · Rx.
+        return (Vector3(cz * cy, cz * sy * sx - sz * cx, cz * sy * cx + sz * sx),
+                Vector3(sz * cy, sz * sy * sx + cz * cx, sz * sy * cx - cz * sx),
+                Vector3(-sy, cy * sx, cy * cx))
+    }
+
+    public func apply(_ atlasPoint: Vector3) -> Vector3 {
+        let d = atlasPoint - atlasCentre
+        let r = rotation
+        return subjectCentre + translation + scale * Vector3(r.0.dot(d), r.1.dot(d), r.2.dot(d))
+    }
+
+    public func inverse(_ subjectPoint: Vector3) -> Vector3 {
+        let d = (subjectPoint - subjectCentre - translation) / scale
+        let r = rotation
+        // The transpose of the rotation.
+        return atlasCentre + r.0 * d.x + r.1 * d.y + r.2 * d.z
+    }
+
+    /// The subject direction of an atlas direction.
+    public func direction(_ atlasDirection: Vector3) -> Vector3 {
+        let r = rotation
+        return Vector3(r.0.dot(atlasDirection), r.1.dot(atlasDirection), r.2.dot(atlasDirection)).normalized
+    }
+}
