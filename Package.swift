@@ -42,11 +42,12 @@ let package = Package(
         .target(name: "Volumes", dependencies: ["DICOMCore", "DICOMIO"]),
         // Face removal from head CT and MR volumes. Optimized even in debug builds: the tests
         // deface dozens of volumes.
-        .target(name: "Defacing", dependencies: ["Volumes"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Defacing", dependencies: ["DICOMIO", "Volumes"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Folders in, de-identified folders and an audit manifest out.
         .target(
             name: "VeilBatch",
-            dependencies: ["DICOMCore", "DICOMIO", "Deidentification", .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing",
+                           .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Yams", package: "Yams")]
         ),
         // The `veil` command: parses arguments and calls the libraries.

@@ -18,4 +18,9 @@ public struct DefaceFailure: Error, Sendable, CustomStringConvertible {
     public var detail: String
     public var code: String { reason.rawValue }
     public var description: String { "\(reason.rawValue): \(detail)" }
+
+    public init(reason: Reason, detail: String) {
+        self.reason = reason
+        self.detail = detail
+    }
 }

@@ -42,7 +42,7 @@ public struct Defacer: Sendable {
 
     public func deface(_ volume: Volume, isCT: Bool) throws(DefaceFailure) -> DefaceResult {
         guard volume.size.k >= 10, volume.size.i >= 32, volume.size.j >= 32 else {
-            throw DefaceFailure(reason: .unsupported, detail: "fewer than 10 slices or 32×32 pixels")
+            throw DefaceFailure(reason: .unsupported, detail: "\(volume.size.k) slice(s) of \(volume.size.i)×\(volume.size.j): too few to find a face")
         }
         let grid = WorkingGrid(volume)
         guard let inverse = InverseAffine(grid.affine) else {
@@ -137,7 +137,7 @@ public struct Defacer: Sendable {
         return upper.reduce(.zero, +) / Double(max(1, upper.count))
     }
 
-    /// The fitted brain grown by `margin`; for CT also the inside of the skull within 15 mm of it.
+    /// The fitted brain grown by `margin`; for CT also the inside of the skull within 12 mm of it.
     func protectedRegion(grid: WorkingGrid, head: [Bool], transform: SimilarityTransform, isCT: Bool) -> [Bool] {
         var brain = [Bool](repeating: false, count: grid.count)
         for k in 0..<grid.size.k {
@@ -151,7 +151,7 @@ public struct Defacer: Sendable {
         var protected = distance.map { Double($0) <= margin }
         if isCT {
             let inside = IntracranialRegion.find(grid)
-            for p in protected.indices where inside[p] && distance[p] <= 15 { protected[p] = true }
+            for p in protected.indices where inside[p] && distance[p] <= 12 { protected[p] = true }
         }
         return protected
     }

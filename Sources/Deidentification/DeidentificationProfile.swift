@@ -29,6 +29,8 @@ public struct DeidentificationProfile: Sendable, Hashable {
         .retainSafePrivate, .retainUIDs, .retainDeviceIdentity, .retainInstitutionIdentity,
         .retainPatientCharacteristics, .retainLongitudinalFullDates, .retainLongitudinalModifiedDates,
         .cleanDescriptors, .cleanStructuredContent, .cleanGraphics,
+        // By defacing (VeilBatch, `--deface`): code 113102 goes only on files whose face was removed.
+        .cleanRecognizableVisualFeatures,
     ]
 
     /// Options requested but not implemented.

@@ -113,12 +113,12 @@ public struct ResidualRiskVerifier: Sendable {
     }
 
     /// CT, MR and PET of the head, from Body Part Examined and the descriptions.
-    static func isHeadScan(_ dataSet: DataSet) -> Bool {
+    public static func isHeadScan(_ dataSet: DataSet) -> Bool {
         guard ["CT", "MR", "PT"].contains(dataSet.string(.modality)?.uppercased() ?? "") else { return false }
         let hints = [DICOMTag(0x0018, 0x0015), DICOMTag(0x0008, 0x1030), DICOMTag(0x0008, 0x103E), DICOMTag(0x0018, 0x1030)]
             .compactMap { dataSet.string($0)?.uppercased() }.joined(separator: " ")
         let words = hints.split(whereSeparator: { !$0.isLetter })
-        return words.contains { ["HEAD", "BRAIN", "SKULL", "FACE", "NEURO", "CRANIUM", "ORBIT", "ORBITS", "SINUS"].contains($0) }
+        return words.contains { ["HEAD", "HEADNECK", "BRAIN", "SKULL", "FACE", "NEURO", "CRANIUM", "ORBIT", "ORBITS", "SINUS"].contains($0) }
     }
 
     /// Tokens of the identifying values an unmarked instance carries (names, IDs): free text

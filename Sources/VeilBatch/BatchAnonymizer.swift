@@ -26,11 +26,18 @@ import Foundation
 public struct BatchAnonymizer: Sendable {
     public let configuration: BatchConfiguration
     private let deidentifier: Deidentifier
+    /// For defaced files: the same profile plus Clean Recognizable Visual Features (code 113102).
+    private let defacedDeidentifier: Deidentifier
     private let keyed: KeyedIdentifiers
 
     public init(_ configuration: BatchConfiguration) {
         self.configuration = configuration
-        self.deidentifier = Deidentifier(profile: configuration.profile, key: configuration.key)
+        var profile = configuration.profile
+        profile.options.remove(.cleanRecognizableVisualFeatures)
+        self.deidentifier = Deidentifier(profile: profile, key: configuration.key)
+        var defacedProfile = configuration.profile
+        defacedProfile.options.insert(.cleanRecognizableVisualFeatures)
+        self.defacedDeidentifier = Deidentifier(profile: defacedProfile, key: configuration.key)
         self.keyed = KeyedIdentifiers(key: configuration.key)
     }
 
@@ -52,6 +59,8 @@ public struct BatchAnonymizer: Sendable {
 
         let header = makeHeader(start: start)
         let recorder = try RunRecorder(configuration: configuration, header: header, start: start)
+        let defaced = configuration.defaces
+            ? HeadSeriesDefacing(anonymizer: self, keyed: keyed).run(inputs: inputs, recorder: recorder, progress: progress) : []
         InputDiscovery(inputs).forEach(jobs: configuration.jobs, until: { recorder.stopReason != nil }) { item in
             let outcome: FileOutcome
             switch item {
@@ -62,7 +71,7 @@ public struct BatchAnonymizer: Sendable {
                                       reason: "unreadable-input", message: reason)
             case .file(let index, let path):
                 let inputID = keyed.inputIdentifier(for: path)
-                if recorder.isAlreadyDone(inputID) { return }
+                if defaced.contains(path) || recorder.isAlreadyDone(inputID) { return }
                 guard let processed = process(path, index: index, inputID: inputID, recorder: recorder) else { return }
                 if processed.reason == Self.reasonCode(.outputFull) {
                     // Not the file's fault: it is left unrecorded, to be done when the run resumes.
@@ -90,7 +99,7 @@ public struct BatchAnonymizer: Sendable {
 
     /// De-identifies one file. Never throws: every problem becomes a skipped or failed outcome.
     /// Nil for a file of another shard.
-    func process(_ path: String, index: Int, inputID: String, recorder: RunRecorder? = nil) -> FileOutcome? {
+    func process(_ path: String, index: Int, inputID: String, recorder: RunRecorder? = nil, defaced: DefacedFile? = nil) -> FileOutcome? {
         var outcome = FileOutcome(index: index, inputPath: path, inputID: inputID, status: .failed)
         outcome.bytesRead = Self.fileSize(path)
         let file: DICOMFile
@@ -113,7 +122,11 @@ public struct BatchAnonymizer: Sendable {
                 outcome.message = "an image without Pixel Data: the file is probably truncated"
                 return outcome
             }
-            let result = try deidentifier.deidentify(object)
+            var result = try (defaced == nil ? deidentifier : defacedDeidentifier).deidentify(object)
+            if let defaced {
+                defaced.apply(to: &result.object)
+                outcome.defacing = defaced.record
+            }
             outcome.identifiers = result.identifiers
             outcome.transferSyntaxUID = result.object.transferSyntaxUID
             outcome.actions = result.actions
@@ -162,6 +175,7 @@ public struct BatchAnonymizer: Sendable {
             outcome.warnings = []
             outcome.methodCodes = []
             outcome.replacements = []
+            outcome.defacing = nil
         }
         return outcome
     }

@@ -29,6 +29,13 @@ public struct BatchConfiguration: Sendable {
     /// Keep every file's outcome in the summary (tests, small runs); otherwise outcomes are only
     /// reported through the progress callback, and memory does not grow with the number of files.
     public var keepsOutcomes = false
+    /// Remove the face from head CT and MR series (`--deface`): a first pass finds and defaces
+    /// them; a head series that cannot be defaced fails (and is quarantined) as a whole.
+    public var deface = false
+    /// `veil deface`: every CT and MR series is a head series.
+    public var defaceRequiresHead = false
+    /// Defacing is on: asked for directly, or through the Clean Recognizable Visual Features option.
+    var defaces: Bool { deface || defaceRequiresHead || profile.options.contains(.cleanRecognizableVisualFeatures) }
     /// How often outputs are flushed to disk and marked durable in the manifest journal.
     public var checkpointInterval: (files: Int, seconds: Double) = (2000, 30)
 

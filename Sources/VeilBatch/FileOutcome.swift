@@ -35,4 +35,6 @@ public struct FileOutcome: Sendable {
     /// Original → replacement identifiers, for the mapping file only.
     public var replacements: [Replacement] = []
     public var bytesRead: UInt64 = 0
+    /// Set when the file's face was removed (`--deface`).
+    public var defacing: DefacingRecord?
 }

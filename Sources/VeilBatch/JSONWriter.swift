@@ -49,6 +49,13 @@ struct JSONWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// A finite number, as Swift prints it (shortest form that reads back the same).
+    mutating func field(_ key: String, _ value: Double) {
+        self.key(key)
+        separate()
+        bytes.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
+    }
+
     mutating func string(_ value: String, separated: Bool = true) {
         if separated { separate() }
         bytes.append(UInt8(ascii: "\""))

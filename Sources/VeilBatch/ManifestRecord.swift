@@ -65,6 +65,7 @@ public enum ManifestRecord {
         public var actions: [Action]?
         public var warnings: [String]?
         public var methodCodes: [String]?
+        public var defacing: DefacingRecord?
     }
 
     public struct Action: Codable, Sendable, Equatable {
@@ -89,6 +90,20 @@ public enum ManifestRecord {
                 json.endObject()
             }
             json.endArray()
+        }
+        if let defacing = record.defacing {
+            json.key("defacing")
+            json.beginObject()
+            json.field("changedVoxels", defacing.changedVoxels)
+            json.field("faceRays", defacing.faceRays)
+            json.field("inlierFraction", defacing.inlierFraction)
+            json.field("raysStillOnSkin", defacing.raysStillOnSkin)
+            json.field("registrationRMS", defacing.registrationRMS)
+            json.key("volumeWarnings")
+            json.beginArray()
+            defacing.volumeWarnings.forEach { json.string($0) }
+            json.endArray()
+            json.endObject()
         }
         if let identifiers = record.identifiers {
             json.key("identifiers")
@@ -135,6 +150,6 @@ public enum ManifestRecord {
                 Action(path: $0.path.description, action: $0.action.rawValue, basis: $0.reason.text)
             },
             warnings: outcome.warnings.isEmpty ? nil : outcome.warnings.map(\.kind.rawValue),
-            methodCodes: outcome.methodCodes.isEmpty ? nil : outcome.methodCodes)
+            methodCodes: outcome.methodCodes.isEmpty ? nil : outcome.methodCodes, defacing: outcome.defacing)
     }
 }

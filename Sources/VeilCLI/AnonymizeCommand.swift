@@ -85,6 +85,11 @@ struct AnonymizeCommand: ParsableCommand {
     @Flag(help: "Also write a DICOMDIR; files then go to DICOM/<study>/<series>/<instance> (8-character names).")
     var dicomdir = false
 
+    @Flag(help: ArgumentHelp(
+        "Remove the face from head CT and MR series (self-checked; a head series that fails is not written).",
+        discussion: "Head series are found from Body Part Examined, descriptions and protocol, and by fitting a head atlas."))
+    var deface = false
+
     @Option(help: .hidden)
     var checkpointEvery: Int?
 
@@ -108,7 +113,10 @@ struct AnonymizeCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() throws { try execute(defaceRequiresHead: false) }
+
+    /// The whole command; `veil deface` runs it with every CT and MR series taken as a head.
+    func execute(defaceRequiresHead: Bool) throws {
         let console = Console(paths: paths, format: format)
         let key: DeidentificationKey
         if let keyFile {
@@ -142,6 +150,8 @@ struct AnonymizeCommand: ParsableCommand {
         configuration.quarantineFolder = quarantine
         configuration.shard = shard.flatMap(Shard.init)
         configuration.writesDICOMDIR = dicomdir
+        configuration.deface = deface
+        configuration.defaceRequiresHead = defaceRequiresHead
         if let checkpointEvery { configuration.checkpointInterval = (max(1, checkpointEvery), 30) }
         let display = ProgressDisplay(dryRun ? .none : progress)
         console.progress = display

@@ -7,6 +7,12 @@ public struct StackLayout: Sendable {
     public var affine: AffineTransform
     public var warnings: [VolumeWarning]
     public var rows: Int { slices.lazy.compactMap { $0 }.first?.rows ?? 0 }
+
+    public init(slices: [SliceHeader?], affine: AffineTransform, warnings: [VolumeWarning]) {
+        self.slices = slices
+        self.affine = affine
+        self.warnings = warnings
+    }
     public var columns: Int { slices.lazy.compactMap { $0 }.first?.columns ?? 0 }
 }
 

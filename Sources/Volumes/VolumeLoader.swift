@@ -6,6 +6,11 @@ public struct VolumeError: Error, CustomStringConvertible, Sendable {
     public var file: String?
     public var reason: String
     public var description: String { file.map { "\($0): \(reason)" } ?? reason }
+
+    public init(file: String?, reason: String) {
+        self.file = file
+        self.reason = reason
+    }
 }
 
 /// Reads DICOM files into volumes: headers first, then the pixels of the frames each volume uses.

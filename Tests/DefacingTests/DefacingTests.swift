@@ -1,11 +1,13 @@
 import Defacing
+import Dispatch
 import Foundation
 import Testing
 import TestSupport
 import Volumes
 
-/// Head series made by Scripts/make-head-series.py (pydeface's average head in random poses, MR
-/// and pseudo-CT, axial, sagittal and coronal, some truncated), with their true brain and face.
+/// Head series made by Scripts/make-head-series.py: pydeface's average head (not the Colin27
+/// atlas Veil fits) in random poses, as MR and pseudo-CT, axial, sagittal and coronal, some with
+/// the neck or the top of the head cut off, with their true brain and face masks.
 @Suite struct DefacingTests {
     struct Truth: Decodable {
         var modality: String, plane: String, truncation: String, size: [Int], brainVoxels: Int, faceVoxels: Int
@@ -13,51 +15,87 @@ import Volumes
 
     struct Outcome: Sendable {
         var name: String
-        var brainRemoved: Int
-        var faceRemovedFraction: Double
+        var brainRemoved = 0
+        var faceRemovedFraction = 0.0
         var failure: String?
     }
 
-    static func bits(_ url: URL, count: Int) throws -> [Bool] {
-        let bytes = [UInt8](try Data(contentsOf: url))
-        return (0..<count).map { bytes[$0 >> 3] & (1 << ($0 & 7)) != 0 }
-    }
+    /// Runs the defacer on every generated head, two at a time.
+    static let outcomes: [Outcome] = {
+        let root = HeadSeries.folder()
+        let cases = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter { $0.hasPrefix("head") }.sorted()
+        let results = Collected<Outcome>()
+        DispatchQueue.concurrentPerform(iterations: cases.count) { n in
+            results.append((try? run(root.appendingPathComponent(cases[n]))) ?? Outcome(name: cases[n], failure: "unreadable"))
+        }
+        return results.values.sorted { $0.name < $1.name }
+    }()
 
     static func run(_ folder: URL) throws -> Outcome {
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: folder.appendingPathComponent("truth.json")))
-        let volume = try #require(try VolumeLoader.load(paths: TestPaths.dicomFiles(in: folder).map(\.path)).first)
-        let count = volume.count
-        let brain = try bits(folder.appendingPathComponent("brain.bits"), count: count)
-        let face = try bits(folder.appendingPathComponent("face.bits"), count: count)
+        guard let volume = try VolumeLoader.load(paths: TestPaths.dicomFiles(in: folder).map(\.path)).first else {
+            return Outcome(name: folder.lastPathComponent, failure: "no volume")
+        }
+        let brain = try HeadSeries.bits(folder.appendingPathComponent("brain.bits"), count: volume.count)
+        let face = try HeadSeries.bits(folder.appendingPathComponent("face.bits"), count: volume.count)
         do {
             let result = try Defacer().deface(volume, isCT: truth.modality == "CT")
-            if let dump = ProcessInfo.processInfo.environment["VEIL_DUMP"] {
-                let bytes = (0..<(count + 7) / 8).map { b in (0..<8).reduce(UInt8(0)) { $0 | ((b * 8 + $1 < count && result.removed[b * 8 + $1]) ? 1 << $1 : 0) } }
-                try Data(bytes).write(to: URL(fileURLWithPath: dump).appendingPathComponent(folder.lastPathComponent + ".removed"))
-            }
-            var brainRemoved = 0, faceRemoved = 0, faceTotal = 0
-            for p in 0..<count {
-                if brain[p] && result.removed[p] { brainRemoved += 1 }
+            var outcome = Outcome(name: folder.lastPathComponent)
+            var faceRemoved = 0, faceTotal = 0
+            for p in 0..<volume.count {
+                if brain[p] && result.removed[p] { outcome.brainRemoved += 1 }
                 if face[p] { faceTotal += 1; if result.removed[p] { faceRemoved += 1 } }
             }
-            return Outcome(name: folder.lastPathComponent, brainRemoved: brainRemoved,
-                           faceRemovedFraction: faceTotal == 0 ? 1 : Double(faceRemoved) / Double(faceTotal), failure: nil)
-        } catch let error as DefaceFailure {
-            return Outcome(name: folder.lastPathComponent, brainRemoved: 0, faceRemovedFraction: 0, failure: error.description)
+            outcome.faceRemovedFraction = faceTotal == 0 ? 1 : Double(faceRemoved) / Double(faceTotal)
+            return outcome
+        } catch {
+            return Outcome(name: folder.lastPathComponent, failure: error.description)
         }
     }
 
-    @Test func defacesGeneratedHeads() throws {
-        let root = URL(fileURLWithPath: ProcessInfo.processInfo.environment["VEIL_HEADS"] ?? TestPaths.testData.appendingPathComponent("heads").path)
-        let only = ProcessInfo.processInfo.environment["VEIL_HEAD_CASES"]?.split(separator: ",").map(String.init)
-        let cases = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix("head") && (only?.contains($0) ?? true) }.sorted()
-        var outcomes: [Outcome] = []
-        for name in cases {
-            let start = Date()
-            let outcome = try Self.run(root.appendingPathComponent(name))
-            print(name, outcome.brainRemoved, String(format: "%.3f", outcome.faceRemovedFraction), outcome.failure ?? "", String(format: "%.1fs", Date().timeIntervalSince(start)))
-            outcomes.append(outcome)
-        }
-        #expect(outcomes.allSatisfy { $0.brainRemoved == 0 })
+    @Test func thereAreAtLeastThirtyHeads() {
+        #expect(Self.outcomes.count >= 30)
     }
+
+    /// The brain is never touched, whatever the pose, acquisition or modality.
+    @Test func noBrainVoxelIsRemoved() {
+        for outcome in Self.outcomes where outcome.failure == nil {
+            #expect(outcome.brainRemoved == 0, "\(outcome.name)")
+        }
+    }
+
+    /// The issue's bar: median ≥ 95% of the true face removed, 5th percentile ≥ 90%. A series the
+    /// defacer refuses counts as 0% here (it would be quarantined, not passed on).
+    @Test func theFaceIsRemoved() {
+        let fractions = Self.outcomes.map(\.faceRemovedFraction).sorted()
+        try? #require(!fractions.isEmpty)
+        let median = fractions[fractions.count / 2]
+        let fifth = fractions[Int((Double(fractions.count - 1) * 0.05).rounded(.down))]
+        #expect(median >= 0.95)
+        #expect(fifth >= 0.90, "\(Self.outcomes.map { "\($0.name) \(String(format: "%.3f", $0.faceRemovedFraction)) \($0.failure ?? "")" })")
+    }
+
+    /// Every generated head is defaced: none of them is refused.
+    @Test func everyHeadPassesTheSelfCheck() {
+        for outcome in Self.outcomes { #expect(outcome.failure == nil, "\(outcome.name): \(outcome.failure ?? "")") }
+    }
+
+    /// Something that is not a head (a box of water-like tissue) is refused, not defaced.
+    @Test func aBoxIsNotAHead() throws {
+        let size = (i: 120, j: 120, k: 100)
+        var voxels = [Float](repeating: -1000, count: size.i * size.j * size.k)
+        for k in 10..<90 { for j in 20..<100 { for i in 20..<100 { voxels[i + size.i * (j + size.j * k)] = 40 } } }
+        let affine = AffineTransform(columnStep: Vector3(1.5, 0, 0), rowStep: Vector3(0, 1.5, 0), sliceStep: Vector3(0, 0, 1.5),
+                                     origin: Vector3(-90, -90, -75))
+        let volume = Volume(size: size, voxels: voxels, affine: affine, warnings: [], layout: StackLayout(slices: [], affine: affine, warnings: []))
+        #expect(throws: DefaceFailure.self) { try Defacer().deface(volume, isCT: true) }
+    }
+}
+
+/// Results from concurrent workers.
+final class Collected<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Value] = []
+    func append(_ value: Value) { lock.withLock { stored.append(value) } }
+    var values: [Value] { lock.withLock { stored } }
 }

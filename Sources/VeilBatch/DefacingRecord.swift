@@ -1,0 +1,34 @@
+import DICOMCore
+import Defacing
+
+/// What defacing did to one file, for the manifest: counts and fit measures, no values.
+public struct DefacingRecord: Codable, Sendable, Equatable {
+    /// Voxels of this file set to background.
+    public var changedVoxels: Int
+    /// Fit of the atlas to the head (mm), and the share of atlas skin points that fit.
+    public var registrationRMS: Double
+    public var inlierFraction: Double
+    /// Frontal rays that met facial skin before defacing, and those that still do (self-check).
+    public var faceRays: Int
+    public var raysStillOnSkin: Int
+    /// Geometry warnings of the volume the file belongs to (`VolumeWarning.code`).
+    public var volumeWarnings: [String]
+}
+
+/// A file's defaced Pixel Data, on its way to the output.
+struct DefacedFile: Sendable {
+    var pixelData: [UInt8]
+    var record: DefacingRecord
+
+    /// Puts the new pixels into a de-identified object: native Explicit VR Little Endian
+    /// (lossless; Lossy Image Compression is left as it was), and Recognizable Visual Features NO.
+    func apply(to object: inout DICOMObject) {
+        let bitsAllocated = object.dataSet[.bitsAllocated]?.bytes.map { Int($0.first ?? 16) } ?? 16
+        object.dataSet[.pixelData] = DataElement(.pixelData, bitsAllocated > 8 ? .OW : .OB, .bytes(pixelData))
+        object.dataSet[.recognizableVisualFeatures] = DataElement(.recognizableVisualFeatures, .CS, string: "NO")
+        object.transferSyntaxUID = Self.explicitVRLittleEndian
+        object.fileMeta[.transferSyntaxUID] = DataElement(.transferSyntaxUID, .UI, string: Self.explicitVRLittleEndian + "\0")
+    }
+
+    static let explicitVRLittleEndian = "1.2.840.10008.1.2.1"
+}

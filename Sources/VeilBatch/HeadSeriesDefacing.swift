@@ -1,0 +1,135 @@
+import DICOMCore
+import DICOMIO
+import Defacing
+import Deidentification
+import Foundation
+import Volumes
+
+/// The first pass of `--deface`: finds the CT and MR series that show a head, defaces each as a
+/// volume, and de-identifies and writes their files. Every file of a head series is either
+/// written defaced or fails with the reason (and is quarantined): never written with its face.
+/// The batch's main pass then handles every other file.
+struct HeadSeriesDefacing {
+    let anonymizer: BatchAnonymizer
+    let keyed: KeyedIdentifiers
+
+    enum Hint: Int, Comparable {
+        /// Body Part Examined names another part: not a candidate.
+        case otherPart = 0
+        /// Nothing says: defaced when a head is found, processed as usual when none is.
+        case unknown = 1
+        /// Body Part, descriptions or protocol say head: must be defaced.
+        case head = 2
+        static func < (a: Hint, b: Hint) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    struct Series {
+        var files: [(index: Int, path: String)] = []
+        var hint = Hint.otherPart
+    }
+
+    /// Paths this pass recorded an outcome for (or that an earlier run already did).
+    func run(inputs: [String], recorder: RunRecorder, progress: @Sendable (BatchAnonymizer.Event) -> Void) -> Set<String> {
+        let found = Collector<(series: String, index: Int, path: String, hint: Hint)>()
+        let configuration = anonymizer.configuration
+        InputDiscovery(inputs).forEach(jobs: configuration.jobs, until: { recorder.stopReason != nil }) { item in
+            guard case .file(let index, let path) = item, let object = try? DICOMFile(path: path).read() else { return }
+            let dataSet = object.dataSet
+            guard ["CT", "MR"].contains(dataSet.string(.modality)?.uppercased() ?? ""),
+                  let series = dataSet.string(.seriesInstanceUID), !series.isEmpty,
+                  !SliceHeader.frames(of: dataSet, source: 0).isEmpty else { return }
+            if let shard = configuration.shard {
+                let study = dataSet.string(.studyInstanceUID).flatMap { $0.isEmpty ? nil : $0 }
+                guard shard.contains(study ?? keyed.inputIdentifier(for: path)) else { return }
+            }
+            found.store((series, index, path, Self.hint(dataSet, requireHead: configuration.defaceRequiresHead)), index: index)
+        }
+        var series: [String: Series] = [:]
+        for file in found.inOrder {
+            series[file.series, default: Series()].files.append((file.index, file.path))
+            series[file.series]!.hint = max(series[file.series]!.hint, file.hint)
+        }
+        var handled = Set<String>()
+        for key in series.keys.sorted() where series[key]!.hint > .otherPart {
+            guard recorder.stopReason == nil else { break }
+            let candidate = series[key]!
+            let files = candidate.files.sorted { $0.index < $1.index }
+            if files.allSatisfy({ recorder.isAlreadyDone(keyed.inputIdentifier(for: $0.path)) }) {
+                files.forEach { handled.insert($0.path) }
+                continue
+            }
+            guard let decided = deface(files.map(\.path), hint: candidate.hint) else { continue }
+            for (position, file) in files.enumerated() {
+                let inputID = keyed.inputIdentifier(for: file.path)
+                guard !recorder.isAlreadyDone(inputID) else { handled.insert(file.path); continue }
+                var outcome: FileOutcome
+                switch decided[position] {
+                case .success(let defaced):
+                    guard let processed = anonymizer.process(file.path, index: file.index, inputID: inputID, recorder: recorder,
+                                                             defaced: defaced) else { continue }
+                    if processed.reason == BatchAnonymizer.reasonCode(.outputFull) {
+                        recorder.stop(because: processed.message ?? "the output file system is full")
+                        return handled
+                    }
+                    outcome = processed
+                case .failure(let failure):
+                    outcome = FileOutcome(index: file.index, inputPath: file.path, inputID: inputID, status: .failed,
+                                          reason: failure.code, message: "head series not defaced: \(failure.detail)")
+                    outcome.bytesRead = BatchAnonymizer.fileSize(file.path)
+                }
+                handled.insert(file.path)
+                recorder.record(outcome)
+                progress(.finished(outcome))
+            }
+        }
+        return handled
+    }
+
+    /// Per file, its defaced Pixel Data or why it has none. Nil when the series turns out not to
+    /// be a head (no hint, and no head found): its files are then processed as usual.
+    func deface(_ paths: [String], hint: Hint) -> [Result<DefacedFile, DefaceFailure>]? {
+        let fail = { (failure: DefaceFailure) in paths.map { _ in Result<DefacedFile, DefaceFailure>.failure(failure) } }
+        let volumes: [Volume]
+        do { volumes = try VolumeLoader.load(paths: paths) } catch {
+            return hint == .head ? fail(DefaceFailure(reason: .unsupported, detail: "the series cannot be read as a volume")) : nil
+        }
+        var results = [Result<DefacedFile, DefaceFailure>?](repeating: nil, count: paths.count)
+        var headFound = false
+        var firstFailure: DefaceFailure?
+        for volume in volumes {
+            let sources = Set(volume.layout.slices.compactMap { $0?.source })
+            do {
+                let isCT = (try? DICOMFile(path: paths[sources.min()!]).read().dataSet.string(.modality)?.uppercased()) == "CT"
+                let result = try Defacer().deface(volume, isCT: isCT)
+                headFound = true
+                let pixels = try DefacedPixelData.make(volume: volume, result: result, paths: paths)
+                for (source, data) in pixels {
+                    let record = DefacingRecord(
+                        changedVoxels: data.changed, registrationRMS: (result.registrationRMS * 10).rounded() / 10,
+                        inlierFraction: (result.inlierFraction * 100).rounded() / 100, faceRays: result.faceRays,
+                        raysStillOnSkin: result.raysStillOnSkin, volumeWarnings: volume.warnings.map(\.code))
+                    results[source] = .success(DefacedFile(pixelData: data.bytes, record: record))
+                }
+            } catch let failure as DefaceFailure {
+                if failure.reason != .noHead && failure.reason != .unsupported { headFound = true }
+                firstFailure = firstFailure ?? failure
+                for source in sources { results[source] = .failure(failure) }
+            } catch {
+                let failure = DefaceFailure(reason: .unsupported, detail: "the pixels cannot be decoded")
+                firstFailure = firstFailure ?? failure
+                for source in sources { results[source] = .failure(failure) }
+            }
+        }
+        if hint == .unknown && !headFound { return nil }
+        // Files of a head series outside every defaced volume (localizers, single images) could
+        // still show the face: they fail too.
+        let uncovered = firstFailure ?? DefaceFailure(reason: .unsupported, detail: "image not part of a defaced volume")
+        return results.map { $0 ?? .failure(uncovered) }
+    }
+
+    static func hint(_ dataSet: DataSet, requireHead: Bool) -> Hint {
+        if requireHead || ResidualRiskVerifier.isHeadScan(dataSet) { return .head }
+        let bodyPart = dataSet.string(DICOMTag(0x0018, 0x0015)) ?? ""
+        return bodyPart.isEmpty ? .unknown : .otherPart
+    }
+}
