@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "VolumesTests", dependencies: ["Volumes", "TestSupport"]),
         .testTarget(name: "DefacingTests", dependencies: ["Defacing", "Volumes", "TestSupport"]),
         .testTarget(name: "VeilBatchTests", dependencies: ["VeilBatch", "TestSupport"]),
-        .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "TestSupport"]),
+        .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "Volumes", "TestSupport"]),
         // Shared by the test targets: sample paths, temporary folders, byte scans, DCMTK tool runners.
         .target(name: "TestSupport", dependencies: ["DICOMCore", "DICOMIO"], path: "Tests/TestSupport"),
     ],

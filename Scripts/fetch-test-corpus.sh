@@ -1,19 +1,35 @@
 #!/usr/bin/env bash
 # Fetches real-world DICOM test files from PyPI (pydicom, pydicom-data, deid-data), and pydicom
 # itself for Scripts/plant-phi.py, into TestData/ (ignored by git). Then plants fake PHI into
-# copies of them. Idempotent: does nothing when TestData/planted/manifest.json already exists.
+# copies of them. Also makes the head series of the defacing tests from pydeface's average head
+# (Scripts/make-head-series.py, needs numpy and scipy). Idempotent: each step is skipped when its
+# result is already there.
 #
 # Everything fetched is public test data with fake or no patient information.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DATA=TestData
-if [[ -f "$DATA/planted/manifest.json" && "${1:-}" != "--force" ]]; then
-    exit 0
-fi
-
 PYTHON=${PYTHON:-python3}
 mkdir -p "$DATA/downloads" "$DATA/corpus"
+
+make_heads() {
+    [[ -f "$DATA/heads/complete" && "${1:-}" != "--force" ]] && return 0
+    if ! "$PYTHON" -c 'import numpy, scipy' 2>/dev/null; then
+        Scripts/install-dependencies.sh python3-numpy python3-scipy || true
+        "$PYTHON" -c 'import numpy, scipy' 2>/dev/null ||
+            "$PYTHON" -m pip install --quiet numpy scipy 2>/dev/null ||
+            "$PYTHON" -m pip install --quiet --break-system-packages numpy scipy
+    fi
+    "$PYTHON" -m pip download --quiet --no-deps -d "$DATA/downloads" pydeface==2.1.0
+    PYTHONPATH="$DATA/python" "$PYTHON" Scripts/make-head-series.py \
+        "$(ls "$DATA"/downloads/pydeface-2.1.0-*.whl)" "$DATA/heads" 32 >/dev/null
+}
+
+if [[ -f "$DATA/planted/manifest.json" && "${1:-}" != "--force" ]]; then
+    make_heads
+    exit 0
+fi
 
 "$PYTHON" -m pip download --quiet --no-deps -d "$DATA/downloads" \
     pydicom==3.0.2 pydicom-data==1.0.0 deid-data==0.0.20
@@ -54,3 +70,4 @@ for entry in os.listdir(downloads):
 PY
 
 PYTHONPATH="$DATA/python" "$PYTHON" Scripts/plant-phi.py "$DATA/corpus" "$DATA/planted"
+make_heads "${1:-}"

@@ -1,0 +1,105 @@
+import DICOMCore
+import DICOMIO
+import Foundation
+import Testing
+import TestSupport
+import Volumes
+
+/// `veil anonymize --deface` and `veil deface`, end to end on generated head series: what is
+/// written, what fails, what the manifest says.
+@Suite struct DefaceCommandTests {
+    /// MR with Body Part HEAD, CT with Body Part HEAD, CT with no body part (found by its shape).
+    static let heads = ["head01", "head02", "head05"]
+
+    @Test func anonymizeDefacesHeadsAndPassesOtherSeries() throws {
+        let folder = TemporaryFolder()
+        let input = folder.file("export")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        for name in Self.heads {
+            try FileManager.default.createDirectory(at: input.appendingPathComponent(name), withIntermediateDirectories: true)
+            for file in TestPaths.dicomFiles(in: HeadSeries.folder().appendingPathComponent(name)) {
+                try FileManager.default.copyItem(at: file, to: input.appendingPathComponent(name).appendingPathComponent(file.lastPathComponent))
+            }
+        }
+        // A small oblique CT without a body part: not a head, de-identified as usual.
+        try FileManager.default.copyItem(at: TestPaths.testData.appendingPathComponent("volumes/oblique"), to: input.appendingPathComponent("oblique"))
+        let key = folder.file("project.key").path
+        _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
+        let output = folder.file("out")
+        let run = try ExternalTool.run(Binaries.veil, ["anonymize", "--deface", input.path, "-o", output.path, "--key-file", key,
+                                                       "--quarantine", folder.file("quarantine").path])
+        #expect(run.status == 0, "\(run.standardError.suffix(500))")
+
+        let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["type"] as? String == "file" }
+        let defaced = records.filter { $0["defacing"] != nil }
+        let headFiles = try Self.heads.reduce(0) { $0 + TestPaths.dicomFiles(in: input.appendingPathComponent($1)).count }
+        #expect(defaced.count == headFiles)
+        #expect(defaced.allSatisfy { ($0["methodCodes"] as? [String])?.contains("113102") == true })
+        let others = records.filter { $0["defacing"] == nil && $0["status"] as? String == "written" }
+        #expect(others.count == TestPaths.dicomFiles(in: input.appendingPathComponent("oblique")).count)
+        #expect(others.allSatisfy { ($0["methodCodes"] as? [String])?.contains("113102") == false })
+        #expect(!records.contains { $0["status"] as? String == "failed" })
+
+        // Each head: voxels are unchanged or background, the brain is untouched, the face is gone.
+        let outputs = try GeneratedCorpus.dicomFiles(under: output).map { output.appendingPathComponent($0).path }
+        let volumes = try VolumeLoader.load(paths: outputs)
+        for name in Self.heads {
+            let source = HeadSeries.folder().appendingPathComponent(name)
+            let before = try #require(try VolumeLoader.load(paths: TestPaths.dicomFiles(in: source).map(\.path)).first)
+            let after = try #require(volumes.first { $0.size == before.size && ($0.affine.origin - before.affine.origin).length < 1e-3 }, "\(name)")
+            let brain = try HeadSeries.bits(source.appendingPathComponent("brain.bits"), count: before.count)
+            let face = try HeadSeries.bits(source.appendingPathComponent("face.bits"), count: before.count)
+            // Removed voxels all get one value: air (−1000 HU) for CT, the minimum for MR.
+            let background = try #require(zip(before.voxels, after.voxels).first { $0 != $1 }?.1)
+            #expect(background == -1000 || background == before.voxels.min())
+            var (brainChanged, faceRemoved, faceTotal, otherwise) = (0, 0, 0, 0)
+            for p in 0..<before.count {
+                let changed = before.voxels[p] != after.voxels[p]
+                if changed && after.voxels[p] != background { otherwise += 1 }
+                if brain[p] && changed { brainChanged += 1 }
+                if face[p] { faceTotal += 1; if changed { faceRemoved += 1 } }
+            }
+            #expect(brainChanged == 0, "\(name)")
+            #expect(otherwise == 0, "\(name): voxels changed to something other than background")
+            #expect(Double(faceRemoved) >= 0.9 * Double(faceTotal), "\(name): \(faceRemoved) of \(faceTotal)")
+        }
+        // The defaced files are valid, say so, and are stored losslessly.
+        let sample = try #require(outputs.first { path in
+            let dataSet = try? DICOMFile(path: path).read().dataSet
+            return dataSet?.string(.recognizableVisualFeatures) == "NO" && dataSet?.string(.modality) == "CT"
+        })
+        let object = try DICOMFile(path: sample).read()
+        #expect(object.transferSyntaxUID == "1.2.840.10008.1.2.1")
+        if ExternalTool.isAvailable("dciodvfy") {
+            let original = TestPaths.dicomFiles(in: HeadSeries.folder().appendingPathComponent("head02"))[0].path
+            // head02 and head05 are both CT made by the same script: the same module errors.
+            #expect(try ExternalTool.dciodvfyErrors(sample).subtracting(try ExternalTool.dciodvfyErrors(original)).isEmpty)
+        }
+        // No PHI of the phantoms in any output byte.
+        for path in outputs {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(bytes.range(of: Data("Head^Phantom".utf8)) == nil && bytes.range(of: Data("HEAD-00".utf8)) == nil)
+        }
+    }
+
+    /// `veil deface` takes every CT and MR series for a head: one it cannot deface fails as a
+    /// whole, goes to quarantine, and nothing of it is written.
+    @Test func defaceQuarantinesWhatItCannotDeface() throws {
+        let folder = TemporaryFolder()
+        let input = TestPaths.testData.appendingPathComponent("volumes/oblique")
+        let output = folder.file("out")
+        let quarantine = folder.file("quarantine")
+        let run = try ExternalTool.run(Binaries.veil, ["deface", input.path, "-o", output.path, "--quarantine", quarantine.path])
+        #expect(run.status == 1)
+        #expect(run.standardError.contains("deface") || run.standardOutput.contains("deface"))
+        let files = TestPaths.dicomFiles(in: input).count
+        #expect(try FileManager.default.contentsOfDirectory(atPath: quarantine.path).count == files)
+        #expect(try GeneratedCorpus.dicomFiles(under: output).isEmpty)
+        let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
+        #expect(records.filter { $0.contains("\"reason\":\"deface-unsupported\"") }.count == files)
+    }
+}
+
+private func == (a: (i: Int, j: Int, k: Int), b: (i: Int, j: Int, k: Int)) -> Bool { a.i == b.i && a.j == b.j && a.k == b.k }
