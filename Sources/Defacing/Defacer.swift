@@ -37,6 +37,8 @@ public struct Defacer: Sendable {
     public var scaleRange: ClosedRange<Double> = 0.7...1.3
     /// Share of facial rays allowed to still meet skin.
     public var maximumVisibleFraction: Double = 0.05
+    /// Wider objects (left to right, mm) are not heads.
+    public var maximumHeadWidth: Double = 240
 
     public init() {}
 
@@ -53,6 +55,12 @@ public struct Defacer: Sendable {
         let headVolume = Double(head.lazy.filter { $0 }.count) * voxelVolume
         guard headVolume > 600_000 else {   // 0.6 litre: less than any head that shows a face
             throw DefaceFailure(reason: .noHead, detail: "largest object \(Int(headVolume / 1000)) ml")
+        }
+        // A head is at most about 200 mm from ear to ear; a torso (shoulders, chest, abdomen) is
+        // wider. Wider objects are not heads: a series without a body part is then left alone.
+        let width = Self.width(of: head, grid: grid)
+        guard width <= maximumHeadWidth else {
+            throw DefaceFailure(reason: .noHead, detail: "largest object \(Int(width)) mm wide")
         }
 
         let fit = register(grid: grid, inverse: inverse, head: head)
@@ -128,6 +136,21 @@ public struct Defacer: Sendable {
                                 atlasCentre: atlasCentre, subjectCentre: subjectCentre)
         }
         return registration.fit(from: starts)
+    }
+
+    /// Extent of `mask` along the patient's left–right axis (mm).
+    static func width(of mask: [Bool], grid: WorkingGrid) -> Double {
+        var low = Double.infinity, high = -Double.infinity
+        for k in 0..<grid.size.k {
+            for j in 0..<grid.size.j {
+                for i in 0..<grid.size.i where mask[grid.index(i, j, k)] {
+                    let x = grid.affine.patientPoint(i: Double(i), j: Double(j), k: Double(k)).x
+                    low = min(low, x)
+                    high = max(high, x)
+                }
+            }
+        }
+        return high - low
     }
 
     /// Centroid of the skin within 90 mm of the top of the head (whatever the neck coverage).

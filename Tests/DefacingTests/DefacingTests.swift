@@ -90,6 +90,30 @@ import Volumes
         let volume = Volume(size: size, voxels: voxels, affine: affine, warnings: [], layout: StackLayout(slices: [], affine: affine, warnings: []))
         #expect(throws: DefaceFailure.self) { try Defacer().deface(volume, isCT: true) }
     }
+
+    /// A torso (an ellipse 330 mm wide) is no head at all: reported as such, so that a series
+    /// without a body part is de-identified as usual instead of quarantined.
+    @Test func aTorsoIsNoHead() throws {
+        let size = (i: 240, j: 170, k: 40)
+        var voxels = [Float](repeating: -1000, count: size.i * size.j * size.k)
+        for k in 0..<size.k {
+            for j in 0..<size.j {
+                for i in 0..<size.i {
+                    let (x, y) = ((Double(i) - 120) * 1.5 / 165, (Double(j) - 85) * 1.5 / 115)
+                    if x * x + y * y <= 1 { voxels[i + size.i * (j + size.j * k)] = 40 }
+                }
+            }
+        }
+        let affine = AffineTransform(columnStep: Vector3(1.5, 0, 0), rowStep: Vector3(0, 1.5, 0), sliceStep: Vector3(0, 0, 5),
+                                     origin: Vector3(-180, -127, -100))
+        let volume = Volume(size: size, voxels: voxels, affine: affine, warnings: [], layout: StackLayout(slices: [], affine: affine, warnings: []))
+        do {
+            _ = try Defacer().deface(volume, isCT: true)
+            Issue.record("a torso was defaced")
+        } catch {
+            #expect(error.reason == .noHead)
+        }
+    }
 }
 
 /// Results from concurrent workers.
