@@ -12,7 +12,7 @@ let dcmtkLibraries: [LinkerSetting] = [
 let package = Package(
     name: "Veil",
     products: [
-        .library(name: "Veil", targets: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "VeilBatch"]),
+        .library(name: "Veil", targets: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "Representations", "VeilBatch"]),
         .executable(name: "veil", targets: ["VeilCLI"]),
     ],
     dependencies: [
@@ -43,10 +43,15 @@ let package = Package(
         // Face removal from head CT and MR volumes. Optimized even in debug builds: the tests
         // deface dozens of volumes.
         .target(name: "Defacing", dependencies: ["DICOMIO", "Volumes"], swiftSettings: [.unsafeFlags(["-O"])]),
+        // zlib and libpng (Debian libpng-dev) behind a small C interface, for the representations.
+        .target(name: "CImageIO", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
+        // NIfTI, JSON sidecars and QA pictures of de-identified volumes.
+        .target(name: "Representations", dependencies: ["CImageIO", "DICOMCore", "Volumes", "Deidentification"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
         // Folders in, de-identified folders and an audit manifest out.
         .target(
             name: "VeilBatch",
-            dependencies: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing",
+            dependencies: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "Representations",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Yams", package: "Yams")]
         ),
@@ -62,6 +67,7 @@ let package = Package(
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "TestSupport"]),
         .testTarget(name: "DeidentificationTests", dependencies: ["Deidentification", "TestSupport"]),
         .testTarget(name: "VolumesTests", dependencies: ["Volumes", "TestSupport"]),
+        .testTarget(name: "RepresentationsTests", dependencies: ["Representations", "Volumes", "TestSupport"]),
         .testTarget(name: "DefacingTests", dependencies: ["Defacing", "Volumes", "TestSupport"]),
         .testTarget(name: "VeilBatchTests", dependencies: ["VeilBatch", "TestSupport"]),
         .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "Volumes", "TestSupport"]),

@@ -6,6 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libgdcm-tools openssl
+Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev libgdcm-tools openssl
 swift build -c release --product veil
 exec python3 Scripts/benchmark.py "$@"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fetches real-world DICOM test files from PyPI (pydicom, pydicom-data, deid-data), and pydicom
 # itself for Scripts/plant-phi.py, into TestData/ (ignored by git). Then plants fake PHI into
-# copies of them. Also makes the head series of the defacing tests from pydeface's average head
-# (Scripts/make-head-series.py, needs numpy and scipy). Idempotent: each step is skipped when its
-# result is already there.
+# copies of them. Also makes the series of the volume tests (Scripts/make-volume-cases.py), the
+# head series of the defacing tests from pydeface's average head (Scripts/make-head-series.py,
+# needs numpy and scipy), and unpacks nibabel for the NIfTI comparison. Idempotent: each step is
+# skipped when its result is already there.
 #
 # Everything fetched is public test data with fake or no patient information.
 set -euo pipefail
@@ -14,13 +15,25 @@ PYTHON=${PYTHON:-python3}
 mkdir -p "$DATA/downloads" "$DATA/corpus"
 
 make_heads() {
-    [[ -f "$DATA/heads/complete" && "${1:-}" != "--force" ]] && return 0
     if ! "$PYTHON" -c 'import numpy, scipy' 2>/dev/null; then
         Scripts/install-dependencies.sh python3-numpy python3-scipy || true
         "$PYTHON" -c 'import numpy, scipy' 2>/dev/null ||
             "$PYTHON" -m pip install --quiet numpy scipy 2>/dev/null ||
             "$PYTHON" -m pip install --quiet --break-system-packages numpy scipy
     fi
+    if [[ ! -d "$DATA/python/nibabel" || "${1:-}" == --force ]]; then
+        # nibabel (and what it needs besides numpy) for Scripts/testing/compare-nifti.py: pure Python.
+        "$PYTHON" -m pip download --quiet --no-deps -d "$DATA/downloads" \
+            nibabel==5.3.2 packaging==24.2 importlib_resources==6.4.5 zipp==3.21.0
+        for wheel in nibabel-5.3.2 packaging-24.2 importlib_resources-6.4.5 zipp-3.21.0; do
+            "$PYTHON" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+                "$(ls "$DATA"/downloads/$wheel-*.whl)" "$DATA/python"
+        done
+    fi
+    if [[ ! -f "$DATA/volumes/coronal/truth.json" || "${1:-}" == --force ]]; then
+        PYTHONPATH="$DATA/python" "$PYTHON" Scripts/make-volume-cases.py "$DATA/volumes"
+    fi
+    [[ -f "$DATA/heads/complete" && "${1:-}" != --force ]] && return 0
     "$PYTHON" -m pip download --quiet --no-deps -d "$DATA/downloads" pydeface==2.1.0
     PYTHONPATH="$DATA/python" "$PYTHON" Scripts/make-head-series.py \
         "$(ls "$DATA"/downloads/pydeface-2.1.0-*.whl)" "$DATA/heads" 32 >/dev/null

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 jobs=${2:-1}
 
-Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev
+Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev
 Scripts/fetch-test-corpus.sh
 VEIL_FUZZ=1 swift build --product VeilFuzz --sanitize=fuzzer --sanitize=address --build-path .build/fuzz
 

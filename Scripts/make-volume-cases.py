@@ -166,6 +166,13 @@ def main(out):
                         image_type=["ORIGINAL", "PRIMARY", "LOCALIZER"], instance=lambda k: 1)
     truth(f, start, sag_row, sag_col, [0.9, 0.9], scale(cross(sag_row, sag_col), 1.1), 15, ["localizers-excluded"])
 
+    # Coronal slices, rows running from head to feet.
+    f = case("coronal")
+    cor_row, cor_col = [1.0, 0.0, 0.0], [0.0, 0.0, -1.0]
+    positions = [add(start, scale(cross(cor_row, cor_col), 1.3 * k)) for k in range(13)]
+    single_frame_series(f, "s", cor_row, cor_col, [0.8, 0.7], positions)
+    truth(f, start, cor_row, cor_col, [0.8, 0.7], scale(cross(cor_row, cor_col), 1.3), 13, [])
+
     # Two echoes in one series, interleaved: two volumes.
     f = case("two-echoes")
     series = generate_uid()

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 root=$(pwd)
 files=${2:-600}
 
-Scripts/install-dependencies.sh slurm-wlm munge libdcmtk-dev zlib1g-dev libopenjp2-7-dev
+Scripts/install-dependencies.sh slurm-wlm munge libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev
 swift build -c release --product veil
 veil="$root/.build/release/veil"
 

@@ -59,8 +59,18 @@ public struct BatchAnonymizer: Sendable {
 
         let header = makeHeader(start: start)
         let recorder = try RunRecorder(configuration: configuration, header: header, start: start)
+        // Outputs by series, for the representations written after every file is done.
+        let outputs = Collector<(series: String, path: String)>()
+        let wantsRepresentations = !configuration.representations.isEmpty && !configuration.dryRun
+        @Sendable func report(_ event: Event) {
+            if wantsRepresentations, case .finished(let outcome) = event, outcome.status == .written || outcome.status == .unchanged,
+               let series = outcome.identifiers?.seriesInstanceUID, let path = outcome.outputPath {
+                outputs.store((series, path), index: outcome.index)
+            }
+            progress(event)
+        }
         let defaced = configuration.defaces
-            ? HeadSeriesDefacing(anonymizer: self, keyed: keyed).run(inputs: inputs, recorder: recorder, progress: progress) : []
+            ? HeadSeriesDefacing(anonymizer: self, keyed: keyed).run(inputs: inputs, recorder: recorder, progress: report) : []
         InputDiscovery(inputs).forEach(jobs: configuration.jobs, until: { recorder.stopReason != nil }) { item in
             let outcome: FileOutcome
             switch item {
@@ -81,13 +91,17 @@ public struct BatchAnonymizer: Sendable {
                 outcome = processed
             }
             recorder.record(outcome)
-            progress(.finished(outcome))
+            report(.finished(outcome))
         }
         if let reason = recorder.stopReason {
             recorder.checkpointBeforeStopping()
             throw BatchError("stopped: \(reason). Make room, then run the same command again: it resumes where this run stopped")
         }
-        return try recorder.finish(header: header)
+        var summary = try recorder.finish(header: header)
+        if wantsRepresentations {
+            (summary.representationsWritten, summary.representationFailures) = RepresentationPass(configuration: configuration).run(outputs.inOrder)
+        }
+        return summary
     }
 
     /// Where the manifest goes: `--manifest`, or `manifest.jsonl` in the output folder.
@@ -300,8 +314,14 @@ public struct BatchSummary: Sendable {
     /// With a DICOMDIR: written files it could not list (missing Modality or Series Instance UID).
     public var notListedInDICOMDIR = 0
 
-    /// True when every input was written, unchanged or skipped on purpose.
-    public var succeeded: Bool { counts.failed == 0 }
+    /// Files written by `--representations` (NIfTI, JSON, PNG), and a message per series whose
+    /// representations failed (pseudonymous UIDs only).
+    public var representationsWritten = 0
+    public var representationFailures: [String] = []
+
+    /// True when every input was written, unchanged or skipped on purpose, and every
+    /// representation asked for was written.
+    public var succeeded: Bool { counts.failed == 0 && representationFailures.isEmpty }
 }
 
 /// A problem that stops a whole batch.

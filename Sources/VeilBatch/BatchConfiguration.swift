@@ -32,6 +32,8 @@ public struct BatchConfiguration: Sendable {
     /// Remove the face from head CT and MR series (`--deface`): a first pass finds and defaces
     /// them; a head series that cannot be defaced fails (and is quarantined) as a whole.
     public var deface = false
+    /// Also write, per series, a NIfTI with a JSON sidecar and/or a QA picture (from the outputs).
+    public var representations: Set<Representation> = []
     /// `veil deface`: every CT and MR series is a head series.
     public var defaceRequiresHead = false
     /// Defacing is on: asked for directly, or through the Clean Recognizable Visual Features option.

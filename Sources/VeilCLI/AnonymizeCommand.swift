@@ -90,6 +90,11 @@ struct AnonymizeCommand: ParsableCommand {
         discussion: "Head series are found from Body Part Examined, descriptions and protocol, and by fitting a head atlas."))
     var deface = false
 
+    @Option(help: ArgumentHelp(
+        "Also write per series, beside its DICOM: nifti (volume.nii.gz + volume.json), png (qa.png), or both: nifti,png.",
+        discussion: "Made from the de-identified (and defaced) outputs; no text fields, no dates, no PHI."))
+    var representations: String?
+
     @Option(help: .hidden)
     var checkpointEvery: Int?
 
@@ -151,6 +156,13 @@ struct AnonymizeCommand: ParsableCommand {
         configuration.shard = shard.flatMap(Shard.init)
         configuration.writesDICOMDIR = dicomdir
         configuration.deface = deface
+        for name in (representations ?? "").split(separator: ",") {
+            guard let representation = Representation(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                console.fatal("--representations takes nifti, png or nifti,png")
+                throw ExitCode(2)
+            }
+            configuration.representations.insert(representation)
+        }
         configuration.defaceRequiresHead = defaceRequiresHead
         if let checkpointEvery { configuration.checkpointInterval = (max(1, checkpointEvery), 30) }
         let display = ProgressDisplay(dryRun ? .none : progress)

@@ -82,6 +82,8 @@ final class Console: @unchecked Sendable {
             if summary.notListedInDICOMDIR > 0 {
                 Self.writeError("veil: warning: \(summary.notListedInDICOMDIR) files lack what a DICOMDIR record needs and are not listed in it")
             }
+            if summary.representationsWritten > 0 { print("representations: \(summary.representationsWritten) files (NIfTI, JSON, PNG)") }
+            for failure in summary.representationFailures { Self.writeError("veil: error: \(failure)") }
             if let manifest = summary.manifestPath { print("manifest: \(manifest)") }
         }
     }

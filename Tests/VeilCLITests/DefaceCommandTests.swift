@@ -27,7 +27,7 @@ import Volumes
         _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
         let output = folder.file("out")
         let run = try ExternalTool.run(Binaries.veil, ["anonymize", "--deface", input.path, "-o", output.path, "--key-file", key,
-                                                       "--quarantine", folder.file("quarantine").path])
+                                                       "--quarantine", folder.file("quarantine").path, "--representations", "nifti,png"])
         #expect(run.status == 0, "\(run.standardError.suffix(500))")
 
         let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
@@ -78,11 +78,35 @@ import Volumes
         if ExternalTool.isAvailable("dciodvfy") {
             #expect(try ExternalTool.dciodvfyErrors(sample).subtracting(try ExternalTool.dciodvfyErrors(original)).isEmpty)
         }
+        // Representations: per series a NIfTI, its sidecar and a QA picture; the heads' sidecars
+        // say defaced; the pictures carry nothing but image data.
+        let all = try FileManager.default.subpathsOfDirectory(atPath: output.path).map { output.appendingPathComponent($0).path }
+        let pictures = all.filter { $0.hasSuffix("/qa.png") }
+        #expect(pictures.count == Self.heads.count + 1)
+        #expect(all.filter { $0.hasSuffix("/volume.nii.gz") }.count == Self.heads.count + 1)
+        let sidecars = try all.filter { $0.hasSuffix("/volume.json") }.map { try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: $0))) as? [String: Any] }
+        #expect(sidecars.filter { $0?["Defaced"] as? Bool == true }.count == Self.heads.count)
+        for picture in pictures {
+            #expect(Self.pngChunks(try Data(contentsOf: URL(fileURLWithPath: picture))).subtracting(["IHDR", "IDAT", "IEND"]).isEmpty)
+        }
         // No PHI of the phantoms in any output byte.
-        for path in outputs {
+        let nonDICOM = all.filter { !$0.hasSuffix(".dcm") && (try? URL(fileURLWithPath: $0).resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+        for path in outputs + nonDICOM {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(bytes.range(of: Data("Head^Phantom".utf8)) == nil && bytes.range(of: Data("HEAD-00".utf8)) == nil)
         }
+    }
+
+    static func pngChunks(_ data: Data) -> Set<String> {
+        let bytes = [UInt8](data)
+        var chunks = Set<String>()
+        var offset = 8
+        while offset + 8 <= bytes.count {
+            let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            chunks.insert(String(decoding: bytes[offset + 4..<offset + 8], as: UTF8.self))
+            offset += 12 + length
+        }
+        return chunks
     }
 
     /// `veil deface` takes every CT and MR series for a head: one it cannot deface fails as a

@@ -13,11 +13,11 @@ import Volumes
     }
 
     static let cases = ["shuffled-instance-numbers", "oblique", "gantry-tilt", "missing-slice", "duplicate-position",
-                        "per-slice-rescale", "sagittal-with-localizer", "two-echoes", "enhanced-multiframe"]
+                        "per-slice-rescale", "sagittal-with-localizer", "coronal", "two-echoes", "enhanced-multiframe"]
 
     static let folder: URL = {
         let folder = TestPaths.testData.appendingPathComponent("volumes")
-        if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("enhanced-multiframe/truth.json").path) {
+        if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("coronal/truth.json").path) {
             _ = try? ExternalTool.run("python3", [TestPaths.repository.appendingPathComponent("Scripts/make-volume-cases.py").path, folder.path],
                                       environment: ["PYTHONPATH": TestPaths.testData.appendingPathComponent("python").path])
         }

@@ -1,0 +1,60 @@
+import DICOMCore
+import Deidentification
+import Foundation
+import Volumes
+
+/// volume.json: what a user of the NIfTI needs about the acquisition, from the de-identified
+/// DICOM, allow-listed: nothing is copied that is not on the list below. No dates, no free text
+/// but device and kernel names, ages in bins (90 and above as "90+").
+public enum Sidecar {
+    /// JSON key, tag, and whether the value is a number.
+    static let allowed: [(String, DICOMTag, Bool)] = [
+        ("Modality", DICOMTag(0x0008, 0x0060), false), ("Manufacturer", DICOMTag(0x0008, 0x0070), false),
+        ("ManufacturersModelName", DICOMTag(0x0008, 0x1090), false), ("BodyPartExamined", DICOMTag(0x0018, 0x0015), false),
+        ("MagneticFieldStrength", DICOMTag(0x0018, 0x0087), true), ("RepetitionTime", DICOMTag(0x0018, 0x0080), true),
+        ("EchoTime", DICOMTag(0x0018, 0x0081), true), ("InversionTime", DICOMTag(0x0018, 0x0082), true),
+        ("FlipAngle", DICOMTag(0x0018, 0x1314), true), ("SliceThickness", DICOMTag(0x0018, 0x0050), true),
+        ("SpacingBetweenSlices", DICOMTag(0x0018, 0x0088), true), ("KVP", DICOMTag(0x0018, 0x0060), true),
+        ("XRayTubeCurrent", DICOMTag(0x0018, 0x1151), true), ("ConvolutionKernel", DICOMTag(0x0018, 0x1210), false),
+        ("PatientSex", DICOMTag(0x0010, 0x0040), false), ("PatientPosition", DICOMTag(0x0018, 0x5100), false),
+    ]
+
+    public static func json(for volume: Volume, dataSet: DataSet, version: String) throws -> [UInt8] {
+        var object: [String: Any] = [:]
+        for (key, tag, numeric) in allowed {
+            guard let text = dataSet.string(tag), !text.isEmpty else { continue }
+            if numeric {
+                if let number = Double(text.split(separator: "\\").first.map(String.init) ?? "") { object[key] = number }
+            } else {
+                object[key] = text
+            }
+        }
+        if let age = dataSet.string(DICOMTag(0x0010, 0x1010)), let bin = ageBin(age) { object["PatientAgeBin"] = bin }
+        object["Dimensions"] = [volume.size.i, volume.size.j, volume.size.k]
+        let spacing = volume.affine.spacing
+        object["VoxelSize"] = [spacing.x, spacing.y, spacing.z]
+        object["VolumeWarnings"] = volume.warnings.map(\.code)
+        let codes = (dataSet.items(.deidentificationMethodCodeSequence) ?? []).compactMap { $0.string(.codeValue) }
+        object["DeidentificationMethodCodes"] = codes
+        object["Defaced"] = codes.contains("113102") && dataSet.string(.recognizableVisualFeatures) == "NO"
+        object["BurnedInAnnotation"] = dataSet.string(.burnedInAnnotation) ?? "unknown"
+        object["Software"] = "Veil \(version)"
+        return [UInt8](try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]))
+    }
+
+    /// "nnY" and the like to decade bins; 90 and above as "90+" (HIPAA Safe Harbor).
+    static func ageBin(_ age: String) -> String? {
+        guard age.count == 4, let value = Int(age.prefix(3)) else { return nil }
+        let years: Int
+        switch age.last {
+        case "Y": years = value
+        case "M": years = value / 12
+        case "W": years = value / 52
+        case "D": years = value / 365
+        default: return nil
+        }
+        if years >= 90 { return "90+" }
+        let decade = years / 10 * 10
+        return "\(decade)-\(decade + 9)"
+    }
+}
