@@ -67,15 +67,24 @@ struct PatientGrid {
         let centre = (low + high) / 2
         let origin = centre - Vector3(repeating: step * Double(size - 1) / 2)
         values = [Float](repeating: .nan, count: size * size * size)
-        guard let _ = volume.affine.voxel(of: origin) else { return }
-        for z in 0..<size {
-            for y in 0..<size {
-                for x in 0..<size {
-                    let point = origin + step * Vector3(Double(x), Double(y), Double(z))
-                    guard let v = volume.affine.voxel(of: point) else { continue }
-                    let (i, j, k) = (Int(v.x.rounded()), Int(v.y.rounded()), Int(v.z.rounded()))
-                    guard i >= 0, j >= 0, k >= 0, i < volume.size.i, j < volume.size.j, k < volume.size.k else { continue }
-                    values[x + size * (y + size * z)] = volume[i, j, k]
+        // Patient point to voxel: the inverse of the affine, computed once (this runs size³ times).
+        let (a, b, c) = (volume.affine.columnStep, volume.affine.rowStep, volume.affine.sliceStep)
+        let determinant = a.dot(b.cross(c))
+        guard abs(determinant) > 1e-12 else { return }
+        let rows = (b.cross(c) / determinant, c.cross(a) / determinant, a.cross(b) / determinant)
+        let (ni, nj, nk) = volume.size
+        let source = volume.voxels
+        values.withUnsafeMutableBufferPointer { out in
+            source.withUnsafeBufferPointer { voxels in
+                for z in 0..<size {
+                    for y in 0..<size {
+                        for x in 0..<size {
+                            let d = origin + step * Vector3(Double(x), Double(y), Double(z)) - volume.affine.origin
+                            let (i, j, k) = (Int(rows.0.dot(d).rounded()), Int(rows.1.dot(d).rounded()), Int(rows.2.dot(d).rounded()))
+                            guard i >= 0, j >= 0, k >= 0, i < ni, j < nj, k < nk else { continue }
+                            out[x + size * (y + size * z)] = voxels[i + ni * (j + nj * k)]
+                        }
+                    }
                 }
             }
         }

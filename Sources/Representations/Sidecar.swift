@@ -4,8 +4,8 @@ import Foundation
 import Volumes
 
 /// volume.json: what a user of the NIfTI needs about the acquisition, from the de-identified
-/// DICOM, allow-listed: nothing is copied that is not on the list below. No dates, no free text
-/// but device and kernel names, ages in bins (90 and above as "90+").
+/// DICOM, allow-listed: nothing is copied that is not on the list below. No dates unless shifted,
+/// no free text but device and kernel names, ages in bins (90 and above as "90+").
 public enum Sidecar {
     /// JSON key, tag, and whether the value is a number.
     static let allowed: [(String, DICOMTag, Bool)] = [
@@ -30,6 +30,10 @@ public enum Sidecar {
             }
         }
         if let age = dataSet.string(DICOMTag(0x0010, 0x1010)), let bin = ageBin(age) { object["PatientAgeBin"] = bin }
+        // Dates only when they were shifted by the keyed per-patient offset (Modified Dates option).
+        if dataSet.string(DICOMTag(0x0028, 0x0303)) == "MODIFIED", let date = dataSet.string(DICOMTag(0x0008, 0x0020)), !date.isEmpty {
+            object["StudyDateShifted"] = date
+        }
         object["Dimensions"] = [volume.size.i, volume.size.j, volume.size.k]
         let spacing = volume.affine.spacing
         object["VoxelSize"] = [spacing.x, spacing.y, spacing.z]

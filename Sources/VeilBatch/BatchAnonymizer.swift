@@ -99,7 +99,19 @@ public struct BatchAnonymizer: Sendable {
         }
         var summary = try recorder.finish(header: header)
         if wantsRepresentations {
-            (summary.representationsWritten, summary.representationFailures) = RepresentationPass(configuration: configuration).run(outputs.inOrder)
+            var bySeries: [String: [String]] = [:]
+            for output in outputs.inOrder {
+                bySeries[output.series, default: []].append((configuration.outputFolder as NSString).appendingPathComponent(output.path))
+            }
+            var pass = RepresentationPass(representations: configuration.representations)
+            pass.k = configuration.kAnonymity
+            pass.suppressBelowK = configuration.suppressBelowK
+            let result = pass.run(bySeries.values.map { paths in
+                RepresentationPass.Series(paths: Set(paths).sorted(), folder: (paths[0] as NSString).deletingLastPathComponent)
+            }, datasetCSV: (configuration.outputFolder as NSString).appendingPathComponent("dataset.csv"))
+            summary.representationsWritten = result.written
+            summary.representationFailures = result.failures
+            summary.seriesBelowK = result.belowK
         }
         return summary
     }
@@ -318,6 +330,8 @@ public struct BatchSummary: Sendable {
     /// representations failed (pseudonymous UIDs only).
     public var representationsWritten = 0
     public var representationFailures: [String] = []
+    /// Series of dataset.csv whose quasi-identifiers fewer than k patients share.
+    public var seriesBelowK = 0
 
     /// True when every input was written, unchanged or skipped on purpose, and every
     /// representation asked for was written.
@@ -336,4 +350,5 @@ final class Collector<Value: Sendable>: @unchecked Sendable {
     private var values: [(Int, Value)] = []
     func store(_ value: Value, index: Int) { lock.withLock { values.append((index, value)) } }
     var inOrder: [Value] { lock.withLock { values.sorted { $0.0 < $1.0 }.map(\.1) } }
+    var indexed: [(Int, Value)] { lock.withLock { values.sorted { $0.0 < $1.0 } } }
 }

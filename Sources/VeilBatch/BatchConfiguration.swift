@@ -34,6 +34,10 @@ public struct BatchConfiguration: Sendable {
     public var deface = false
     /// Also write, per series, a NIfTI with a JSON sidecar and/or a QA picture (from the outputs).
     public var representations: Set<Representation> = []
+    /// dataset.csv flags series whose quasi-identifiers fewer than this many patients share...
+    public var kAnonymity = 5
+    /// ...and with this, replaces those quasi-identifiers by "*".
+    public var suppressBelowK = false
     /// `veil deface`: every CT and MR series is a head series.
     public var defaceRequiresHead = false
     /// Defacing is on: asked for directly, or through the Clean Recognizable Visual Features option.

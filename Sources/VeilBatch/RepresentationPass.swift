@@ -13,54 +13,91 @@ public enum Representation: String, Sendable, CaseIterable {
     case png
 }
 
-/// The last pass of a batch with `--representations`: reads back each series' de-identified (and
-/// defaced) outputs, never the inputs, and writes its NIfTI, JSON sidecar and QA picture in the
-/// series folder, named by nothing but the pseudonymous UIDs of the folders.
-struct RepresentationPass {
-    let configuration: BatchConfiguration
+/// Writes representations of de-identified series: the last pass of a batch with
+/// `--representations` (from its outputs, never its inputs), and `veil export` (from a folder that
+/// is already de-identified). Per series, in its folder, named by nothing but pseudonymous UIDs:
+/// volume.nii.gz and volume.json, and qa.png; for the whole set, dataset.csv with a k-anonymity
+/// check.
+public struct RepresentationPass: Sendable {
+    public var representations: Set<Representation>
+    public var k = 5
+    public var suppressBelowK = false
 
-    /// Output paths (relative) by de-identified Series Instance UID. Returns one message per series
-    /// whose representations could not be written (pseudonymous UIDs only).
-    func run(_ outputs: [(series: String, path: String)]) -> (written: Int, failures: [String]) {
-        var bySeries: [String: [String]] = [:]
-        for output in outputs { bySeries[output.series, default: []].append(output.path) }
-        var written = 0
-        var failures: [String] = []
-        for series in bySeries.keys.sorted() {
-            let paths = Set(bySeries[series]!).sorted().map { (configuration.outputFolder as NSString).appendingPathComponent($0) }
-            do {
-                written += try write(series: paths)
-            } catch {
-                failures.append("series \(series): representations not written: \(error)")
-            }
-        }
-        return (written, failures)
+    public init(representations: Set<Representation>) {
+        self.representations = representations
     }
 
-    /// Files written for one series.
-    private func write(series paths: [String]) throws -> Int {
-        let volumes = try VolumeLoader.load(paths: paths)
-        guard !volumes.isEmpty else { return 0 }
-        let folder = (paths[0] as NSString).deletingLastPathComponent
+    /// De-identified files of one series, and the folder its representations go to.
+    public struct Series: Sendable {
+        public var paths: [String]
+        public var folder: String
+        public init(paths: [String], folder: String) {
+            self.paths = paths
+            self.folder = folder
+        }
+    }
+
+    public struct Summary: Sendable {
+        public var written = 0
+        /// One message per series whose representations could not be written (pseudonymous UIDs only).
+        public var failures: [String] = []
+        /// Series whose quasi-identifiers fewer than k patients share.
+        public var belowK = 0
+    }
+
+    /// Writes every series' representations, then `datasetCSV` (when given).
+    public func run(_ series: [Series], datasetCSV: String?) -> Summary {
+        var summary = Summary()
+        var rows: [DatasetTable.Row] = []
+        for one in series.sorted(by: { $0.folder < $1.folder }) {
+            do {
+                let (count, row) = try write(one)
+                summary.written += count
+                if let row { rows.append(row) }
+            } catch {
+                summary.failures.append("series \((one.folder as NSString).lastPathComponent): representations not written: \(error)")
+            }
+        }
+        if let datasetCSV {
+            let table = DatasetTable(rows: rows, k: k, suppress: suppressBelowK)
+            summary.belowK = table.flaggedCount
+            do {
+                try Data(table.csv).write(to: URL(fileURLWithPath: datasetCSV), options: .atomic)
+                summary.written += 1
+            } catch {
+                summary.failures.append("dataset.csv not written: \(error.localizedDescription)")
+            }
+        }
+        return summary
+    }
+
+    /// Files written for one series, and its dataset row.
+    private func write(_ series: Series) throws -> (Int, DatasetTable.Row?) {
+        let volumes = try VolumeLoader.load(paths: series.paths)
         var count = 0
+        var row: DatasetTable.Row?
+        try AtomicFile.makeDirectories(series.folder)
         for (index, volume) in volumes.enumerated() {
             guard let first = volume.layout.slices.compactMap({ $0 }).first else { continue }
-            let dataSet = try DICOMFile(path: paths[first.source]).read().dataSet
+            let dataSet = try DICOMFile(path: series.paths[first.source]).read().dataSet
             let isCT = dataSet.string(DICOMTag(0x0008, 0x0060))?.uppercased() == "CT"
+            let defaced = dataSet.string(.recognizableVisualFeatures) == "NO"
+                && (dataSet.items(.deidentificationMethodCodeSequence) ?? []).contains { $0.string(.codeValue) == "113102" }
+            if row == nil { row = DatasetTable.Row(dataSet: dataSet, size: volume.size, defaced: defaced) }
             let name = volumes.count == 1 ? "volume" : "volume-\(index + 1)"
             var files: [(String, [UInt8])] = []
-            if configuration.representations.contains(.nifti) {
+            if representations.contains(.nifti) {
                 files.append(("\(name).nii.gz", try NIfTIImage.encodeCompressed(volume)))
                 files.append(("\(name).json", try Sidecar.json(for: volume, dataSet: dataSet, version: Veil.version)))
             }
-            if configuration.representations.contains(.png) {
+            if representations.contains(.png) {
                 files.append((volumes.count == 1 ? "qa.png" : "qa-\(index + 1).png", try QARender.png(of: volume, isCT: isCT)))
             }
             for (file, bytes) in files {
-                try Data(bytes).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(file)), options: .atomic)
+                try Data(bytes).write(to: URL(fileURLWithPath: (series.folder as NSString).appendingPathComponent(file)), options: .atomic)
                 count += 1
             }
         }
-        return count
+        return (count, row)
     }
 }

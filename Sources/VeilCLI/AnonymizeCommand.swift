@@ -95,6 +95,12 @@ struct AnonymizeCommand: ParsableCommand {
         discussion: "Made from the de-identified (and defaced) outputs; no text fields, no dates, no PHI."))
     var representations: String?
 
+    @Option(name: .customLong("k-anonymity"), help: "dataset.csv: flag series whose age bin, sex, year, modality and institution fewer than k patients share (default 5).")
+    var kAnonymity: Int = 5
+
+    @Flag(help: "dataset.csv: replace those quasi-identifiers by * instead of only flagging them.")
+    var suppressBelowK = false
+
     @Option(help: .hidden)
     var checkpointEvery: Int?
 
@@ -163,6 +169,8 @@ struct AnonymizeCommand: ParsableCommand {
             }
             configuration.representations.insert(representation)
         }
+        configuration.kAnonymity = max(1, kAnonymity)
+        configuration.suppressBelowK = suppressBelowK
         configuration.defaceRequiresHead = defaceRequiresHead
         if let checkpointEvery { configuration.checkpointInterval = (max(1, checkpointEvery), 30) }
         let display = ProgressDisplay(dryRun ? .none : progress)

@@ -82,7 +82,10 @@ final class Console: @unchecked Sendable {
             if summary.notListedInDICOMDIR > 0 {
                 Self.writeError("veil: warning: \(summary.notListedInDICOMDIR) files lack what a DICOMDIR record needs and are not listed in it")
             }
-            if summary.representationsWritten > 0 { print("representations: \(summary.representationsWritten) files (NIfTI, JSON, PNG)") }
+            if summary.representationsWritten > 0 { print("representations: \(summary.representationsWritten) files (NIfTI, JSON, PNG, dataset.csv)") }
+            if summary.seriesBelowK > 0 {
+                Self.writeError("veil: warning: \(summary.seriesBelowK) series in dataset.csv have quasi-identifiers fewer than k patients share (below_k column)")
+            }
             for failure in summary.representationFailures { Self.writeError("veil: error: \(failure)") }
             if let manifest = summary.manifestPath { print("manifest: \(manifest)") }
         }

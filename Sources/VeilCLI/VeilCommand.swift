@@ -18,7 +18,7 @@ struct VeilCommand: ParsableCommand {
         could not start or finish; 64 for an invalid command line.
         """,
         version: "veil \(Veil.version) (DICOM PS3.15 \(ConfidentialityProfileTable.edition))",
-        subcommands: [AnonymizeCommand.self, DefaceCommand.self, VerifyCommand.self, ReidentifyCommand.self, ManifestCommand.self,
+        subcommands: [AnonymizeCommand.self, DefaceCommand.self, ExportCommand.self, VerifyCommand.self, ReidentifyCommand.self, ManifestCommand.self,
                       ProfileCommand.self, KeygenCommand.self]
     )
 

@@ -17,7 +17,7 @@ public struct AffineTransform: Hashable, Sendable {
         self.origin = origin
     }
 
-    public func patientPoint(i: Double, j: Double, k: Double) -> Vector3 {
+    @inlinable public func patientPoint(i: Double, j: Double, k: Double) -> Vector3 {
         origin + i * columnStep + j * rowStep + k * sliceStep
     }
 

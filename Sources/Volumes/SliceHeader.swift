@@ -29,10 +29,11 @@ public struct SliceHeader: Hashable, Sendable {
     public var normal: Vector3 { rowDirection.cross(columnDirection).normalized }
 
     /// The headers of every frame of `dataSet`; empty when it is not an image with a plane in
-    /// patient space (no Image Position / Orientation, no Pixel Spacing, colour).
+    /// patient space (no Image Position / Orientation, no Pixel Spacing, colour, 1-bit segmentations).
     public static func frames(of dataSet: DataSet, source: Int) -> [SliceHeader] {
         guard let rows = dataSet.unsigned16(.rows), let columns = dataSet.unsigned16(.columns), rows > 0, columns > 0,
-              (dataSet.unsigned16(.samplesPerPixel) ?? 1) == 1 else { return [] }
+              (dataSet.unsigned16(.samplesPerPixel) ?? 1) == 1,
+              [8, 16, 32].contains(dataSet.unsigned16(.bitsAllocated) ?? 16) else { return [] }
         let frameCount = max(1, Int(dataSet.decimal(.numberOfFrames) ?? 1))
         let shared = dataSet.firstItem(.sharedFunctionalGroupsSequence) ?? DataSet()
         let perFrame = dataSet.items(.perFrameFunctionalGroupsSequence) ?? []

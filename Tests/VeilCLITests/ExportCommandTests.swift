@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `--representations` and `veil export` over the planted corpus: NIfTI, sidecars, QA pictures and
+/// dataset.csv carry none of the planted PHI, in their bytes or their paths; raw DICOM is refused.
+@Suite struct ExportCommandTests {
+    @Test func representationsCarryNoPHI() throws {
+        let corpus = try PlantedCorpus.load()
+        let folder = TemporaryFolder()
+        let key = folder.file("project.key").path
+        _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
+        let deidentified = folder.file("deidentified")
+        // Dates shifted and patient characteristics kept: the most the sidecars and the CSV may show.
+        let anonymize = try ExternalTool.run(Binaries.veil, [
+            "anonymize", TestPaths.plantedCorpus.path, "-o", deidentified.path, "--key-file", key,
+            "--retain-longitudinal", "modified", "--retain-patient-characteristics", "--representations", "nifti,png"])
+        #expect([0, 1].contains(anonymize.status), "\(anonymize.standardError.suffix(400))")
+
+        let exported = folder.file("exported")
+        let export = try ExternalTool.run(Binaries.veil, ["export", deidentified.path, "-o", exported.path])
+        #expect(export.status == 0, "\(export.standardError.suffix(400))")
+
+        let scanner = corpus.scanner()
+        for root in [deidentified, exported] {
+            let files = try FileManager.default.subpathsOfDirectory(atPath: root.path).filter {
+                $0.hasSuffix(".nii.gz") || $0.hasSuffix(".json") || $0.hasSuffix(".png") || $0.hasSuffix(".csv")
+            }
+            #expect(files.filter { $0.hasSuffix(".nii.gz") }.count >= 5)
+            #expect(files.contains("dataset.csv"))
+            for file in files {
+                var bytes = try Data(contentsOf: root.appendingPathComponent(file))
+                if file.hasSuffix(".gz") { bytes = try Self.gunzip(root.appendingPathComponent(file)) }
+                #expect(scanner.findings(in: bytes).isEmpty, "\(file): \(scanner.findings(in: bytes).sorted())")
+                #expect(scanner.findings(in: Data(file.utf8)).isEmpty)
+            }
+        }
+        // Exports of the same outputs are identical, byte for byte.
+        let again = folder.file("again")
+        _ = try ExternalTool.run(Binaries.veil, ["export", deidentified.path, "-o", again.path])
+        for file in try FileManager.default.subpathsOfDirectory(atPath: exported.path) where file.hasSuffix(".png") || file.hasSuffix(".gz") {
+            #expect(try Data(contentsOf: exported.appendingPathComponent(file)) == Data(contentsOf: again.appendingPathComponent(file)))
+        }
+    }
+
+    @Test func rawDICOMIsRefused() throws {
+        let folder = TemporaryFolder()
+        let run = try ExternalTool.run(Binaries.veil, ["export", TestPaths.sampleScans.path, "-o", folder.file("out").path])
+        #expect(run.status == 1)
+        #expect(run.standardError.contains("refused"))
+        let written = try FileManager.default.subpathsOfDirectory(atPath: folder.file("out").path)
+        #expect(!written.contains { $0.hasSuffix(".nii.gz") || $0.hasSuffix(".png") })
+    }
+
+    static func gunzip(_ url: URL) throws -> Data {
+        let run = try ExternalTool.run("gzip", ["-dc", url.path])
+        return run.standardOutputBytes
+    }
+}
