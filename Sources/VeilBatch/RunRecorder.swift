@@ -117,9 +117,15 @@ final class RunRecorder: @unchecked Sendable {
         mapping?.record(outcome.replacements)
         if outcome.status == .failed, let quarantine = configuration.quarantineFolder {
             // A copy named by the manifest's id: the input path (and its patient names) stays out.
+            // Regular files only: opening a named pipe would block the run forever, and a device
+            // or socket has no content to keep.
             let copy = (quarantine as NSString).appendingPathComponent(outcome.inputID)
-            try? FileManager.default.removeItem(atPath: copy)
-            try? FileManager.default.copyItem(atPath: outcome.inputPath, toPath: copy)
+            var info = stat()
+            if stat(outcome.inputPath, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
+                let source = URL(fileURLWithPath: outcome.inputPath).resolvingSymlinksInPath().path
+                try? FileManager.default.removeItem(atPath: copy)
+                try? FileManager.default.copyItem(atPath: source, toPath: copy)
+            }
         }
         let checkpointDue: Bool = lock.withLock {
             counts.add(outcome.status, bytes: outcome.bytesRead)

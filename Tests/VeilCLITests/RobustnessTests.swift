@@ -62,6 +62,26 @@ import TestSupport
         #expect(try Self.fingerprint(of: corpus.cases) == before, "inputs must never change")
     }
 
+    /// The same hostile inputs with every pass on (quarantine, defacing, representations): the run
+    /// ends, every input has a record, and the quarantine holds copies of regular files only (a
+    /// named pipe among the inputs must not be opened).
+    @Test func everyPassSurvivesMalformedInputs() throws {
+        let corpus = try MalformedCorpus.load()
+        let folder = TemporaryFolder()
+        let output = folder.file("out")
+        let quarantine = folder.file("quarantine")
+        let run = try ExternalTool.run("timeout", ["120", Binaries.veil, "anonymize", corpus.cases.path, "-o", output.path,
+                                                    "--key-file", Self.key, "--quarantine", quarantine.path, "--deface",
+                                                    "--representations", "nifti,png"])
+        #expect(run.status == 1, "exit status \(run.status) (124: hung): \(run.standardError.suffix(300))")
+        let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
+        #expect(records.filter { $0.contains("\"type\":\"file\"") }.count == corpus.expected.count)
+        for name in try FileManager.default.contentsOfDirectory(atPath: quarantine.path) {
+            let attributes = try FileManager.default.attributesOfItem(atPath: quarantine.appendingPathComponent(name).path)
+            #expect(attributes[.type] as? FileAttributeType == .typeRegular, "\(name)")
+        }
+    }
+
     /// Real-world oddities: every test file the corpus packages ship, valid or not (pydicom's
     /// deliberately broken ones included), is written, skipped or failed, and the run ends.
     @Test func everyPublicTestFileIsAccountedFor() throws {
