@@ -22,6 +22,8 @@ What the atlas holds, on a 2 mm grid in LPS millimetres (MNI space with x and y 
 import gzip, hashlib, io, os, struct, subprocess, sys, tarfile, tempfile
 import numpy as np
 from scipy import ndimage
+
+from nifti_io import load_nifti
 from scipy.spatial import ConvexHull
 
 SPACING = 2.0
@@ -32,18 +34,6 @@ FACE_DOWN = 100.0
 # smaller heads fitted to it have their chin further down).
 LPS_MIN = np.array([-90.0, -140.0, -160.0])   # x: left-right, y: L P S posterior, z: superior
 LPS_MAX = np.array([90.0, 156.0, 108.0])
-
-
-def load_nifti(raw):
-    header = raw[:348]
-    dim = struct.unpack('<8h', header[40:56])
-    datatype = struct.unpack('<h', header[70:72])[0]
-    offset = int(struct.unpack('<f', header[108:112])[0])
-    srow = np.array(struct.unpack('<12f', header[280:328])).reshape(3, 4)
-    dtype = {2: np.uint8, 4: np.int16, 16: np.float32}[datatype]
-    n = dim[1] * dim[2] * dim[3]
-    data = np.frombuffer(raw[offset:offset + n * np.dtype(dtype).itemsize], dtype=dtype)
-    return data.reshape(dim[3], dim[2], dim[1]).transpose(2, 1, 0).astype(np.float32), srow
 
 
 def extract(deb):

@@ -15,25 +15,15 @@ bits: brain.bits (the brain, generously: morphological extraction closed and fil
 face.bits (pydeface's facemask, inside the head). truth.json holds the pose and the counts.
 Needs numpy and scipy, and pydicom on PYTHONPATH.
 """
-import json, math, os, shutil, struct, sys, zipfile, gzip
+import json, math, os, shutil, sys, zipfile, gzip
 import numpy as np
 from scipy import ndimage
+
+from nifti_io import load_nifti
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 MR_CLASS, CT_CLASS = "1.2.840.10008.5.1.4.1.1.4", "1.2.840.10008.5.1.4.1.1.2"
-
-
-def load_nifti(raw):
-    header = raw[:348]
-    dim = struct.unpack('<8h', header[40:56])
-    datatype = struct.unpack('<h', header[70:72])[0]
-    offset = int(struct.unpack('<f', header[108:112])[0])
-    srow = np.array(struct.unpack('<12f', header[280:328])).reshape(3, 4)
-    dtype = {2: np.uint8, 4: np.int16, 16: np.float32, 64: np.float64}[datatype]
-    n = dim[1] * dim[2] * dim[3]
-    data = np.frombuffer(raw[offset:offset + n * np.dtype(dtype).itemsize], dtype=dtype)
-    return data.reshape(dim[3], dim[2], dim[1]).transpose(2, 1, 0).astype(np.float32), srow
 
 
 def largest(mask):

@@ -49,6 +49,15 @@ struct JSONWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// An array of strings; nothing at all when `values` is nil.
+    mutating func field(_ key: String, _ values: [String]?) {
+        guard let values else { return }
+        self.key(key)
+        beginArray()
+        values.forEach { string($0) }
+        endArray()
+    }
+
     /// A finite number, as Swift prints it (shortest form that reads back the same).
     mutating func field(_ key: String, _ value: Double) {
         self.key(key)

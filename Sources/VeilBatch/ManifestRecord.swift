@@ -99,10 +99,7 @@ public enum ManifestRecord {
             json.field("inlierFraction", defacing.inlierFraction)
             json.field("raysStillOnSkin", defacing.raysStillOnSkin)
             json.field("registrationRMS", defacing.registrationRMS)
-            json.key("volumeWarnings")
-            json.beginArray()
-            defacing.volumeWarnings.forEach { json.string($0) }
-            json.endArray()
+            json.field("volumeWarnings", defacing.volumeWarnings)
             json.endObject()
         }
         if let identifiers = record.identifiers {
@@ -119,24 +116,14 @@ public enum ManifestRecord {
         json.field("index", record.index)
         json.field("input", record.input)
         json.field("message", record.message)
-        if let codes = record.methodCodes {
-            json.key("methodCodes")
-            json.beginArray()
-            codes.forEach { json.string($0) }
-            json.endArray()
-        }
+        json.field("methodCodes", record.methodCodes)
         json.field("output", record.output)
         json.field("reason", record.reason)
         json.field("sopClassUID", record.sopClassUID)
         json.field("status", record.status.rawValue)
         json.field("transferSyntaxUID", record.transferSyntaxUID)
         json.field("type", record.type)
-        if let warnings = record.warnings {
-            json.key("warnings")
-            json.beginArray()
-            warnings.forEach { json.string($0) }
-            json.endArray()
-        }
+        json.field("warnings", record.warnings)
         json.endObject()
         return json.bytes
     }

@@ -54,6 +54,9 @@ public struct RepresentationPass: Sendable {
                 let (count, row) = try write(one)
                 summary.written += count
                 if let row { rows.append(row) }
+            } catch let error as VolumeError {
+                // The reason only: a VolumeError's description names the file by its path.
+                summary.failures.append("series \((one.folder as NSString).lastPathComponent): representations not written: \(error.reason)")
             } catch {
                 summary.failures.append("series \((one.folder as NSString).lastPathComponent): representations not written: \(error)")
             }

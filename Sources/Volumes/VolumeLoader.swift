@@ -1,7 +1,8 @@
 import DICOMCore
 import DICOMIO
 
-/// Why a series could not become a volume. Messages name files by their index, never by content.
+/// Why a series could not become a volume. `reason` never holds attribute values; `file` is the
+/// path as given, which callers print only where paths are known to be free of identifiers.
 public struct VolumeError: Error, CustomStringConvertible, Sendable {
     public var file: String?
     public var reason: String
