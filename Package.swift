@@ -12,7 +12,7 @@ let dcmtkLibraries: [LinkerSetting] = [
 let package = Package(
     name: "Veil",
     products: [
-        .library(name: "Veil", targets: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "Representations", "VeilBatch"]),
+        .library(name: "Veil", targets: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "TextRedaction", "Representations", "VeilBatch"]),
         .executable(name: "veil", targets: ["VeilCLI"]),
     ],
     dependencies: [
@@ -43,6 +43,9 @@ let package = Package(
         // Face removal from head CT and MR volumes. Optimized even in debug builds: the tests
         // deface dozens of volumes.
         .target(name: "Defacing", dependencies: ["DICOMIO", "Volumes"], swiftSettings: [.unsafeFlags(["-O"])]),
+        // Burned-in text: triage, detection on every frame, masking, second look.
+        .target(name: "TextRedaction", dependencies: ["DICOMCore", "DICOMIO", "Deidentification"],
+                swiftSettings: [.unsafeFlags(["-O"])]),
         // zlib and libpng (Debian libpng-dev) behind a small C interface, for the representations.
         .target(name: "CImageIO", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
         // NIfTI, JSON sidecars and QA pictures of de-identified volumes.
@@ -51,16 +54,18 @@ let package = Package(
         // Folders in, de-identified folders and an audit manifest out.
         .target(
             name: "VeilBatch",
-            dependencies: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "Representations",
+            dependencies: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "TextRedaction", "Representations",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Yams", package: "Yams")]
         ),
         // `swift run -c release DefaceBenchmark`: seconds per 256³ head volume.
         .executableTarget(name: "DefaceBenchmark", dependencies: ["Defacing", "Volumes"]),
+        // `swift run -c release TextBenchmark`: ms per frame and scores on the generated text cases.
+        .executableTarget(name: "TextBenchmark", dependencies: ["TextRedaction", "DICOMIO", "TestSupport"]),
         // The `veil` command: parses arguments and calls the libraries.
         .executableTarget(
             name: "VeilCLI",
-            dependencies: ["VeilBatch", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["VeilBatch", "TextRedaction", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
@@ -68,6 +73,7 @@ let package = Package(
         .testTarget(name: "DeidentificationTests", dependencies: ["Deidentification", "TestSupport"]),
         .testTarget(name: "VolumesTests", dependencies: ["Volumes", "TestSupport"]),
         .testTarget(name: "RepresentationsTests", dependencies: ["Representations", "Volumes", "TestSupport"]),
+        .testTarget(name: "TextRedactionTests", dependencies: ["TextRedaction", "TestSupport"]),
         .testTarget(name: "DefacingTests", dependencies: ["Defacing", "Volumes", "TestSupport"]),
         .testTarget(name: "VeilBatchTests", dependencies: ["VeilBatch", "TestSupport"]),
         .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "Volumes", "TestSupport"]),

@@ -3,7 +3,8 @@
 # itself for Scripts/plant-phi.py, into TestData/ (ignored by git). Then plants fake PHI into
 # copies of them. Also makes the series of the volume tests (Scripts/make-volume-cases.py), the
 # head series of the defacing tests from pydeface's average head (Scripts/make-head-series.py,
-# needs numpy and scipy), and unpacks nibabel for the NIfTI comparison. Idempotent: each step is
+# needs numpy and scipy), the burned-in text cases (Scripts/make-text-cases.py, with Pillow and
+# DejaVu fonts), and unpacks nibabel for the NIfTI comparison. Idempotent: each step is
 # skipped when its result is already there.
 #
 # Everything fetched is public test data with fake or no patient information.
@@ -33,10 +34,26 @@ make_heads() {
     if [[ ! -f "$DATA/volumes/coronal/truth.json" || "${1:-}" == --force ]]; then
         PYTHONPATH="$DATA/python" "$PYTHON" Scripts/make-volume-cases.py "$DATA/volumes"
     fi
-    [[ -f "$DATA/heads/complete" && "${1:-}" != --force ]] && return 0
-    "$PYTHON" -m pip download --quiet --no-deps -d "$DATA/downloads" pydeface==2.1.0
-    PYTHONPATH="$DATA/python" "$PYTHON" Scripts/make-head-series.py \
-        "$(ls "$DATA"/downloads/pydeface-2.1.0-*.whl)" "$DATA/heads" 32 >/dev/null
+    if [[ ! -f "$DATA/heads/complete" || "${1:-}" == --force ]]; then
+        PYTHONPATH="$DATA/python" "$PYTHON" Scripts/make-head-series.py "$(pydeface_wheel)" "$DATA/heads" 32 >/dev/null
+    fi
+    if [[ ! -f "$DATA/text/complete" || "${1:-}" == --force ]]; then
+        # Pillow (binary wheel for this Python) draws the fake PHI; DejaVu fonts from Debian.
+        Scripts/install-dependencies.sh fonts-dejavu-core || true
+        if [[ ! -d "$DATA/python/PIL" ]]; then
+            "$PYTHON" -m pip download --quiet --no-deps --only-binary=:all: -d "$DATA/downloads" pillow==13.0.0
+            "$PYTHON" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+                "$(ls "$DATA"/downloads/pillow-13.0.0-*.whl | head -n 1)" "$DATA/python"
+        fi
+        PYTHONPATH="$DATA/python" "$PYTHON" Scripts/make-text-cases.py "$(pydeface_wheel)" "$DATA/text" 80
+    fi
+}
+
+# pydeface's wheel (MIT): its average head is the source of the head series and text cases.
+pydeface_wheel() {
+    ls "$DATA"/downloads/pydeface-2.1.0-*.whl 2>/dev/null | head -n 1 && return 0
+    "$PYTHON" -m pip download --quiet --no-deps -d "$DATA/downloads" pydeface==2.1.0 >&2
+    ls "$DATA"/downloads/pydeface-2.1.0-*.whl | head -n 1
 }
 
 if [[ -f "$DATA/planted/manifest.json" && "${1:-}" != "--force" ]]; then

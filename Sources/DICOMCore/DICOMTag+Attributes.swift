@@ -48,6 +48,8 @@ extension DICOMTag {
     public static let frameOfReferenceUID = DICOMTag(0x0020, 0x0052)
 
     // Image pixel and related
+    public static let photometricInterpretation = DICOMTag(0x0028, 0x0004)
+    public static let planarConfiguration = DICOMTag(0x0028, 0x0006)
     public static let bitsAllocated = DICOMTag(0x0028, 0x0100)
     public static let burnedInAnnotation = DICOMTag(0x0028, 0x0301)
     public static let recognizableVisualFeatures = DICOMTag(0x0028, 0x0302)

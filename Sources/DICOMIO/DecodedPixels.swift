@@ -18,6 +18,13 @@ public struct DecodedPixels: Sendable {
     /// frames × rows × columns × samples, each `bitsAllocated / 8` bytes, little-endian.
     public var bytes: [UInt8]
 
+    public init(rows: Int, columns: Int, frames: Int, samplesPerPixel: Int, bitsAllocated: Int, bitsStored: Int, isSigned: Bool,
+                planarConfiguration: Int, photometricInterpretation: String, bytes: [UInt8]) {
+        (self.rows, self.columns, self.frames, self.samplesPerPixel) = (rows, columns, frames, samplesPerPixel)
+        (self.bitsAllocated, self.bitsStored, self.isSigned) = (bitsAllocated, bitsStored, isSigned)
+        (self.planarConfiguration, self.photometricInterpretation, self.bytes) = (planarConfiguration, photometricInterpretation, bytes)
+    }
+
     public var bytesPerSample: Int { bitsAllocated / 8 }
     public var frameByteCount: Int { rows * columns * samplesPerPixel * bytesPerSample }
 

@@ -31,6 +31,8 @@ public struct DeidentificationProfile: Sendable, Hashable {
         .cleanDescriptors, .cleanStructuredContent, .cleanGraphics,
         // By defacing (VeilBatch, `--deface`): code 113102 goes only on files whose face was removed.
         .cleanRecognizableVisualFeatures,
+        // By burned-in text masking (VeilBatch, `--clean-pixel-data`): 113101 only on images masked.
+        .cleanPixelData,
     ]
 
     /// Options requested but not implemented.

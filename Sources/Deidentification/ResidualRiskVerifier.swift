@@ -101,7 +101,7 @@ public struct ResidualRiskVerifier: Sendable {
         guard dataSet[.pixelData] != nil else { return [] }
         var findings: [Finding] = []
         let burnedIn = dataSet.string(.burnedInAnnotation)?.uppercased()
-        if burnedIn == "YES" || (burnedIn != "NO" && Warnings.mayCarryText(dataSet)) {
+        if burnedIn == "YES" || (burnedIn != "NO" && ImageTextRisk.mayCarryText(dataSet)) {
             findings.append(Finding(kind: .burnedInText, path: DICOMTag.burnedInAnnotation.description,
                                     message: "the image may show burned-in text: Burned In Annotation is not NO"))
         }

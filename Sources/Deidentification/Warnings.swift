@@ -6,7 +6,7 @@ enum Warnings {
         var warnings: [DeidentificationWarning] = []
         let hasPixels = dataSet[.pixelData] != nil
         let burnedIn = dataSet.string(.burnedInAnnotation)?.uppercased()
-        if hasPixels, burnedIn != "NO", !profile.options.contains(.cleanPixelData), mayCarryText(dataSet) {
+        if hasPixels, burnedIn != "NO", !profile.options.contains(.cleanPixelData), ImageTextRisk.mayCarryText(dataSet) {
             warnings.append(DeidentificationWarning(
                 kind: .burnedInTextPossible,
                 message: "image type often carries burned-in text and Burned In Annotation is not NO"))
@@ -28,16 +28,6 @@ enum Warnings {
                 message: "overlay bitmaps were kept (Clean Graphics): drawn text in them is not cleaned"))
         }
         return warnings
-    }
-
-    /// Ultrasound, endoscopy, photographs, screen captures and secondary captures.
-    static func mayCarryText(_ dataSet: DataSet) -> Bool {
-        let modality = dataSet.string(.modality)?.uppercased() ?? ""
-        if ["US", "ES", "XC", "GM", "SM", "OT", "DOC", "SC"].contains(modality) { return true }
-        let sopClass = dataSet.string(.sopClassUID) ?? ""
-        if sopClass.hasPrefix("1.2.840.10008.5.1.4.1.1.7") { return true } // Secondary Capture family
-        let imageType = dataSet[.imageType]?.strings.map { $0.uppercased() } ?? []
-        return imageType.contains("SECONDARY") || imageType.contains("SCREEN SHOT")
     }
 
     /// Overlay Bits Allocated equal to Bits Allocated with a non-zero bit position: the retired

@@ -42,6 +42,8 @@ public enum Sidecar {
         object["DeidentificationMethodCodes"] = codes
         object["Defaced"] = codes.contains("113102") && dataSet.string(.recognizableVisualFeatures) == "NO"
         object["BurnedInAnnotation"] = dataSet.string(.burnedInAnnotation) ?? "unknown"
+        // Clean Pixel Data (113101): burned-in text was searched for on every frame and masked.
+        object["BurnedInTextCleaned"] = codes.contains("113101")
         object["Software"] = "Veil \(version)"
         return [UInt8](try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]))
     }

@@ -3,6 +3,7 @@ import DICOMIO
 import Deidentification
 import Dispatch
 import Foundation
+import TextRedaction
 
 /// De-identifies folders of DICOM files: a PACS export in, a folder of de-identified files and an
 /// audit manifest out.
@@ -25,20 +26,28 @@ import Foundation
 /// ends with the same outputs and manifest records as an uninterrupted run.
 public struct BatchAnonymizer: Sendable {
     public let configuration: BatchConfiguration
-    private let deidentifier: Deidentifier
-    /// For defaced files: the same profile plus Clean Recognizable Visual Features (code 113102).
-    private let defacedDeidentifier: Deidentifier
+    /// The profile, plus Clean Recognizable Visual Features (code 113102) for defaced files and
+    /// Clean Pixel Data (113101) for images whose burned-in text was masked: the codes go only on
+    /// the files those passes changed. Indexed by `deidentifierIndex`.
+    private let deidentifiers: [Deidentifier]
     private let keyed: KeyedIdentifiers
 
     public init(_ configuration: BatchConfiguration) {
         self.configuration = configuration
-        var profile = configuration.profile
-        profile.options.remove(.cleanRecognizableVisualFeatures)
-        self.deidentifier = Deidentifier(profile: profile, key: configuration.key)
-        var defacedProfile = configuration.profile
-        defacedProfile.options.insert(.cleanRecognizableVisualFeatures)
-        self.defacedDeidentifier = Deidentifier(profile: defacedProfile, key: configuration.key)
+        var deidentifiers: [Deidentifier] = []
+        for variant in 0..<4 {
+            var profile = configuration.profile
+            for (bit, option) in [(1, ProfileOption.cleanRecognizableVisualFeatures), (2, .cleanPixelData)] {
+                if variant & bit != 0 { profile.options.insert(option) } else { profile.options.remove(option) }
+            }
+            deidentifiers.append(Deidentifier(profile: profile, key: configuration.key))
+        }
+        self.deidentifiers = deidentifiers
         self.keyed = KeyedIdentifiers(key: configuration.key)
+    }
+
+    private func deidentifier(defaced: Bool, textCleaned: Bool) -> Deidentifier {
+        deidentifiers[(defaced ? 1 : 0) | (textCleaned ? 2 : 0)]
     }
 
     /// Progress, reported from worker threads.
@@ -148,10 +157,22 @@ public struct BatchAnonymizer: Sendable {
                 outcome.message = "an image without Pixel Data: the file is probably truncated"
                 return outcome
             }
-            var result = try (defaced == nil ? deidentifier : defacedDeidentifier).deidentify(object)
+            var cleaned: (pixels: CleanedPixels, triage: String)?
+            if let scope = configuration.textScope, let triage = TextTriage.reason(object.dataSet, scope: scope) {
+                cleaned = (try Self.cleanText(file, object.dataSet, defaced: defaced), triage)
+            }
+            var result = try deidentifier(defaced: defaced != nil, textCleaned: cleaned != nil).deidentify(object)
             if let defaced {
                 defaced.apply(to: &result.object)
                 outcome.defacing = defaced.record
+            }
+            if let (pixels, triage) = cleaned {
+                NativePixelData.store(pixels.pixels.bytes, in: &result.object,
+                                      photometricInterpretation: pixels.pixels.photometricInterpretation,
+                                      planarConfiguration: pixels.pixels.samplesPerPixel == 3 ? pixels.pixels.planarConfiguration : nil)
+                result.object.dataSet[.burnedInAnnotation] = DataElement(.burnedInAnnotation, .CS, string: "NO")
+                outcome.pixelText = PixelTextRecord(triage: triage, frames: pixels.frames, boxes: pixels.boxes,
+                                                    secondLookLines: pixels.secondLookLines)
             }
             outcome.identifiers = result.identifiers
             outcome.transferSyntaxUID = result.object.transferSyntaxUID
@@ -184,6 +205,10 @@ public struct BatchAnonymizer: Sendable {
             outcome.status = .failed
             outcome.reason = Self.reasonCode(error.kind)
             outcome.message = error.message
+        } catch let failure as TextCleaningFailure {
+            outcome.status = .failed
+            outcome.reason = failure.reason.rawValue
+            outcome.message = failure.detail
         } catch let refusal as DeidentificationRefusal {
             outcome.status = refusal.reason == .mediaDirectory ? .skipped : .failed
             outcome.reason = refusal.reason.rawValue
@@ -202,8 +227,19 @@ public struct BatchAnonymizer: Sendable {
             outcome.methodCodes = []
             outcome.replacements = []
             outcome.defacing = nil
+            outcome.pixelText = nil
         }
         return outcome
+    }
+
+    /// The image's pixels (defaced ones when the face was removed) with their burned-in text masked.
+    private static func cleanText(_ file: borrowing DICOMFile, _ dataSet: DataSet, defaced: DefacedFile?) throws -> CleanedPixels {
+        var pixels: DecodedPixels
+        do { pixels = try file.decodePixels() } catch {
+            throw TextCleaningFailure(.unsupported, "the pixels cannot be decoded for text cleaning: \(error.message)")
+        }
+        if let defaced { pixels.bytes = defaced.pixelData }
+        return try PixelTextCleaner().clean(pixels, dataSet: dataSet, bulkValue: { try file.bulkValue($0) })
     }
 
     /// Writes an output, never replacing a different readable file; an existing file that is
@@ -254,6 +290,7 @@ public struct BatchAnonymizer: Sendable {
                 options: profile.options.map(\.rawValue).sorted(),
                 methodCodes: profile.methodCodes.map(\.value),
                 acceptsBurnedInAnnotation: profile.acceptsBurnedInAnnotation,
+                cleanPixelData: configuration.textScope?.rawValue,
                 overrides: profile.overrides.count),
             keyFingerprint: configuration.key.fingerprint,
             ephemeralKey: configuration.key.isEphemeral,

@@ -1,5 +1,6 @@
 import Deidentification
 import Foundation
+import TextRedaction
 
 /// What a batch needs to know.
 public struct BatchConfiguration: Sendable {
@@ -32,6 +33,11 @@ public struct BatchConfiguration: Sendable {
     /// Remove the face from head CT and MR series (`--deface`): a first pass finds and defaces
     /// them; a head series that cannot be defaced fails (and is quarantined) as a whole.
     public var deface = false
+    /// Find and mask text burned into the pixels (`--clean-pixel-data`): of the images triage
+    /// flags, or of every image. Images whose text cannot be removed fail (and are quarantined).
+    public var cleanPixelData: TextTriage.Scope?
+    /// Text cleaning is on: asked for directly, or through the Clean Pixel Data option.
+    var textScope: TextTriage.Scope? { cleanPixelData ?? (profile.options.contains(.cleanPixelData) ? .flagged : nil) }
     /// Also write, per series, a NIfTI with a JSON sidecar and/or a QA picture (from the outputs).
     public var representations: Set<Representation> = []
     /// dataset.csv flags series whose quasi-identifiers fewer than this many patients share...

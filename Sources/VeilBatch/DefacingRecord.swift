@@ -23,12 +23,7 @@ struct DefacedFile: Sendable {
     /// Puts the new pixels into a de-identified object: native Explicit VR Little Endian
     /// (lossless; Lossy Image Compression is left as it was), and Recognizable Visual Features NO.
     func apply(to object: inout DICOMObject) {
-        let bitsAllocated = object.dataSet[.bitsAllocated]?.bytes.map { Int($0.first ?? 16) } ?? 16
-        object.dataSet[.pixelData] = DataElement(.pixelData, bitsAllocated > 8 ? .OW : .OB, .bytes(pixelData))
+        NativePixelData.store(pixelData, in: &object)
         object.dataSet[.recognizableVisualFeatures] = DataElement(.recognizableVisualFeatures, .CS, string: "NO")
-        object.transferSyntaxUID = Self.explicitVRLittleEndian
-        object.fileMeta[.transferSyntaxUID] = DataElement(.transferSyntaxUID, .UI, string: Self.explicitVRLittleEndian + "\0")
     }
-
-    static let explicitVRLittleEndian = "1.2.840.10008.1.2.1"
 }

@@ -37,4 +37,6 @@ public struct FileOutcome: Sendable {
     public var bytesRead: UInt64 = 0
     /// Set when the file's face was removed (`--deface`).
     public var defacing: DefacingRecord?
+    /// For images whose burned-in text was masked: where, and by which rule.
+    public var pixelText: PixelTextRecord?
 }

@@ -31,6 +31,8 @@ public enum ManifestRecord {
         public var options: [String]
         public var methodCodes: [String]
         public var acceptsBurnedInAnnotation: Bool
+        /// Burned-in text cleaning: "flagged" images, "all" images, or absent when off.
+        public var cleanPixelData: String?
         /// How many per-attribute overrides the profile has (their contents are in the profile file).
         public var overrides: Int
     }
@@ -66,6 +68,7 @@ public enum ManifestRecord {
         public var warnings: [String]?
         public var methodCodes: [String]?
         public var defacing: DefacingRecord?
+        public var pixelText: PixelTextRecord?
     }
 
     public struct Action: Codable, Sendable, Equatable {
@@ -118,6 +121,27 @@ public enum ManifestRecord {
         json.field("message", record.message)
         json.field("methodCodes", record.methodCodes)
         json.field("output", record.output)
+        if let pixelText = record.pixelText {
+            json.key("pixelText")
+            json.beginObject()
+            json.key("boxes")
+            json.beginArray()
+            for box in pixelText.boxes {
+                json.beginObject()
+                json.field("frame", box.frame)
+                json.field("rule", box.rule.rawValue)
+                json.field("x0", box.x0)
+                json.field("x1", box.x1)
+                json.field("y0", box.y0)
+                json.field("y1", box.y1)
+                json.endObject()
+            }
+            json.endArray()
+            json.field("frames", pixelText.frames)
+            json.field("secondLookLines", pixelText.secondLookLines)
+            json.field("triage", pixelText.triage)
+            json.endObject()
+        }
         json.field("reason", record.reason)
         json.field("sopClassUID", record.sopClassUID)
         json.field("status", record.status.rawValue)
@@ -137,6 +161,7 @@ public enum ManifestRecord {
                 Action(path: $0.path.description, action: $0.action.rawValue, basis: $0.reason.text)
             },
             warnings: outcome.warnings.isEmpty ? nil : outcome.warnings.map(\.kind.rawValue),
-            methodCodes: outcome.methodCodes.isEmpty ? nil : outcome.methodCodes, defacing: outcome.defacing)
+            methodCodes: outcome.methodCodes.isEmpty ? nil : outcome.methodCodes, defacing: outcome.defacing,
+            pixelText: outcome.pixelText)
     }
 }

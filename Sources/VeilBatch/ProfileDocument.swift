@@ -14,6 +14,8 @@ import Yams
 ///   clean-descriptors: true
 ///   clean-structured-content: true
 ///   clean-graphics: false
+///   clean-pixel-data: true                # burned-in text of flagged images (--clean-pixel-data)
+///   clean-recognizable-visual-features: false   # defacing (--deface)
 /// accept-burned-in-annotation: false
 /// overrides:                             # first match wins; applied before the table
 ///   - attribute: SeriesDescription       # keyword, (gggg,eeee), or a path A/B from the top level
@@ -40,6 +42,9 @@ public enum ProfileDocument {
         ("clean-descriptors", .cleanDescriptors),
         ("clean-structured-content", .cleanStructuredContent),
         ("clean-graphics", .cleanGraphics),
+        // Pixel options: the batch defaces, and masks burned-in text of flagged images.
+        ("clean-recognizable-visual-features", .cleanRecognizableVisualFeatures),
+        ("clean-pixel-data", .cleanPixelData),
     ]
 
     /// Parses a profile file's text.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Deidentification
 import DICOMIO
 import Foundation
+import TextRedaction
 import VeilBatch
 
 struct AnonymizeCommand: ParsableCommand {
@@ -90,6 +91,12 @@ struct AnonymizeCommand: ParsableCommand {
         discussion: "Head series are found from Body Part Examined, descriptions and protocol, and by fitting a head atlas."))
     var deface = false
 
+    @Option(name: .customLong("clean-pixel-data"), help: ArgumentHelp(
+        "Find and mask text burned into the pixels, on every frame: of flagged images (US, secondary captures, screenshots, Burned In Annotation YES, …) or of all images.",
+        discussion: "A bare --clean-pixel-data means flagged. An image whose text cannot be removed is not written.",
+        valueName: "flagged|all"))
+    var cleanPixelData: TextTriage.Scope?
+
     @Option(help: ArgumentHelp(
         "Also write per series, beside its DICOM: nifti (volume.nii.gz + volume.json), png (qa.png), or both: nifti,png.",
         discussion: "Made from the de-identified (and defaced) outputs; no text fields, no dates, no PHI."))
@@ -162,6 +169,7 @@ struct AnonymizeCommand: ParsableCommand {
         configuration.shard = shard.flatMap(Shard.init)
         configuration.writesDICOMDIR = dicomdir
         configuration.deface = deface
+        configuration.cleanPixelData = cleanPixelData
         for name in (representations ?? "").split(separator: ",") {
             guard let representation = Representation(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) else {
                 console.fatal("--representations takes nifti, png or nifti,png")
@@ -196,6 +204,7 @@ struct AnonymizeCommand: ParsableCommand {
 }
 
 extension ProgressDisplay.Style: ExpressibleByArgument {}
+extension TextTriage.Scope: ExpressibleByArgument {}
 
 enum PathDisplay: String, ExpressibleByArgument, CaseIterable {
     case auto, show, redact

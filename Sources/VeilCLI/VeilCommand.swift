@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TextRedaction
 import Deidentification
 
 @main
@@ -22,12 +23,25 @@ struct VeilCommand: ParsableCommand {
                       ProfileCommand.self, KeygenCommand.self]
     )
 
+    /// `--clean-pixel-data` may stand alone: it then means `--clean-pixel-data flagged`.
+    static func bareOptionsGivenDefaults(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            result.append(argument)
+            let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+            if argument == "--clean-pixel-data", !TextTriage.Scope.allCases.map(\.rawValue).contains(next ?? "") {
+                result.append(TextTriage.Scope.flagged.rawValue)
+            }
+        }
+        return result
+    }
+
     static func main() {
         // A file-size limit (ulimit -f) must fail the write it stops, with a message, instead of
         // killing the process mid-batch.
         signal(SIGXFSZ, SIG_IGN)
         var command: ParsableCommand
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { command = try parseAsRoot(bareOptionsGivenDefaults(Array(CommandLine.arguments.dropFirst()))) } catch { exit(withError: error) }
         do { try command.run() } catch { exit(withError: error) }
     }
 }

@@ -71,9 +71,11 @@ struct CorpusRun: Sendable {
     }
 
     /// Every option of PS3.15 E.3 that Veil implements (Modified Dates for the longitudinal one),
-    /// except defacing, which has its own tests (DefacingTests, HeadSeriesBatchTests).
+    /// except the two that change pixels on purpose, which have their own tests: defacing
+    /// (DefacingTests, DefaceCommandTests) and Clean Pixel Data (TextRedactionTests,
+    /// CleanPixelDataCommandTests).
     static let allOptions: Set<ProfileOption> = DeidentificationProfile.implementedOptions
-        .subtracting([.retainLongitudinalFullDates, .retainUIDs, .cleanRecognizableVisualFeatures])
+        .subtracting([.retainLongitudinalFullDates, .retainUIDs, .cleanRecognizableVisualFeatures, .cleanPixelData])
 
     static let withAllOptions: Result<CorpusRun, any Error> = Result {
         try CorpusRun(key: TestKeys.primary, jobs: 2, into: "veil-corpus-options") { configuration in

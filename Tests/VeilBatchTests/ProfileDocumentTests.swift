@@ -42,6 +42,12 @@ import VeilBatch
         #expect(throws: ProfileDocument.Problem.self) { try ProfileDocument.parse(text) }
     }
 
+    @Test func readsThePixelOptions() throws {
+        let profile = try ProfileDocument.parse("options:\n  clean-pixel-data: true\n  clean-recognizable-visual-features: true")
+        #expect(profile.options == [.cleanPixelData, .cleanRecognizableVisualFeatures])
+        #expect(profile.problem == nil)
+    }
+
     @Test func anEmptyFileIsTheBasicProfile() throws {
         #expect(try ProfileDocument.parse("") == .basic)
     }

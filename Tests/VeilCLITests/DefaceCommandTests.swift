@@ -86,6 +86,7 @@ import Volumes
         #expect(all.filter { $0.hasSuffix("/volume.nii.gz") }.count == Self.heads.count + 1)
         let sidecars = try all.filter { $0.hasSuffix("/volume.json") }.map { try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: $0))) as? [String: Any] }
         #expect(sidecars.filter { $0?["Defaced"] as? Bool == true }.count == Self.heads.count)
+        #expect(sidecars.allSatisfy { $0?["BurnedInTextCleaned"] as? Bool == false })
         for picture in pictures {
             #expect(Self.pngChunks(try Data(contentsOf: URL(fileURLWithPath: picture))).subtracting(["IHDR", "IDAT", "IEND"]).isEmpty)
         }

@@ -71,7 +71,7 @@ import TestSupport
         let output = folder.file("out")
         let quarantine = folder.file("quarantine")
         let run = try ExternalTool.run("timeout", ["120", Binaries.veil, "anonymize", corpus.cases.path, "-o", output.path,
-                                                    "--key-file", Self.key, "--quarantine", quarantine.path, "--deface",
+                                                    "--key-file", Self.key, "--quarantine", quarantine.path, "--deface", "--clean-pixel-data", "all",
                                                     "--representations", "nifti,png"])
         #expect(run.status == 1, "exit status \(run.status) (124: hung): \(run.standardError.suffix(300))")
         let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))

@@ -1,0 +1,105 @@
+import DICOMCore
+import DICOMIO
+
+/// Why an image's burned-in text could not be removed. Never holds pixel content or text.
+public struct TextCleaningFailure: Error, Sendable, CustomStringConvertible {
+    public enum Reason: String, Sendable {
+        /// The pixels cannot be decoded, or their layout is one Veil cannot mask.
+        case unsupported = "pixel-data-not-cleanable"
+        /// The second look still found text after masking.
+        case textRemains = "burned-in-text-remains"
+    }
+
+    public var reason: Reason
+    public var detail: String
+    public var description: String { detail }
+
+    public init(_ reason: Reason, _ detail: String) {
+        (self.reason, self.detail) = (reason, detail)
+    }
+}
+
+/// The masked pixels of one image and what was done to them.
+public struct CleanedPixels: Sendable {
+    public var pixels: DecodedPixels
+    /// Every box masked, on every frame.
+    public var boxes: [TextBox]
+    /// Frames scanned (all of them) and scanned again after masking.
+    public var frames: Int
+    /// Text lines the second look found and masked (0 when the first look found everything).
+    public var secondLookLines: Int
+}
+
+/// Finds text drawn into every frame of an image and masks it with the value that renders as
+/// black; outside the ultrasound regions everything is masked. Then looks again at the output:
+/// text still found is masked too, and text found a third time fails the image.
+public struct PixelTextCleaner: Sendable {
+    public var detector = TextLineDetector()
+
+    public init() {}
+
+    /// `bulkValue` reads bulk values of the data set (palette tables) from the image's file.
+    public func clean(_ pixels: DecodedPixels, dataSet: DataSet,
+                      bulkValue: (BulkDataReference) throws -> [UInt8]) throws(TextCleaningFailure) -> CleanedPixels {
+        guard pixels.rows > 0, pixels.columns > 0, pixels.frames > 0,
+              pixels.bytes.count == pixels.frameByteCount * pixels.frames else {
+            throw TextCleaningFailure(.unsupported, "Pixel Data does not match Rows, Columns and frames")
+        }
+        var rendering = FrameRendering()
+        rendering.rescaleSlope = Self.decimal(dataSet, 0x1053) ?? 1
+        rendering.rescaleIntercept = Self.decimal(dataSet, 0x1052) ?? 0
+        if pixels.photometricInterpretation.uppercased() == "PALETTE COLOR" {
+            guard let palette = Palette(dataSet, bulkValue: bulkValue) else {
+                throw TextCleaningFailure(.unsupported, "the palette colour lookup tables cannot be read")
+            }
+            rendering.palette = (palette.red, palette.green, palette.blue, palette.firstIndex)
+        }
+        let fill = MaskFill.black(for: pixels, paletteLuma: rendering.palette.map { p in p.red.indices.map { Int(p.red[$0]) + Int(p.green[$0]) + Int(p.blue[$0]) } },
+                                  firstIndex: rendering.palette?.firstIndex ?? 0)
+
+        var output = pixels
+        let regions = UltrasoundRegions.regions(in: dataSet, columns: pixels.columns, rows: pixels.rows)
+        var boxes = UltrasoundRegions.outside(regions, columns: pixels.columns, rows: pixels.rows)
+        MaskFill.apply(boxes, fill: fill, to: &output)
+        // First look: every line on every frame.
+        var found: [TextBox] = []
+        for frame in 0..<output.frames {
+            found += detector.detect(rendering.render(output, frame: frame), frameIndex: frame)
+        }
+        found = TextBox.merged(found)
+        MaskFill.apply(found, fill: fill, to: &output)
+        boxes += found
+        // Pieces of glyphs cut by the boxes' edges.
+        var pieces: [TextBox] = []
+        for frame in 0..<output.frames {
+            pieces += detector.fragments(rendering.render(output, frame: frame), touching: boxes, frameIndex: frame)
+        }
+        MaskFill.apply(pieces, fill: fill, to: &output)
+        boxes += pieces
+        // Second look at the output: lines away from the masks (the edges of a mask are not
+        // text) are masked too; a third look that still finds one fails the image.
+        var secondLook = 0
+        for look in 0..<2 {
+            var remaining: [TextBox] = []
+            for frame in 0..<output.frames {
+                let lines = detector.detect(rendering.render(output, frame: frame), frameIndex: frame)
+                remaining += lines.filter { line in
+                    !boxes.contains { $0.padded(x: detector.radius + 2, y: detector.radius + 2, columns: output.columns, rows: output.rows).intersects(line) }
+                }
+            }
+            if remaining.isEmpty { break }
+            if look == 1 {
+                throw TextCleaningFailure(.textRemains, "text lines are still found after masking twice")
+            }
+            secondLook += remaining.count
+            let merged = TextBox.merged(remaining)
+            MaskFill.apply(merged, fill: fill, to: &output)
+            boxes += merged
+        }
+        return CleanedPixels(pixels: output, boxes: boxes, frames: output.frames, secondLookLines: secondLook)
+    }
+
+    static func decimal(_ dataSet: DataSet, _ element: UInt16) -> Double? {
+        dataSet.string(DICOMTag(0x0028, element)).flatMap { Double($0.split(separator: "\\").first.map(String.init) ?? "") }
+    }
+}

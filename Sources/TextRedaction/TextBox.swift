@@ -1,0 +1,64 @@
+/// A rectangle of pixels masked in every frame of an image, and the rule that asked for it.
+/// Coordinates are pixel columns and rows, `x0..<x1`, `y0..<y1`. Never carries the text.
+public struct TextBox: Hashable, Sendable, Codable {
+    public enum Rule: String, Sendable, Codable {
+        /// A line of glyphs the detector found.
+        case detector
+        /// Outside every region of the Sequence of Ultrasound Regions: not image data.
+        case outsideUltrasoundRegions = "outside-ultrasound-regions"
+    }
+
+    public var x0: Int
+    public var y0: Int
+    public var x1: Int
+    public var y1: Int
+    public var rule: Rule
+    /// The first frame the box was found on (it is masked on all of them).
+    public var frame: Int
+
+    public init(x0: Int, y0: Int, x1: Int, y1: Int, rule: Rule, frame: Int = 0) {
+        (self.x0, self.y0, self.x1, self.y1, self.rule, self.frame) = (x0, y0, x1, y1, rule, frame)
+    }
+
+    public var width: Int { x1 - x0 }
+    public var height: Int { y1 - y0 }
+    public var area: Int { width * height }
+
+    public func intersects(_ other: TextBox) -> Bool {
+        x0 < other.x1 && other.x0 < x1 && y0 < other.y1 && other.y0 < y1
+    }
+
+    public func contains(_ other: TextBox) -> Bool {
+        x0 <= other.x0 && y0 <= other.y0 && other.x1 <= x1 && other.y1 <= y1
+    }
+
+    /// The smallest box holding both (keeps this box's rule and frame).
+    func union(_ other: TextBox) -> TextBox {
+        TextBox(x0: min(x0, other.x0), y0: min(y0, other.y0), x1: max(x1, other.x1), y1: max(y1, other.y1),
+                rule: rule, frame: min(frame, other.frame))
+    }
+
+    /// Grown by `x` pixels left and right and `y` up and down, clipped to a `columns` × `rows` image.
+    public func padded(x: Int, y: Int, columns: Int, rows: Int) -> TextBox {
+        TextBox(x0: max(0, x0 - x), y0: max(0, y0 - y), x1: min(columns, x1 + x), y1: min(rows, y1 + y),
+                rule: rule, frame: frame)
+    }
+
+    /// Overlapping boxes merged until none overlap.
+    static func merged(_ boxes: [TextBox]) -> [TextBox] {
+        var result: [TextBox] = []
+        for box in boxes.sorted(by: { ($0.y0, $0.x0) < ($1.y0, $1.x0) }) {
+            var current = box
+            var changed = true
+            while changed {
+                changed = false
+                if let index = result.firstIndex(where: { $0.rule == current.rule && $0.intersects(current) }) {
+                    current = result.remove(at: index).union(current)
+                    changed = true
+                }
+            }
+            result.append(current)
+        }
+        return result
+    }
+}

@@ -1,0 +1,34 @@
+import DICOMCore
+import Deidentification
+
+/// Which images get scanned for burned-in text (research part A.3: the union of CTP's
+/// BurnedInPixelsFilter and deid's blacklist).
+public enum TextTriage {
+    public enum Scope: String, Sendable, CaseIterable {
+        /// Images flagged by the rules below.
+        case flagged
+        /// Every image.
+        case all
+    }
+
+    /// Why `dataSet` is scanned under `scope`, or nil when it is not (or has no pixels).
+    public static func reason(_ dataSet: DataSet, scope: Scope) -> String? {
+        guard dataSet[.pixelData] != nil else { return nil }
+        if scope == .all { return "all" }
+        if dataSet.string(.burnedInAnnotation)?.uppercased() == "YES" { return "burned-in-annotation" }
+        if ImageTextRisk.mayCarryText(dataSet) { return "image-kind" }
+        let imageType = dataSet[.imageType]?.strings.map { $0.uppercased() } ?? []
+        if imageType.isEmpty || imageType.contains(where: flaggedImageTypes.contains) { return "image-type" }
+        let description = (dataSet.string(seriesDescription) ?? "").uppercased()
+        if flaggedDescriptions.contains(where: description.contains) { return "series-description" }
+        if secondaryCaptureDevice.contains(where: { dataSet[$0] != nil }) { return "secondary-capture-device" }
+        return nil
+    }
+
+    static let seriesDescription = DICOMTag(0x0008, 0x103E)
+    static let flaggedImageTypes: Set<String> = ["SAVE", "SCREEN", "REPORTDATA", "DEMOGRAPHICDATA", "INVALID"]
+    static let flaggedDescriptions = ["SAVE", "DOSE", "SCREEN", "REPORT", "PROTOCOL", "FORM", "OUTSIDE"]
+    /// Date of Secondary Capture and the Secondary Capture Device's manufacturer, model, software.
+    static let secondaryCaptureDevice = [DICOMTag(0x0018, 0x1012), DICOMTag(0x0018, 0x1016),
+                                         DICOMTag(0x0018, 0x1018), DICOMTag(0x0018, 0x1019)]
+}

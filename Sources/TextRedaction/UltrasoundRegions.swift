@@ -1,0 +1,64 @@
+import DICOMCore
+
+/// The Sequence of Ultrasound Regions (PS3.3 C.8.5.5): rectangles of real image data. Anything
+/// outside them is a banner, a caption or a control panel, and is masked whole.
+public enum UltrasoundRegions {
+    static let sequence = DICOMTag(0x0018, 0x6011)
+    static let minX0 = DICOMTag(0x0018, 0x6018)
+    static let minY0 = DICOMTag(0x0018, 0x601A)
+    static let maxX1 = DICOMTag(0x0018, 0x601C)
+    static let maxY1 = DICOMTag(0x0018, 0x601E)
+
+    /// The regions (inclusive corners made exclusive, clipped to the image); empty when there are
+    /// none or any is unreadable, in which case nothing is masked by this rule.
+    public static func regions(in dataSet: DataSet, columns: Int, rows: Int) -> [TextBox] {
+        guard let items = dataSet.items(sequence), !items.isEmpty else { return [] }
+        var regions: [TextBox] = []
+        for item in items {
+            guard let x0 = uint32(item[minX0]), let y0 = uint32(item[minY0]),
+                  let x1 = uint32(item[maxX1]), let y1 = uint32(item[maxY1]), x0 <= x1, y0 <= y1 else { return [] }
+            let box = TextBox(x0: min(x0, columns), y0: min(y0, rows), x1: min(x1 + 1, columns), y1: min(y1 + 1, rows),
+                              rule: .outsideUltrasoundRegions)
+            if box.area > 0 { regions.append(box) }
+        }
+        return regions
+    }
+
+    /// Rectangles covering every pixel outside `regions`: row bands with the same uncovered spans.
+    public static func outside(_ regions: [TextBox], columns: Int, rows: Int) -> [TextBox] {
+        guard !regions.isEmpty else { return [] }
+        func spans(_ y: Int) -> [Range<Int>] {
+            let covered = regions.filter { $0.y0 <= y && y < $0.y1 }.map { $0.x0..<$0.x1 }.sorted { $0.lowerBound < $1.lowerBound }
+            var result: [Range<Int>] = []
+            var x = 0
+            for range in covered {
+                if range.lowerBound > x { result.append(x..<range.lowerBound) }
+                x = max(x, range.upperBound)
+            }
+            if x < columns { result.append(x..<columns) }
+            return result
+        }
+        var boxes: [TextBox] = []
+        var bandStart = 0
+        var current = spans(0)
+        for y in 1...rows {
+            let next = y < rows ? spans(y) : []
+            if y == rows || next != current {
+                boxes += current.map { TextBox(x0: $0.lowerBound, y0: bandStart, x1: $0.upperBound, y1: y, rule: .outsideUltrasoundRegions) }
+                bandStart = y
+                current = next
+            }
+        }
+        return boxes
+    }
+
+    /// UL is 4 bytes little-endian; some files use US or SL: read whichever is there.
+    private static func uint32(_ element: DataElement?) -> Int? {
+        guard let bytes = element?.bytes else { return nil }
+        switch bytes.count {
+        case 2: return Int(bytes[0]) | Int(bytes[1]) << 8
+        case 4...: return Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+        default: return nil
+        }
+    }
+}
