@@ -43,8 +43,10 @@ let package = Package(
         // Face removal from head CT and MR volumes. Optimized even in debug builds: the tests
         // deface dozens of volumes.
         .target(name: "Defacing", dependencies: ["DICOMIO", "Volumes"], swiftSettings: [.unsafeFlags(["-O"])]),
+        // Tesseract, loaded at run time when installed: the OCR second look of burned-in text.
+        .target(name: "COCR", linkerSettings: [.linkedLibrary("dl")]),
         // Burned-in text: triage, detection on every frame, masking, second look.
-        .target(name: "TextRedaction", dependencies: ["DICOMCore", "DICOMIO", "Deidentification"],
+        .target(name: "TextRedaction", dependencies: ["COCR", "DICOMCore", "DICOMIO", "Deidentification"],
                 swiftSettings: [.unsafeFlags(["-O"])]),
         // zlib and libpng (Debian libpng-dev) behind a small C interface, for the representations.
         .target(name: "CImageIO", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),

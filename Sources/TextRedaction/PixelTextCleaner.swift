@@ -8,6 +8,8 @@ public struct TextCleaningFailure: Error, Sendable, CustomStringConvertible {
         case unsupported = "pixel-data-not-cleanable"
         /// The second look still found text after masking.
         case textRemains = "burned-in-text-remains"
+        /// Tesseract still reads a name, ID or date of the header in the masked image.
+        case phiReadable = "burned-in-phi-readable"
     }
 
     public var reason: Reason
@@ -28,13 +30,19 @@ public struct CleanedPixels: Sendable {
     public var frames: Int
     /// Text lines the second look found and masked (0 when the first look found everything).
     public var secondLookLines: Int
+    /// Tesseract read the masked image and found none of the header's names, IDs and dates.
+    public var ocrChecked: Bool
 }
 
 /// Finds text drawn into every frame of an image and masks it with the value that renders as
 /// black; outside the ultrasound regions everything is masked. Then looks again at the output:
-/// text still found is masked too, and text found a third time fails the image.
+/// text still found is masked too, and text found a third time fails the image. Last, when
+/// Tesseract is installed, it reads the output: a name, ID or date of the header still readable
+/// fails the image.
 public struct PixelTextCleaner: Sendable {
     public var detector = TextLineDetector()
+    /// Read the masked image with Tesseract when it is installed (the last look).
+    public var usesOCR = true
 
     public init() {}
 
@@ -96,7 +104,31 @@ public struct PixelTextCleaner: Sendable {
             MaskFill.apply(merged, fill: fill, to: &output)
             boxes += merged
         }
-        return CleanedPixels(pixels: output, boxes: boxes, frames: output.frames, secondLookLines: secondLook)
+        let ocrChecked = try ocrLook(output, rendering: rendering, phi: HeaderPHIStrings(dataSet))
+        return CleanedPixels(pixels: output, boxes: boxes, frames: output.frames, secondLookLines: secondLook, ocrChecked: ocrChecked)
+    }
+
+    /// Tesseract on the first frame and, for multi-frame images, on the brightest value of each
+    /// pixel over all frames (annotation stays put while anatomy moves). False when OCR is off
+    /// or unavailable, or the header names nothing to look for.
+    private func ocrLook(_ output: DecodedPixels, rendering: FrameRendering, phi: HeaderPHIStrings) throws(TextCleaningFailure) -> Bool {
+        guard usesOCR, !phi.strings.isEmpty, OCRReader.isAvailable else { return false }
+        var planes = [rendering.render(output, frame: 0).luma]
+        if output.frames > 1 {
+            var brightest = planes[0]
+            for frame in 1..<output.frames {
+                let luma = rendering.render(output, frame: frame).luma.pixels
+                for p in brightest.pixels.indices { brightest.pixels[p] = max(brightest.pixels[p], luma[p]) }
+            }
+            planes.append(brightest)
+        }
+        for plane in planes {
+            guard let lines = OCRReader.lines(in: plane) else { return false }
+            if lines.contains(where: phi.found) {
+                throw TextCleaningFailure(.phiReadable, "a name, ID or date of the header is still readable after masking")
+            }
+        }
+        return true
     }
 
     static func decimal(_ dataSet: DataSet, _ element: UInt16) -> Double? {

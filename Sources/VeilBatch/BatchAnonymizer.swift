@@ -172,7 +172,7 @@ public struct BatchAnonymizer: Sendable {
                                       planarConfiguration: pixels.pixels.samplesPerPixel == 3 ? pixels.pixels.planarConfiguration : nil)
                 result.object.dataSet[.burnedInAnnotation] = DataElement(.burnedInAnnotation, .CS, string: "NO")
                 outcome.pixelText = PixelTextRecord(triage: triage, frames: pixels.frames, boxes: pixels.boxes,
-                                                    secondLookLines: pixels.secondLookLines)
+                                                    secondLookLines: pixels.secondLookLines, ocrChecked: pixels.ocrChecked)
             }
             outcome.identifiers = result.identifiers
             outcome.transferSyntaxUID = result.object.transferSyntaxUID

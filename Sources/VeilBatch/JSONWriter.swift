@@ -49,6 +49,12 @@ struct JSONWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// A bare JSON literal (`true`, `false`, `null`) after a key.
+    mutating func literal(_ value: StaticString) {
+        separate()
+        bytes.append(contentsOf: UnsafeBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
+    }
+
     /// An array of strings; nothing at all when `values` is nil.
     mutating func field(_ key: String, _ values: [String]?) {
         guard let values else { return }

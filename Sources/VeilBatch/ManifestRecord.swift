@@ -138,6 +138,8 @@ public enum ManifestRecord {
             }
             json.endArray()
             json.field("frames", pixelText.frames)
+            json.key("ocrChecked")
+            json.literal(pixelText.ocrChecked ? "true" : "false")
             json.field("secondLookLines", pixelText.secondLookLines)
             json.field("triage", pixelText.triage)
             json.endObject()

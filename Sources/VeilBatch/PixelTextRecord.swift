@@ -10,4 +10,7 @@ public struct PixelTextRecord: Codable, Sendable, Equatable {
     public var boxes: [TextBox]
     /// Lines the second look (on the masked output) still found, and masked.
     public var secondLookLines: Int
+    /// Tesseract read the output and found none of the header's names, IDs and dates (false:
+    /// Tesseract is not installed, or the header has none).
+    public var ocrChecked: Bool
 }

@@ -1,0 +1,71 @@
+import DICOMCore
+
+/// The strings of an image's header that identify the patient, as they would be drawn into the
+/// pixels: name parts, IDs, accession number, birth date in common formats. Upper case, letters
+/// and digits only. Compared with OCR text; never written anywhere.
+public struct HeaderPHIStrings: Sendable {
+    public private(set) var strings: Set<String> = []
+
+    public init(_ dataSet: DataSet) {
+        let name = dataSet.string(DICOMTag(0x0010, 0x0010)) ?? ""
+        for part in name.split(whereSeparator: { "^= ,".contains($0) }) { add(String(part)) }
+        for tag in [DICOMTag(0x0010, 0x0020), DICOMTag(0x0010, 0x1000), DICOMTag(0x0008, 0x0050)] {
+            for value in dataSet[tag]?.strings ?? [] { add(value) }
+        }
+        let birth = dataSet.string(DICOMTag(0x0010, 0x0030)) ?? ""
+        if birth.count == 8, birth.allSatisfy(\.isNumber) {
+            let (year, month, day) = (birth.prefix(4), birth.dropFirst(4).prefix(2), birth.suffix(2))
+            add(birth)
+            add("\(month)\(day)\(year)")   // 08/29/1951
+            add("\(day)\(month)\(year)")   // 29.08.1951
+        }
+    }
+
+    /// Strings shorter than 3 characters match too much to mean anything.
+    private mutating func add(_ value: String) {
+        let normal = Self.normalise(value)
+        if normal.count >= 3 { strings.insert(normal) }
+    }
+
+    static func normalise(_ text: String) -> String {
+        String(text.uppercased().unicodeScalars.filter { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }.map(Character.init))
+    }
+
+    /// Whether any of the strings is read in `line`: strings of fewer than six characters must be
+    /// a whole word of it (one edit from a short name is any word, and speckle reads as short
+    /// words); longer ones may be one edit off, anywhere in the line.
+    public func found(in line: String) -> Bool {
+        let words = Set(line.split(whereSeparator: { " \t,.:;/^_-()[]".contains($0) }).map { Self.normalise(String($0)) })
+        let normal = Self.normalise(line)
+        return strings.contains { string in
+            string.count < 6 ? words.contains(string) : Self.withinOneEdit(Array(string.utf8), Array(normal.utf8))
+        }
+    }
+
+    static func withinOneEdit(_ needle: [UInt8], _ haystack: [UInt8]) -> Bool {
+        let n = needle.count
+        guard haystack.count >= n - 1 else { return false }
+        for start in 0...max(0, haystack.count - n + 1) {
+            for length in [n - 1, n, n + 1] where start + length <= haystack.count {
+                if distance(needle, haystack[start..<start + length]) <= 1 { return true }
+            }
+        }
+        return false
+    }
+
+    /// Levenshtein distance, stopping early once above 1.
+    static func distance(_ a: [UInt8], _ b: ArraySlice<UInt8>) -> Int {
+        let b = Array(b)
+        if abs(a.count - b.count) > 1 { return 2 }
+        var previous = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var current = [i] + [Int](repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            if current.min()! > 1 { return 2 }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,49 @@
+import DICOMCore
+import DICOMIO
+import Foundation
+import Testing
+import TestSupport
+@testable import TextRedaction
+
+/// The last look: Tesseract (installed by Scripts/test.sh) reads the masked output for the
+/// header's names, IDs and dates.
+@Suite struct OCRLookTests {
+    @Test func headerStringsAndTheirMatching() {
+        var dataSet = DataSet()
+        dataSet.append(DataElement(DICOMTag(0x0010, 0x0010), .PN, string: "ZZZ^TEST^PATIENTFIVE"))
+        dataSet.append(DataElement(DICOMTag(0x0010, 0x0020), .LO, string: "00079241539 "))
+        dataSet.append(DataElement(DICOMTag(0x0010, 0x0030), .DA, string: "19510829"))
+        let phi = HeaderPHIStrings(dataSet)
+        #expect(phi.strings == ["ZZZ", "TEST", "PATIENTFIVE", "00079241539", "19510829", "08291951", "29081951"])
+        #expect(phi.found(in: "ZZZ TEST PATIENTFI\\E"))          // one edit off, long string
+        #expect(phi.found(in: "DOB: 08/29/1951 M"))
+        #expect(phi.found(in: "ID 0007924I539"))                 // I read for 1
+        #expect(!phi.found(in: "latest 2D 59% C 50"))            // "TEST" inside a word
+        #expect(!phi.found(in: "PATIENT"))
+    }
+
+    @Test func tesseractIsThere() {
+        #expect(OCRReader.isAvailable, "install tesseract-ocr and tesseract-ocr-eng (Scripts/test.sh does)")
+    }
+
+    /// Without detection Tesseract reads the drawn PHI of some generated cases, so the look has
+    /// teeth; after Veil's masking it reads none in any of them.
+    @Test(.enabled(if: OCRReader.isAvailable)) func readsWhatIsLeftAndNothingAfterMasking() throws {
+        var blind = PixelTextCleaner()
+        blind.detector.passes = []
+        var caught = 0
+        for one in try TextCases.cases().prefix(12) {
+            let file = try DICOMFile(path: one.textFile.path)
+            let (pixels, dataSet) = (try file.decodePixels(), try file.read().dataSet)
+            do {
+                _ = try blind.clean(pixels, dataSet: dataSet, bulkValue: { try file.bulkValue($0) })
+            } catch {
+                #expect(error.reason == .phiReadable)
+                caught += 1
+            }
+            let cleaned = try PixelTextCleaner().clean(pixels, dataSet: dataSet, bulkValue: { try file.bulkValue($0) })
+            #expect(cleaned.ocrChecked, "\(one.name)")
+        }
+        #expect(caught >= 3, "Tesseract read drawn PHI in only \(caught) of 12 unmasked images")
+    }
+}
