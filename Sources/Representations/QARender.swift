@@ -4,10 +4,17 @@ import Volumes
 /// orientation whatever the acquisition — axial, coronal and sagittal mid-slices; an axial maximum
 /// intensity projection; the head's surface seen from the front and from the side (where a face
 /// would show). Greyscale PNG without text or time chunks: the same volume gives the same bytes.
+/// Boxes masked by burned-in text cleaning are outlined in white on the slices and the projection.
 public enum QARender {
     static let tile = 192
 
-    public static func png(of volume: Volume, isCT: Bool) throws -> [UInt8] {
+    /// `masked`: per voxel of `volume`, whether text cleaning masked it.
+    public static func png(of volume: Volume, isCT: Bool, masked: [Bool]? = nil) throws -> [UInt8] {
+        try Representations.png(gray: picture(of: volume, isCT: isCT, masked: masked), width: 3 * tile, height: 2 * tile)
+    }
+
+    /// The montage's grey values, rows top to bottom.
+    static func picture(of volume: Volume, isCT: Bool, masked: [Bool]?) -> [UInt8] {
         let grid = PatientGrid(volume, size: tile)
         let (low, high) = grid.window(isCT: isCT)
         let surface = isCT ? Float(-300) : low + 0.25 * (high - low)
@@ -23,13 +30,36 @@ public enum QARender {
         let mip = (0..<n * n).map { p in scale((0..<n).map { grid[p % n, p / n, $0] }.filter(\.isFinite).max() ?? low) }
         let front = render(n) { x, z, depth in grid[x, depth, n - 1 - z] > surface }                        // looking from the front
         let side = render(n) { y, z, depth in grid[n - 1 - depth, y, n - 1 - z] > surface }                 // from the patient's left
-        let tiles = [axial, coronal, sagittal, mip, front, side]
+        var tiles = [axial, coronal, sagittal, mip, front, side]
+        if let masked, masked.count == volume.count {
+            var maskVolume = volume
+            maskVolume.voxels = masked.map { $0 ? 1 : 0 }
+            let mask = PatientGrid(maskVolume, size: tile)
+            let inside: [[Bool]] = [
+                (0..<n * n).map { p in mask[p % n, p / n, n / 2] == 1 },
+                (0..<n * n).map { p in mask[p % n, n / 2, n - 1 - p / n] == 1 },
+                (0..<n * n).map { p in mask[n / 2, p % n, n - 1 - p / n] == 1 },
+                (0..<n * n).map { p in (0..<n).contains { mask[p % n, p / n, $0] == 1 } },
+            ]
+            for (index, region) in inside.enumerated() { outline(region, on: &tiles[index], size: n) }
+        }
         var picture = [UInt8](repeating: 0, count: 3 * n * 2 * n)
         for (index, tile) in tiles.enumerated() {
             let (column, row) = (index % 3, index / 3)
             for y in 0..<n { for x in 0..<n { picture[(row * n + y) * 3 * n + column * n + x] = tile[y * n + x] } }
         }
-        return try Representations.png(gray: picture, width: 3 * n, height: 2 * n)
+        return picture
+    }
+
+    /// White on the edge of `region`: its pixels with a neighbour outside it.
+    static func outline(_ region: [Bool], on tile: inout [UInt8], size n: Int) {
+        for y in 0..<n {
+            for x in 0..<n where region[y * n + x] {
+                let edge = x == 0 || y == 0 || x == n - 1 || y == n - 1
+                    || !region[y * n + x - 1] || !region[y * n + x + 1] || !region[(y - 1) * n + x] || !region[(y + 1) * n + x]
+                if edge { tile[y * n + x] = 255 }
+            }
+        }
     }
 
     /// Depth-shaded surface: nearer is brighter, with a little relief from the depth gradient.

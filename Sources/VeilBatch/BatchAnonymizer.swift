@@ -69,12 +69,12 @@ public struct BatchAnonymizer: Sendable {
         let header = makeHeader(start: start)
         let recorder = try RunRecorder(configuration: configuration, header: header, start: start)
         // Outputs by series, for the representations written after every file is done.
-        let outputs = Collector<(series: String, path: String)>()
+        let outputs = Collector<(series: String, path: String, maskedText: [TextBox])>()
         let wantsRepresentations = !configuration.representations.isEmpty && !configuration.dryRun
         @Sendable func report(_ event: Event) {
             if wantsRepresentations, case .finished(let outcome) = event, outcome.status == .written || outcome.status == .unchanged,
                let series = outcome.identifiers?.seriesInstanceUID, let path = outcome.outputPath {
-                outputs.store((series, path), index: outcome.index)
+                outputs.store((series, path, outcome.pixelText?.boxes ?? []), index: outcome.index)
             }
             progress(event)
         }
@@ -109,14 +109,18 @@ public struct BatchAnonymizer: Sendable {
         var summary = try recorder.finish(header: header)
         if wantsRepresentations {
             var bySeries: [String: [String]] = [:]
+            var maskedText: [String: [TextBox]] = [:]
             for output in outputs.inOrder {
-                bySeries[output.series, default: []].append((configuration.outputFolder as NSString).appendingPathComponent(output.path))
+                let path = (configuration.outputFolder as NSString).appendingPathComponent(output.path)
+                bySeries[output.series, default: []].append(path)
+                if !output.maskedText.isEmpty { maskedText[path] = output.maskedText }
             }
             var pass = RepresentationPass(representations: configuration.representations)
             pass.k = configuration.kAnonymity
             pass.suppressBelowK = configuration.suppressBelowK
             let result = pass.run(bySeries.values.map { paths in
-                RepresentationPass.Series(paths: Set(paths).sorted(), folder: (paths[0] as NSString).deletingLastPathComponent)
+                RepresentationPass.Series(paths: Set(paths).sorted(), folder: (paths[0] as NSString).deletingLastPathComponent,
+                                          maskedText: maskedText.filter { paths.contains($0.key) })
             }, datasetCSV: (configuration.outputFolder as NSString).appendingPathComponent("dataset.csv"))
             summary.representationsWritten = result.written
             summary.representationFailures = result.failures

@@ -3,6 +3,7 @@ import DICOMIO
 import Deidentification
 import Foundation
 import Representations
+import TextRedaction
 import Volumes
 
 /// What `--representations` writes beside each series' de-identified DICOM.
@@ -31,9 +32,12 @@ public struct RepresentationPass: Sendable {
     public struct Series: Sendable {
         public var paths: [String]
         public var folder: String
-        public init(paths: [String], folder: String) {
+        /// Boxes masked by burned-in text cleaning, by path: outlined in the QA picture.
+        public var maskedText: [String: [TextBox]]
+        public init(paths: [String], folder: String, maskedText: [String: [TextBox]] = [:]) {
             self.paths = paths
             self.folder = folder
+            self.maskedText = maskedText
         }
     }
 
@@ -74,6 +78,22 @@ public struct RepresentationPass: Sendable {
         return summary
     }
 
+    /// The voxels of `volume` that burned-in text cleaning masked, or nil when none were.
+    static func maskedVoxels(_ volume: Volume, _ series: Series) -> [Bool]? {
+        let (ni, nj) = (volume.size.i, volume.size.j)
+        var masked: [Bool]?
+        for (k, slice) in volume.layout.slices.enumerated() {
+            guard let slice, let boxes = series.maskedText[series.paths[slice.source]], !boxes.isEmpty else { continue }
+            if masked == nil { masked = [Bool](repeating: false, count: volume.count) }
+            for box in boxes {
+                for j in max(0, box.y0)..<min(nj, box.y1) {
+                    for i in max(0, box.x0)..<min(ni, box.x1) { masked![i + ni * (j + nj * k)] = true }
+                }
+            }
+        }
+        return masked
+    }
+
     /// Files written for one series, and its dataset row.
     private func write(_ series: Series) throws -> (Int, DatasetTable.Row?) {
         let volumes = try VolumeLoader.load(paths: series.paths)
@@ -94,7 +114,8 @@ public struct RepresentationPass: Sendable {
                 files.append(("\(name).json", try Sidecar.json(for: volume, dataSet: dataSet, version: Veil.version)))
             }
             if representations.contains(.png) {
-                files.append((volumes.count == 1 ? "qa.png" : "qa-\(index + 1).png", try QARender.png(of: volume, isCT: isCT)))
+                files.append((volumes.count == 1 ? "qa.png" : "qa-\(index + 1).png",
+                              try QARender.png(of: volume, isCT: isCT, masked: Self.maskedVoxels(volume, series))))
             }
             for (file, bytes) in files {
                 try Data(bytes).write(to: URL(fileURLWithPath: (series.folder as NSString).appendingPathComponent(file)), options: .atomic)
