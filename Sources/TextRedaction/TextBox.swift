@@ -6,6 +6,8 @@ public struct TextBox: Hashable, Sendable, Codable {
         case detector
         /// Outside every region of the Sequence of Ultrasound Regions: not image data.
         case outsideUltrasoundRegions = "outside-ultrasound-regions"
+        /// A line of glyphs in an overlay plane (its bits cleared, not the image's pixels).
+        case overlayText = "overlay-text"
     }
 
     public var x0: Int

@@ -178,6 +178,18 @@ public struct BatchAnonymizer: Sendable {
                 outcome.pixelText = PixelTextRecord(triage: triage, frames: pixels.frames, boxes: pixels.boxes,
                                                     secondLookLines: pixels.secondLookLines, ocrChecked: pixels.ocrChecked)
             }
+            if configuration.textScope != nil, configuration.profile.options.contains(.cleanGraphics) {
+                // Overlays kept by Clean Graphics: their text is cleared too, whatever the triage.
+                for overlay in try Self.cleanOverlays(file, result.object.dataSet) {
+                    let tag = DICOMTag(overlay.group, 0x3000)
+                    result.object.dataSet[tag] = DataElement(tag, result.object.dataSet[tag]?.vr ?? .OW, .bytes(overlay.overlayData))
+                    if outcome.pixelText == nil {
+                        outcome.pixelText = PixelTextRecord(triage: "overlay", frames: 0, boxes: [], secondLookLines: 0, ocrChecked: false)
+                    }
+                    outcome.pixelText?.boxes += overlay.boxes
+                }
+                result.warnings.removeAll { $0.kind == .overlayKept }
+            }
             outcome.identifiers = result.identifiers
             outcome.transferSyntaxUID = result.object.transferSyntaxUID
             outcome.actions = result.actions
@@ -244,6 +256,11 @@ public struct BatchAnonymizer: Sendable {
         }
         if let defaced { pixels.bytes = defaced.pixelData }
         return try PixelTextCleaner().clean(pixels, dataSet: dataSet, bulkValue: { try file.bulkValue($0) })
+    }
+
+    /// The overlays of `dataSet` (read from `file`) whose text was cleared.
+    private static func cleanOverlays(_ file: borrowing DICOMFile, _ dataSet: DataSet) throws -> [OverlayTextCleaner.CleanedOverlay] {
+        try OverlayTextCleaner.clean(dataSet, bulkValue: { try file.bulkValue($0) })
     }
 
     /// Writes an output, never replacing a different readable file; an existing file that is

@@ -123,6 +123,45 @@ import TestSupport
         #expect(json?["BurnedInTextCleaned"] as? Bool == true)
     }
 
+    /// Clean Graphics keeps overlays; with Clean Pixel Data their text is cleared too: the
+    /// Siemens overlay's "Tra" goes, its region outline and orientation marker stay.
+    @Test func clearsTextInKeptOverlays() throws {
+        let folder = TemporaryFolder()
+        let input = TestPaths.testData.appendingPathComponent("corpus/pydicom-data/MR-SIEMENS-DICOM-WithOverlays.dcm")
+        let output = folder.file("out")
+        let run = try ExternalTool.run(Binaries.veil, ["anonymize", input.path, "-o", output.path, "--clean-graphics", "--clean-pixel-data"])
+        #expect(run.status == 0, "\(run.standardError.suffix(500))")
+        let manifest = try String(contentsOf: output.appendingPathComponent("manifest.jsonl"), encoding: .utf8)
+        #expect(!manifest.contains("overlay-kept"))
+        let record = try #require(try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .first { $0["type"] as? String == "file" })
+        let boxes = ((record["pixelText"] as? [String: Any])?["boxes"] as? [[String: Any]] ?? []).filter { $0["rule"] as? String == "overlay-text" }
+        #expect(boxes.count == 1)
+        func overlayBits(_ path: String) throws -> [UInt8] {
+            let file = try DICOMFile(path: path)
+            let element = try #require(try file.read().dataSet[DICOMTag(0x6000, 0x3000)])
+            switch element.value {
+            case .bytes(let bytes): return bytes
+            case .bulk(let reference): return try file.bulkValue(reference)
+            case .sequence: return []
+            }
+        }
+        let before = try overlayBits(input.path)
+        let after = try overlayBits(output.appendingPathComponent(try #require(record["output"] as? String)).path)
+        #expect(before.count == after.count)
+        var (cleared, outside, kept) = (0, 0, 0)
+        for index in 0..<(484 * 484) {
+            let (old, new) = (before[index >> 3] >> (index & 7) & 1, after[index >> 3] >> (index & 7) & 1)
+            let (x, y) = (index % 484, index / 484)
+            let inBox = boxes.contains { x >= $0["x0"] as! Int && x < $0["x1"] as! Int && y >= $0["y0"] as! Int && y < $0["y1"] as! Int }
+            if old != new { if inBox { cleared += 1 } else { outside += 1 } }
+            if new == 1 { kept += 1 }
+        }
+        #expect(cleared > 20 && outside == 0, "\(cleared) cleared, \(outside) changed outside the box")
+        #expect(kept > 200, "the outline and the marker stay")
+    }
+
     /// The bytes of every sample of pixel `p` of `frame`, interleaved or planar.
     static func pixel(_ pixels: DecodedPixels, _ frame: Int, _ p: Int) -> [UInt8] {
         let (area, samples, width) = (pixels.rows * pixels.columns, pixels.samplesPerPixel, pixels.bytesPerSample)
