@@ -28,7 +28,7 @@ public struct BatchAnonymizer: Sendable {
     public let configuration: BatchConfiguration
     /// The profile, plus Clean Recognizable Visual Features (code 113102) for defaced files and
     /// Clean Pixel Data (113101) for images whose burned-in text was masked: the codes go only on
-    /// the files those passes changed. Indexed by `deidentifierIndex`.
+    /// the files those passes changed. Chosen by `deidentifier(defaced:textCleaned:)`.
     private let deidentifiers: [Deidentifier]
     private let keyed: KeyedIdentifiers
 
