@@ -118,6 +118,41 @@ def generate_dictionary(pydicom_wheel: str) -> str:
     )
 
 
+def swift_keyword_name(keyword: str) -> str:
+    """PS3.6 keyword -> Swift constant name: 'PatientName' -> 'patientName', 'SOPClassUID' -> 'sopClassUID'."""
+    run = len(keyword) - len(keyword.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    if run == len(keyword):
+        return keyword.lower()
+    if run > 1 and keyword[run].islower():
+        run -= 1  # the last capital starts the next word: "SOPClass" -> "sop" + "Class"
+    return keyword[:run].lower() + keyword[run:]
+
+
+def generate_keywords(pydicom_wheel: str) -> str:
+    """A constant for every keyword of the dictionary, so that a mistyped tag fails to compile."""
+    with zipfile.ZipFile(pydicom_wheel) as wheel:
+        source = wheel.read("pydicom/_dicom_dict.py")
+    module = load_module_from_bytes("_dicom_dict", source)
+    lines = []
+    names = set()
+    for tag, (_vr, _vm, name, retired, keyword) in sorted(module.DicomDictionary.items()):
+        if not keyword:
+            continue
+        constant = swift_keyword_name(keyword)
+        assert constant not in names, f"two keywords give the constant {constant}"
+        names.add(constant)
+        retired_note = " (retired)" if retired else ""
+        lines.append(f"    /// {name}{retired_note}, ({tag >> 16:04X},{tag & 0xFFFF:04X})\n"
+                     f"    public static let {constant} = DICOMTag(0x{tag >> 16:04X}, 0x{tag & 0xFFFF:04X})")
+    return (
+        HEADER +
+        f"// Source: {os.path.basename(pydicom_wheel)} pydicom/_dicom_dict.py (DICOM PS3.6 data dictionary),\n"
+        f"// SHA-256 {sha256(source)}. {len(lines)} keywords\n"
+        "// (repeating groups such as (60xx,3000) have none).\n\n"
+        "extension DICOMTag {\n" + "\n".join(lines) + "\n}\n"
+    )
+
+
 # --- PS3.15 Table E.1-1 -----------------------------------------------------------------------
 
 def swift_string(text: str) -> str:
@@ -339,6 +374,7 @@ def main() -> int:
         standard_wheel = pip_download(DICOM_STANDARD, downloads)
         outputs = {
             "Sources/DICOMCore/Generated/DataDictionary+Entries.swift": generate_dictionary(pydicom_wheel),
+            "Sources/DICOMCore/Generated/DICOMTag+Keywords.swift": generate_keywords(pydicom_wheel),
             "Sources/Deidentification/Generated/ConfidentialityProfileTable+Rows.swift":
                 generate_profile_table(args.standard_dir),
             "Sources/Deidentification/Generated/DeidentificationMethodCode+CID7050.swift":

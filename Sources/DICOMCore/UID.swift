@@ -26,6 +26,12 @@ public enum UID {
         return componentLength > 0
     }
 
+    /// True for 1 to 64 digits and dots: what an instance's identity needs to be usable. Weaker
+    /// than ``isValid(_:)``: originals kept as they are may have leading zeros.
+    public static func isPlausible(_ uid: some StringProtocol) -> Bool {
+        !uid.isEmpty && uid.utf8.count <= 64 && uid.utf8.allSatisfy { $0 == UInt8(ascii: ".") || (0x30...0x39).contains($0) }
+    }
+
     /// True when the UID is defined by the DICOM standard (PS3.6 Annex A): it names a class,
     /// a syntax or a well-known instance, never a patient's study, series or image.
     public static func isDefinedByStandard(_ uid: some StringProtocol) -> Bool {

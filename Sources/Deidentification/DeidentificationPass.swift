@@ -86,10 +86,10 @@ struct DeidentificationPass {
     /// De-identifies one data set or sequence item.
     mutating func walk(_ dataSet: DataSet, parent: TagPath?, item: Int, context: WalkContext) -> DataSet {
         var output = DataSet()
-        let creators = Self.privateCreators(in: dataSet)
+        let creators = dataSet.privateCreators
         var keptBlocks = Set<DICOMTag>()
         for stored in dataSet.elements {
-            let element = Self.withDictionaryVR(stored)
+            let element = stored.withDictionaryVR
             let path = parent?.appending(item: item, element.tag) ?? TagPath(element.tag)
             if element.tag.isPrivateCreator {
                 continue // kept below, only when an element of its block is kept
@@ -127,25 +127,25 @@ struct DeidentificationPass {
         if Self.isOverlayPlane(tag) && path.depth == 0 {
             guard options.contains(.cleanGraphics) else { return Decision(.remove, .X, .overlayPlane) }
             if tag.element == 0x3000 { return Decision(.keep, .C, .graphics) }
-            return Self.effectiveVR(of: element).isTextual ? Decision(.cleanText(fallback: .X), .C, .graphics)
+            return element.effectiveVR.isTextual ? Decision(.cleanText(fallback: .X), .C, .graphics)
                 : Decision(.keep, .K, .table)
         }
         if context.structuredContent {
             // Text Value is Type 1C in a TEXT item: a dummy when nothing safe is left.
-            if tag == DICOMTag(0x0040, 0xA160) { return Decision(.cleanText(fallback: .D), .C, .structuredContent) }
-            if tag == DICOMTag(0x0040, 0xA123), let name = element.string, !name.isEmpty {
+            if tag == DICOMTag.textValue { return Decision(.cleanText(fallback: .D), .C, .structuredContent) }
+            if tag == DICOMTag.personName, let name = element.string, !name.isEmpty {
                 return Decision(.replace(identifiers.personPseudonym(for: name)), .C, .structuredContent)
             }
         }
-        if context.graphics && tag == DICOMTag(0x0070, 0x0006) {
+        if context.graphics && tag == DICOMTag.unformattedTextValue {
             return Decision(.cleanText(fallback: .D), .C, .graphics)
         }
         if let row = ConfidentialityProfileTable.row(for: tag) {
             let (action, option) = profile.action(for: row)
             return decide(element, path: path, context: context, action: action, option: option, basic: row.basic)
         }
-        if tag == DICOMTag(0x0400, 0x0500) { return Decision(.remove, .X, .encryptedAttributes) }
-        let vr = Self.effectiveVR(of: element)
+        if tag == DICOMTag.encryptedAttributesSequence { return Decision(.remove, .X, .encryptedAttributes) }
+        let vr = element.effectiveVR
         if context.dummy && vr != .SQ && vr != .UI && (vr.isTextual || vr.isTemporal) {
             return Decision(.dummy, .D, .dummySequence)
         }
@@ -178,7 +178,7 @@ struct DeidentificationPass {
     /// A row's action under the profile, made concrete for this element.
     private func decide(_ element: DataElement, path: TagPath, context: WalkContext, action: ActionCode,
                         option: ProfileOption?, basic: ActionCode) -> Decision {
-        let vr = Self.effectiveVR(of: element)
+        let vr = element.effectiveVR
         let tag = element.tag
         let basis: AppliedAction.Reason = option.map { .option($0) } ?? .table
         switch action {
@@ -229,7 +229,7 @@ struct DeidentificationPass {
     /// What C means for an element, by the option whose column asked for it.
     private func clean(_ element: DataElement, path: TagPath, context: WalkContext, option: ProfileOption?,
                        basic: ActionCode) -> Decision {
-        let vr = Self.effectiveVR(of: element)
+        let vr = element.effectiveVR
         let basis = AppliedAction.Reason.option(option ?? .cleanDescriptors)
         switch option {
         case .retainLongitudinalModifiedDates:
@@ -354,7 +354,7 @@ struct DeidentificationPass {
             record(path, .C, decision.reason)
             return DataElement(element.tag, .AS, string: values.joined(separator: "\\"))
         case .replace(let value):
-            let vr = Self.effectiveVR(of: element)
+            let vr = element.effectiveVR
             guard vr.isString else {
                 record(path, .X, decision.reason)
                 return nil
@@ -370,10 +370,10 @@ struct DeidentificationPass {
             record(path, .D, .pseudonym)
             return pseudonym
         }
-        let vr = Self.effectiveVR(of: element)
+        let vr = element.effectiveVR
         if vr == .SQ {
             guard let items = element.items else { return nil }
-            if element.tag == .contentSequence || element.tag == DICOMTag(0x0070, 0x0001) {
+            if element.tag == .contentSequence || element.tag == DICOMTag.graphicAnnotationSequence {
                 // Content Sequence and Graphic Annotation Sequence are Type 1C: required only while
                 // there is content. Removing the content removes the requirement.
                 record(path, .X, .contentRemoved)
@@ -395,8 +395,8 @@ struct DeidentificationPass {
     }
 
     private mutating func replaceUIDs(in element: DataElement, path: TagPath, reason: AppliedAction.Reason) -> DataElement? {
-        let values = Self.textValues(of: element)
-        guard Self.effectiveVR(of: element) == .UI || element.vr == .UN, let values else {
+        let values = element.textValues
+        guard element.effectiveVR == .UI || element.vr == .UN, let values else {
             // A UID row on something that holds no UID string: nothing to keep safely.
             record(path, .X, reason)
             return nil
@@ -414,12 +414,12 @@ struct DeidentificationPass {
     }
 
     private mutating func shiftDates(in element: DataElement, path: TagPath, reason: AppliedAction.Reason) -> DataElement? {
-        guard let values = Self.textValues(of: element) else {
+        guard let values = element.textValues else {
             record(path, .X, reason)
             return nil
         }
         // Elements stored as UN (private dates in implicit VR files) are read by their form.
-        let vr = Self.effectiveVR(of: element)
+        let vr = element.effectiveVR
         var shifted: [String] = []
         for value in values {
             if value.isEmpty {
@@ -439,7 +439,7 @@ struct DeidentificationPass {
 
     private mutating func cleanText(in element: DataElement, path: TagPath, reason: AppliedAction.Reason,
                                     fallback: ActionCode, context: WalkContext) -> DataElement? {
-        let vr = Self.effectiveVR(of: element)
+        let vr = element.effectiveVR
         guard vr.isString else {
             record(path, .X, reason)
             return nil
@@ -485,7 +485,7 @@ struct DeidentificationPass {
             replacements.insert(Replacement(kind: kind, original: original.isEmpty ? patient.patientID : original,
                                             replacement: value))
         }
-        return DataElement(element.tag, Self.effectiveVR(of: element), string: value)
+        return DataElement(element.tag, element.effectiveVR, string: value)
     }
 
     private mutating func record(_ path: TagPath, _ action: ActionCode, _ reason: AppliedAction.Reason) {
@@ -498,9 +498,9 @@ struct DeidentificationPass {
     /// private text), so that the text cleaner drops them wherever free text repeats them.
     private func collectIdentifyingTokens(_ dataSet: DataSet, parent: TagPath?, item: Int, context: WalkContext,
                                           into tokens: inout Set<String>) {
-        let creators = Self.privateCreators(in: dataSet)
+        let creators = dataSet.privateCreators
         for stored in dataSet.elements {
-            let element = Self.withDictionaryVR(stored)
+            let element = stored.withDictionaryVR
             let path = parent?.appending(item: item, element.tag) ?? TagPath(element.tag)
             if element.tag.isPrivateCreator { continue }
             let decision = decide(element, path: path, context: context, creators: creators)
@@ -525,8 +525,8 @@ struct DeidentificationPass {
             for item in items { for child in item.elements { allText(of: child, into: &tokens) } }
             return
         }
-        let vr = effectiveVR(of: element)
-        guard vr.isString && vr != .UI && vr != .CS || vr == .UN, let values = textValues(of: element) else { return }
+        let vr = element.effectiveVR
+        guard vr.isString && vr != .UI && vr != .CS || vr == .UN, let values = element.textValues else { return }
         for value in values { tokens.formUnion(TextCleaner.identifyingTokens(of: value)) }
     }
 
@@ -557,42 +557,6 @@ struct DeidentificationPass {
     }
 
     // MARK: Helpers
-
-    /// The VR to reason with: an element stored as UN whose tag the dictionary knows is treated
-    /// as its dictionary VR, so that a name or a UID hidden behind UN is still recognised.
-    static func effectiveVR(of element: DataElement) -> VR {
-        guard element.vr == .UN, !element.tag.isPrivate else { return element.vr }
-        return DataDictionary.entry(for: element.tag)?.vrs.first ?? .UN
-    }
-
-    /// A public element stored as UN, or with a string VR its dictionary entry does not allow
-    /// (a SOP Instance UID labelled DS), gets its dictionary VR when that is a string VR: the
-    /// bytes mean the same, and a name or a UID behind the wrong VR is then handled like any
-    /// other. (Binary VRs stay as stored: their byte order depends on the transfer syntax.)
-    static func withDictionaryVR(_ element: DataElement) -> DataElement {
-        guard element.vr == .UN || element.vr.isString, !element.tag.isPrivate,
-              let allowed = DataDictionary.entry(for: element.tag)?.vrs, let vr = allowed.first, vr.isString,
-              !allowed.contains(element.vr) else { return element }
-        return DataElement(element.tag, vr, element.value)
-    }
-
-    /// The values of a string element, or of a UN element whose bytes are printable text.
-    static func textValues(of element: DataElement) -> [String]? {
-        if element.vr.isString { return element.strings }
-        guard element.vr == .UN, let bytes = element.bytes,
-              bytes.allSatisfy({ $0 == 0 || ($0 >= 0x20 && $0 < 0x7F) }) else { return nil }
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\\", omittingEmptySubsequences: false)
-            .map { DataElement.trimmed(String($0), vr: .LO) }
-    }
-
-    /// Private creators of an item, by the tag of their creator element.
-    static func privateCreators(in dataSet: DataSet) -> [DICOMTag: String] {
-        var creators: [DICOMTag: String] = [:]
-        for element in dataSet.elements where element.tag.isPrivateCreator {
-            if let text = textValues(of: element)?.first { creators[element.tag] = text }
-        }
-        return creators
-    }
 
     /// Ages above 89 years become 090Y (HIPAA Safe Harbor); others stay.
     static func capAge(_ age: String) -> String {

@@ -38,8 +38,8 @@ public struct Deidentifier: Sendable {
         var dataSet = pass.walk(object.dataSet, parent: nil, item: 0, context: .topLevel)
         Markers.write(into: &dataSet, profile: profile)
         // The instance must still say what it is: never an output without its identity.
-        guard let sopInstance = dataSet.string(.sopInstanceUID), Self.isUIDLike(sopInstance),
-              let sopClass = dataSet.string(.sopClassUID), Self.isUIDLike(sopClass) else {
+        guard let sopInstance = dataSet.string(.sopInstanceUID), UID.isPlausible(sopInstance),
+              let sopClass = dataSet.string(.sopClassUID), UID.isPlausible(sopClass) else {
             throw DeidentificationRefusal(.missingSOPInstanceUID,
                                           "the SOP Class or Instance UID cannot be kept (stored with a non-string VR?)")
         }
@@ -58,12 +58,6 @@ public struct Deidentifier: Sendable {
             replacements: pass.replacements.sorted { ($0.kind.rawValue, $0.original) < ($1.kind.rawValue, $1.original) },
             warnings: Warnings.collect(output.dataSet, original: object.dataSet, profile: profile),
             methodCodes: profile.methodCodes)
-    }
-
-    /// Digits and dots, 1 to 64 of them: what an output's identity needs (kept originals may have
-    /// the leading zeros `UID.isValid` refuses).
-    private static func isUIDLike(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 64 && text.utf8.allSatisfy { $0 == UInt8(ascii: ".") || (0x30...0x39).contains($0) }
     }
 
     /// SOP Classes whose content is an opaque document Veil cannot clean.

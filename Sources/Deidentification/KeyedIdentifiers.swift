@@ -22,22 +22,22 @@ public struct KeyedIdentifiers: Sendable {
     /// The patient pseudonym, used as Patient ID and Patient's Name: 20 characters of Crockford
     /// base32 (100 bits). `issuer` is the Issuer of Patient ID, empty when absent.
     public func patientPseudonym(patientID: String, issuer: String) -> String {
-        base32(key.digest(purpose: "patient", [Array(issuer.utf8), Array(patientID.utf8)]), count: 20)
+        PseudonymFormat.patient.make(key.digest(purpose: "patient", [Array(issuer.utf8), Array(patientID.utf8)]))
     }
 
     /// The pseudonym for a patient without a Patient ID, from whatever identifies them in the file.
     public func patientPseudonym(fallback parts: [String]) -> String {
-        base32(key.digest(purpose: "patient-fallback", parts.map { Array($0.utf8) }), count: 20)
+        PseudonymFormat.patient.make(key.digest(purpose: "patient-fallback", parts.map { Array($0.utf8) }))
     }
 
     /// An Accession Number pseudonym: "A" and 15 base32 characters (fits SH, 16 characters).
     public func accessionPseudonym(for accession: String) -> String {
-        "A" + base32(key.digest(purpose: "accession", [Array(accession.utf8)]), count: 15)
+        PseudonymFormat.accession.make(key.digest(purpose: "accession", [Array(accession.utf8)]))
     }
 
     /// A Study ID pseudonym, per study: "S" and 15 base32 characters.
     public func studyIDPseudonym(studyID: String, studyInstanceUID: String) -> String {
-        "S" + base32(key.digest(purpose: "study-id", [Array(studyInstanceUID.utf8), Array(studyID.utf8)]), count: 15)
+        PseudonymFormat.studyID.make(key.digest(purpose: "study-id", [Array(studyInstanceUID.utf8), Array(studyID.utf8)]))
     }
 
     /// The patient's date offset (Retain Longitudinal with Modified Dates): a whole number of days
@@ -52,35 +52,17 @@ public struct KeyedIdentifiers: Sendable {
     /// A replacement AE title or network name (Retain Device Identity cleans these): the same
     /// device keeps the same name, which no longer says whose device it is. At most 16 characters.
     public func applicationEntityPseudonym(for title: String) -> String {
-        "AE" + base32(key.digest(purpose: "application-entity", [Array(title.uppercased().utf8)]), count: 14)
+        PseudonymFormat.applicationEntity.make(key.digest(purpose: "application-entity", [Array(title.uppercased().utf8)]))
     }
 
     /// A replacement for a person's name inside structured content: the same name gives the same
     /// pseudonym, so one observer stays one observer.
     public func personPseudonym(for name: String) -> String {
-        "PERSON^" + base32(key.digest(purpose: "person", [Array(name.uppercased().utf8)]), count: 12)
+        PseudonymFormat.person.make(key.digest(purpose: "person", [Array(name.uppercased().utf8)]))
     }
 
     /// The keyed hash of an input path, so that the manifest can name inputs without paths.
     public func inputIdentifier(for path: String) -> String {
-        base32(key.digest(purpose: "input-path", [Array(path.utf8)]), count: 26).lowercased()
-    }
-
-    /// Crockford's base32 alphabet: digits and upper-case letters without I, L, O and U.
-    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
-
-    private func base32(_ bytes: [UInt8], count: Int) -> String {
-        var out: [UInt8] = []
-        var buffer: UInt32 = 0
-        var bits = 0
-        for byte in bytes {
-            buffer = buffer << 8 | UInt32(byte)
-            bits += 8
-            while bits >= 5 && out.count < count {
-                out.append(Self.alphabet[Int(buffer >> UInt32(bits - 5) & 0x1F)])
-                bits -= 5
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        Base32.encode(key.digest(purpose: "input-path", [Array(path.utf8)]), count: 26).lowercased()
     }
 }

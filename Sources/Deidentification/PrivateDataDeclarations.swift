@@ -14,17 +14,17 @@ struct PrivateDataDeclarations {
     private var safeBlocks: Set<String> = []           // "gggg|CREATOR"
 
     init(_ dataSet: DataSet) {
-        for item in dataSet.items(DICOMTag(0x0008, 0x0300)) ?? [] {
-            guard let group = Self.uint16s(item[DICOMTag(0x0008, 0x0301)]).first,
-                  let creator = item.string(DICOMTag(0x0008, 0x0302)) else { continue }
+        for item in dataSet.items(DICOMTag.privateDataElementCharacteristicsSequence) ?? [] {
+            guard let group = item.uint16s(.privateGroupReference)?.first,
+                  let creator = item.string(DICOMTag.privateCreatorReference) else { continue }
             let block = "\(Self.hex(group))|\(PrivateTagDictionary.normalize(creator))"
-            if item.string(DICOMTag(0x0008, 0x0303))?.uppercased() == "SAFE" { safeBlocks.insert(block) }
-            for element in Self.uint16s(item[DICOMTag(0x0008, 0x0304)]) {
+            if item.string(DICOMTag.blockIdentifyingInformationStatus)?.uppercased() == "SAFE" { safeBlocks.insert(block) }
+            for element in item.uint16s(.nonidentifyingPrivateElements) ?? [] {
                 declarations[Self.key(block, element)] = .safe
             }
-            for actionItem in item.items(DICOMTag(0x0008, 0x0305)) ?? [] {
-                let code = actionItem.string(DICOMTag(0x0008, 0x0307)).flatMap { ActionCode(rawValue: $0.uppercased()) } ?? .X
-                for element in Self.uint16s(actionItem[DICOMTag(0x0008, 0x0306)]) {
+            for actionItem in item.items(DICOMTag.deidentificationActionSequence) ?? [] {
+                let code = actionItem.string(DICOMTag.deidentificationAction).flatMap { ActionCode(rawValue: $0.uppercased()) } ?? .X
+                for element in actionItem.uint16s(.identifyingPrivateElements) ?? [] {
                     declarations[Self.key(block, element)] = .action(code)
                 }
             }
@@ -45,10 +45,5 @@ struct PrivateDataDeclarations {
     private static func hex(_ value: UInt16) -> String {
         let digits = String(value, radix: 16, uppercase: true)
         return String(repeating: "0", count: 4 - digits.count) + digits
-    }
-
-    private static func uint16s(_ element: DataElement?) -> [UInt16] {
-        guard let bytes = element?.bytes, element?.vr == .US || element?.vr == .UN else { return [] }
-        return stride(from: 0, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8 }
     }
 }

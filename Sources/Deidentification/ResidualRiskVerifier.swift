@@ -115,7 +115,7 @@ public struct ResidualRiskVerifier: Sendable {
     /// CT, MR and PET of the head, from Body Part Examined and the descriptions.
     public static func isHeadScan(_ dataSet: DataSet) -> Bool {
         guard ["CT", "MR", "PT"].contains(dataSet.string(.modality)?.uppercased() ?? "") else { return false }
-        let hints = [DICOMTag(0x0018, 0x0015), DICOMTag(0x0008, 0x1030), DICOMTag(0x0008, 0x103E), DICOMTag(0x0018, 0x1030)]
+        let hints = [DICOMTag.bodyPartExamined, DICOMTag.studyDescription, DICOMTag.seriesDescription, DICOMTag.protocolName]
             .compactMap { dataSet.string($0)?.uppercased() }.joined(separator: " ")
         let words = hints.split(whereSeparator: { !$0.isLetter })
         return words.contains { ["HEAD", "HEADNECK", "BRAIN", "SKULL", "FACE", "NEURO", "CRANIUM", "ORBIT", "ORBITS", "SINUS"].contains($0) }
@@ -125,8 +125,8 @@ public struct ResidualRiskVerifier: Sendable {
     /// repeating them is a finding.
     static func identifyingTokens(_ dataSet: DataSet) -> Set<String> {
         var tokens = Set<String>()
-        for tag in [DICOMTag.patientName, .patientID, .accessionNumber, DICOMTag(0x0010, 0x1000), DICOMTag(0x0008, 0x0090),
-                    DICOMTag(0x0010, 0x1040), DICOMTag(0x0008, 0x0080)] {
+        for tag in [DICOMTag.patientName, .patientID, .accessionNumber, DICOMTag.otherPatientIDs, DICOMTag.referringPhysicianName,
+                    DICOMTag.patientAddress, DICOMTag.institutionName] {
             for value in dataSet[tag]?.strings ?? [] {
                 tokens.formUnion(TextCleaner.identifyingTokens(of: value).filter { $0.count >= 3 })
             }
@@ -156,7 +156,7 @@ private struct Walker {
                                        "urn:anonymized", "REMOVED", "DUMMY"]
 
     mutating func walk(_ dataSet: DataSet, parent: TagPath?, item: Int) {
-        let creators = DeidentificationPass.privateCreators(in: dataSet)
+        let creators = dataSet.privateCreators
         for element in dataSet.elements {
             let path = parent?.appending(item: item, element.tag) ?? TagPath(element.tag)
             if element.tag.isPrivate {
@@ -207,7 +207,7 @@ private struct Walker {
         // Free text: the descriptors the cleaning options clean (the table lists every free-text
         // attribute that needs protecting), and the text of SR content and graphic annotations.
         let cleaned = ConfidentialityProfileTable.row(for: tag)?.options.values.contains(.C) == true
-            || tag == DICOMTag(0x0040, 0xA160) || tag == DICOMTag(0x0070, 0x0006)
+            || tag == DICOMTag.textValue || tag == DICOMTag.unformattedTextValue
         if cleaned && element.vr.isTextual, !Self.identityAttributes.contains(tag) {
             for value in values where Self.textLooksIdentifying(value, tokens: identifyingTokens) {
                 report(.freeText, path, "free text holds a date, a phone number, an identifier or the patient's name")
@@ -241,17 +241,16 @@ private struct Walker {
 
     /// Attributes whose own values are identifiers (checked by the table, not as free text).
     static let identityAttributes: Set<DICOMTag> = [.patientName, .patientID, .accessionNumber, .studyID,
-                                                    DICOMTag(0x0010, 0x1000), DICOMTag(0x0010, 0x1001)]
+                                                    DICOMTag.otherPatientIDs, DICOMTag.otherPatientNames]
 
-    /// Veil's pseudonym forms: 20 base32 characters (patients), A or S and 15 (accession, study).
+    /// Veil's pseudonym forms (``PseudonymFormat``) of the attributes that hold them.
     static func isPseudonym(_ value: String, tag: DICOMTag) -> Bool {
-        let base32 = { (text: Substring) in text.allSatisfy { $0.isASCII && ($0.isNumber || $0.isUppercase) } }
         switch tag {
-        case DICOMTag(0x0040, 0xA123): return value.count == 19 && value.hasPrefix("PERSON^") && base32(value.dropFirst(7))
-        case .patientID, .patientName: return value.count == 20 && base32(Substring(value))
-        case .accessionNumber: return value.count == 16 && value.hasPrefix("A") && base32(value.dropFirst())
-        case .studyID: return value.count == 16 && value.hasPrefix("S") && base32(value.dropFirst())
-        default: return false
+        case .personName: PseudonymFormat.person.matches(value)
+        case .patientID, .patientName: PseudonymFormat.patient.matches(value)
+        case .accessionNumber: PseudonymFormat.accession.matches(value)
+        case .studyID: PseudonymFormat.studyID.matches(value)
+        default: false
         }
     }
 

@@ -6,17 +6,14 @@ import DICOMCore
 enum StandardUIDs {
     static func namesAClass(_ tag: DICOMTag) -> Bool { classAttributes.contains(tag) }
 
-    private static let classAttributes: Set<DICOMTag> = Set([
-        "AffectedSOPClassUID", "RequestedSOPClassUID", "MediaStorageSOPClassUID", "TransferSyntaxUID",
-        "ImplementationClassUID", "RTVCommunicationSOPClassUID", "ReferencedSOPClassUIDInFile",
-        "ReferencedTransferSyntaxUIDInFile", "ReferencedRelatedGeneralSOPClassUIDInFile", "SOPClassUID",
-        "RelatedGeneralSOPClassUID", "OriginalSpecializedSOPClassUID", "SOPClassesInStudy", "CodingSchemeUID",
-        "ContextGroupExtensionCreatorUID", "ContextUID", "MappingResourceUID", "StoredInstanceTransferSyntaxUID",
-        "ReferencedSOPClassUID", "SOPClassesSupported", "AvailableTransferSyntaxUID", "FlowTransferSyntaxUID",
-        "MACCalculationTransferSyntaxUID", "EncryptedContentTransferSyntaxUID", "PertinentSOPClassesInStudy",
-        "PertinentSOPClassesInSeries", "SegmentationTemplateUID",
-    ].map { keyword in
-        guard let tag = DataDictionary.tag(forKeyword: keyword) else { fatalError("unknown keyword \(keyword)") }
-        return tag
-    })
+    private static let classAttributes: Set<DICOMTag> = [
+        .affectedSOPClassUID, .requestedSOPClassUID, .mediaStorageSOPClassUID, .transferSyntaxUID,
+        .implementationClassUID, .rtvCommunicationSOPClassUID, .referencedSOPClassUIDInFile,
+        .referencedTransferSyntaxUIDInFile, .referencedRelatedGeneralSOPClassUIDInFile, .sopClassUID,
+        .relatedGeneralSOPClassUID, .originalSpecializedSOPClassUID, .sopClassesInStudy, .codingSchemeUID,
+        .contextGroupExtensionCreatorUID, .contextUID, .mappingResourceUID, .storedInstanceTransferSyntaxUID,
+        .referencedSOPClassUID, .sopClassesSupported, .availableTransferSyntaxUID, .flowTransferSyntaxUID,
+        .macCalculationTransferSyntaxUID, .encryptedContentTransferSyntaxUID, .pertinentSOPClassesInStudy,
+        .pertinentSOPClassesInSeries, .segmentationTemplateUID,
+    ]
 }

@@ -33,19 +33,14 @@ enum Warnings {
     /// Overlay Bits Allocated equal to Bits Allocated with a non-zero bit position: the retired
     /// encoding of overlays in unused high bits of Pixel Data.
     private static func hasOverlayInPixelData(_ dataSet: DataSet) -> Bool {
-        guard let bitsAllocated = uint16(dataSet[.bitsAllocated]) else { return false }
+        guard let bitsAllocated = dataSet.int(.bitsAllocated) else { return false }
         for group in stride(from: UInt16(0x6000), through: 0x601E, by: 2) {
-            if let overlayBits = uint16(dataSet[DICOMTag(group, 0x0100)]),
-               let position = uint16(dataSet[DICOMTag(group, 0x0102)]),
+            if let overlayBits = dataSet.int(DICOMTag(group, 0x0100)),
+               let position = dataSet.int(DICOMTag(group, 0x0102)),
                overlayBits == bitsAllocated, position != 0 {
                 return true
             }
         }
         return false
-    }
-
-    private static func uint16(_ element: DataElement?) -> UInt16? {
-        guard let bytes = element?.bytes, bytes.count >= 2, element?.vr == .US else { return nil }
-        return UInt16(bytes[0]) | UInt16(bytes[1]) << 8
     }
 }

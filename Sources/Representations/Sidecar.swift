@@ -9,14 +9,14 @@ import Volumes
 public enum Sidecar {
     /// JSON key, tag, and whether the value is a number.
     static let allowed: [(String, DICOMTag, Bool)] = [
-        ("Modality", DICOMTag(0x0008, 0x0060), false), ("Manufacturer", DICOMTag(0x0008, 0x0070), false),
-        ("ManufacturersModelName", DICOMTag(0x0008, 0x1090), false), ("BodyPartExamined", DICOMTag(0x0018, 0x0015), false),
-        ("MagneticFieldStrength", DICOMTag(0x0018, 0x0087), true), ("RepetitionTime", DICOMTag(0x0018, 0x0080), true),
-        ("EchoTime", DICOMTag(0x0018, 0x0081), true), ("InversionTime", DICOMTag(0x0018, 0x0082), true),
-        ("FlipAngle", DICOMTag(0x0018, 0x1314), true), ("SliceThickness", DICOMTag(0x0018, 0x0050), true),
-        ("SpacingBetweenSlices", DICOMTag(0x0018, 0x0088), true), ("KVP", DICOMTag(0x0018, 0x0060), true),
-        ("XRayTubeCurrent", DICOMTag(0x0018, 0x1151), true), ("ConvolutionKernel", DICOMTag(0x0018, 0x1210), false),
-        ("PatientSex", DICOMTag(0x0010, 0x0040), false), ("PatientPosition", DICOMTag(0x0018, 0x5100), false),
+        ("Modality", DICOMTag.modality, false), ("Manufacturer", DICOMTag.manufacturer, false),
+        ("ManufacturersModelName", DICOMTag.manufacturerModelName, false), ("BodyPartExamined", DICOMTag.bodyPartExamined, false),
+        ("MagneticFieldStrength", DICOMTag.magneticFieldStrength, true), ("RepetitionTime", DICOMTag.repetitionTime, true),
+        ("EchoTime", DICOMTag.echoTime, true), ("InversionTime", DICOMTag.inversionTime, true),
+        ("FlipAngle", DICOMTag.flipAngle, true), ("SliceThickness", DICOMTag.sliceThickness, true),
+        ("SpacingBetweenSlices", DICOMTag.spacingBetweenSlices, true), ("KVP", DICOMTag.kvp, true),
+        ("XRayTubeCurrent", DICOMTag.xRayTubeCurrent, true), ("ConvolutionKernel", DICOMTag.convolutionKernel, false),
+        ("PatientSex", DICOMTag.patientSex, false), ("PatientPosition", DICOMTag.patientPosition, false),
     ]
 
     public static func json(for volume: Volume, dataSet: DataSet, version: String) throws -> [UInt8] {
@@ -29,9 +29,9 @@ public enum Sidecar {
                 object[key] = text
             }
         }
-        if let age = dataSet.string(DICOMTag(0x0010, 0x1010)), let bin = ageBin(age) { object["PatientAgeBin"] = bin }
+        if let age = dataSet.string(DICOMTag.patientAge), let bin = ageBin(age) { object["PatientAgeBin"] = bin }
         // Dates only when they were shifted by the keyed per-patient offset (Modified Dates option).
-        if dataSet.string(DICOMTag(0x0028, 0x0303)) == "MODIFIED", let date = dataSet.string(DICOMTag(0x0008, 0x0020)), !date.isEmpty {
+        if dataSet.string(DICOMTag.longitudinalTemporalInformationModified) == "MODIFIED", let date = dataSet.string(DICOMTag.studyDate), !date.isEmpty {
             object["StudyDateShifted"] = date
         }
         object["Dimensions"] = [volume.size.i, volume.size.j, volume.size.k]

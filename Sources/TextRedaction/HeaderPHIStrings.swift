@@ -7,12 +7,12 @@ public struct HeaderPHIStrings: Sendable {
     public private(set) var strings: Set<String> = []
 
     public init(_ dataSet: DataSet) {
-        let name = dataSet.string(DICOMTag(0x0010, 0x0010)) ?? ""
+        let name = dataSet.string(DICOMTag.patientName) ?? ""
         for part in name.split(whereSeparator: { "^= ,".contains($0) }) { add(String(part)) }
-        for tag in [DICOMTag(0x0010, 0x0020), DICOMTag(0x0010, 0x1000), DICOMTag(0x0008, 0x0050)] {
+        for tag in [DICOMTag.patientID, DICOMTag.otherPatientIDs, DICOMTag.accessionNumber] {
             for value in dataSet[tag]?.strings ?? [] { add(value) }
         }
-        let birth = dataSet.string(DICOMTag(0x0010, 0x0030)) ?? ""
+        let birth = dataSet.string(DICOMTag.patientBirthDate) ?? ""
         if birth.count == 8, birth.allSatisfy(\.isNumber) {
             let (year, month, day) = (birth.prefix(4), birth.dropFirst(4).prefix(2), birth.suffix(2))
             add(birth)

@@ -17,11 +17,11 @@ public enum OverlayTextCleaner {
         var cleaned: [CleanedOverlay] = []
         for group in stride(from: UInt16(0x6000), through: 0x601E, by: 2) {
             guard let element = dataSet[DICOMTag(group, 0x3000)] else { continue }
-            guard let rows = unsigned(dataSet[DICOMTag(group, 0x0010)]), let columns = unsigned(dataSet[DICOMTag(group, 0x0011)]),
+            guard let rows = dataSet.int(DICOMTag(group, 0x0010)), let columns = dataSet.int(DICOMTag(group, 0x0011)),
                   rows > 0, columns > 0 else {
                 throw TextCleaningFailure(.unsupported, "an overlay without Overlay Rows or Columns")
             }
-            let frames = max(1, Int(dataSet.string(DICOMTag(group, 0x0015)) ?? "") ?? 1)
+            let frames = max(1, dataSet.int(DICOMTag(group, 0x0015)) ?? 1)
             var bits: [UInt8]
             switch element.value {
             case .bytes(let value): bits = value
@@ -60,10 +60,5 @@ public enum OverlayTextCleaner {
             cleaned.append(CleanedOverlay(group: group, overlayData: bits, boxes: TextBox.merged(boxes)))
         }
         return cleaned
-    }
-
-    private static func unsigned(_ element: DataElement?) -> Int? {
-        guard let bytes = element?.bytes, bytes.count >= 2 else { return nil }
-        return Int(bytes[0]) | Int(bytes[1]) << 8
     }
 }

@@ -15,11 +15,11 @@ struct Palette {
             let descriptor = DICOMTag(0x0028, UInt16(0x1101 + channel))
             let plain = DICOMTag(0x0028, UInt16(0x1201 + channel))
             let segmented = DICOMTag(0x0028, UInt16(0x1221 + channel))
-            guard let raw = dataSet[descriptor]?.bytes, raw.count >= 6, let element = dataSet[plain] ?? dataSet[segmented] else { return nil }
-            let word = { (i: Int) in Int(raw[2 * i]) | Int(raw[2 * i + 1]) << 8 }
-            let entries = word(0) == 0 ? 65536 : word(0)
-            first = dataSet[descriptor]?.vr == .SS ? Int(Int16(truncatingIfNeeded: word(1))) : word(1)
-            let bits = word(2)
+            // The descriptor is US or SS: its first index is signed for SS.
+            guard let raw = dataSet.uint16s(descriptor), raw.count >= 3, let element = dataSet[plain] ?? dataSet[segmented] else { return nil }
+            let entries = raw[0] == 0 ? 65536 : Int(raw[0])
+            first = dataSet[descriptor]?.vr == .SS ? Int(Int16(bitPattern: raw[1])) : Int(raw[1])
+            let bits = Int(raw[2])
             let bytes: [UInt8]
             switch element.value {
             case .bytes(let value): bytes = value
@@ -30,14 +30,12 @@ struct Palette {
             let wide = bits > 8
             var table = [UInt8](repeating: 0, count: entries)
             if element.tag == segmented {
-                let words = stride(from: 0, to: bytes.count - 1, by: 2).map { Int(bytes[$0]) | Int(bytes[$0 + 1]) << 8 }
+                let words = DataElement.uint16s(littleEndian: bytes).map(Int.init)
                 guard let values = Self.expandSegments(words, entries: entries) else { return nil }
                 for i in 0..<entries { table[i] = UInt8(clamping: wide ? values[i] >> 8 : values[i] & 0xFF) }
             } else if bytes.count >= 2 * entries {
-                for i in 0..<entries {
-                    let value = Int(bytes[2 * i]) | Int(bytes[2 * i + 1]) << 8
-                    table[i] = UInt8(wide ? value >> 8 : value & 0xFF)
-                }
+                let words = DataElement.uint16s(littleEndian: bytes)
+                for i in 0..<entries { table[i] = UInt8(truncatingIfNeeded: wide ? words[i] >> 8 : words[i] & 0xFF) }
             } else if !wide, bytes.count >= entries {
                 for i in 0..<entries { table[i] = bytes[i] }
             } else {

@@ -54,8 +54,8 @@ public struct PixelTextCleaner: Sendable {
             throw TextCleaningFailure(.unsupported, "Pixel Data does not match Rows, Columns and frames")
         }
         var rendering = FrameRendering()
-        rendering.rescaleSlope = Self.decimal(dataSet, 0x1053) ?? 1
-        rendering.rescaleIntercept = Self.decimal(dataSet, 0x1052) ?? 0
+        rendering.rescaleSlope = dataSet.double(.rescaleSlope) ?? 1
+        rendering.rescaleIntercept = dataSet.double(.rescaleIntercept) ?? 0
         if pixels.photometricInterpretation.uppercased() == "PALETTE COLOR" {
             guard let palette = Palette(dataSet, bulkValue: bulkValue) else {
                 throw TextCleaningFailure(.unsupported, "the palette colour lookup tables cannot be read")
@@ -129,9 +129,5 @@ public struct PixelTextCleaner: Sendable {
             }
         }
         return true
-    }
-
-    static func decimal(_ dataSet: DataSet, _ element: UInt16) -> Double? {
-        dataSet.string(DICOMTag(0x0028, element)).flatMap { Double($0.split(separator: "\\").first.map(String.init) ?? "") }
     }
 }

@@ -19,16 +19,15 @@ public enum TextTriage {
         if ImageTextRisk.mayCarryText(dataSet) { return "image-kind" }
         let imageType = dataSet[.imageType]?.strings.map { $0.uppercased() } ?? []
         if imageType.isEmpty || imageType.contains(where: flaggedImageTypes.contains) { return "image-type" }
-        let description = (dataSet.string(seriesDescription) ?? "").uppercased()
+        let description = (dataSet.string(.seriesDescription) ?? "").uppercased()
         if flaggedDescriptions.contains(where: description.contains) { return "series-description" }
         if secondaryCaptureDevice.contains(where: { dataSet[$0] != nil }) { return "secondary-capture-device" }
         return nil
     }
 
-    static let seriesDescription = DICOMTag(0x0008, 0x103E)
     static let flaggedImageTypes: Set<String> = ["SAVE", "SCREEN", "REPORTDATA", "DEMOGRAPHICDATA", "INVALID"]
     static let flaggedDescriptions = ["SAVE", "DOSE", "SCREEN", "REPORT", "PROTOCOL", "FORM", "OUTSIDE"]
     /// Date of Secondary Capture and the Secondary Capture Device's manufacturer, model, software.
-    static let secondaryCaptureDevice = [DICOMTag(0x0018, 0x1012), DICOMTag(0x0018, 0x1016),
-                                         DICOMTag(0x0018, 0x1018), DICOMTag(0x0018, 0x1019)]
+    static let secondaryCaptureDevice = [DICOMTag.dateOfSecondaryCapture, DICOMTag.secondaryCaptureDeviceManufacturer,
+                                         DICOMTag.secondaryCaptureDeviceManufacturerModelName, DICOMTag.secondaryCaptureDeviceSoftwareVersions]
 }

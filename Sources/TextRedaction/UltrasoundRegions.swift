@@ -3,20 +3,14 @@ import DICOMCore
 /// The Sequence of Ultrasound Regions (PS3.3 C.8.5.5): rectangles of real image data. Anything
 /// outside them is a banner, a caption or a control panel, and is masked whole.
 public enum UltrasoundRegions {
-    static let sequence = DICOMTag(0x0018, 0x6011)
-    static let minX0 = DICOMTag(0x0018, 0x6018)
-    static let minY0 = DICOMTag(0x0018, 0x601A)
-    static let maxX1 = DICOMTag(0x0018, 0x601C)
-    static let maxY1 = DICOMTag(0x0018, 0x601E)
-
     /// The regions (inclusive corners made exclusive, clipped to the image); empty when there are
     /// none or any is unreadable, in which case nothing is masked by this rule.
     public static func regions(in dataSet: DataSet, columns: Int, rows: Int) -> [TextBox] {
-        guard let items = dataSet.items(sequence), !items.isEmpty else { return [] }
+        guard let items = dataSet.items(.sequenceOfUltrasoundRegions), !items.isEmpty else { return [] }
         var regions: [TextBox] = []
         for item in items {
-            guard let x0 = uint32(item[minX0]), let y0 = uint32(item[minY0]),
-                  let x1 = uint32(item[maxX1]), let y1 = uint32(item[maxY1]), x0 <= x1, y0 <= y1 else { return [] }
+            guard let x0 = item.int(.regionLocationMinX0), let y0 = item.int(.regionLocationMinY0),
+                  let x1 = item.int(.regionLocationMaxX1), let y1 = item.int(.regionLocationMaxY1), x0 <= x1, y0 <= y1 else { return [] }
             let box = TextBox(x0: min(x0, columns), y0: min(y0, rows), x1: min(x1 + 1, columns), y1: min(y1 + 1, rows),
                               rule: .outsideUltrasoundRegions)
             if box.area > 0 { regions.append(box) }
@@ -50,15 +44,5 @@ public enum UltrasoundRegions {
             }
         }
         return boxes
-    }
-
-    /// UL is 4 bytes little-endian; some files use US or SL: read whichever is there.
-    private static func uint32(_ element: DataElement?) -> Int? {
-        guard let bytes = element?.bytes else { return nil }
-        switch bytes.count {
-        case 2: return Int(bytes[0]) | Int(bytes[1]) << 8
-        case 4...: return Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
-        default: return nil
-        }
     }
 }

@@ -96,11 +96,6 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the study (or, for inputs without one, the input) with this key belongs here.
     public func contains(_ key: String) -> Bool {
-        var hash: UInt64 = 0xcbf29ce484222325 // FNV-1a: stable everywhere, nothing secret involved
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100000001b3
-        }
-        return Int(hash % UInt64(count)) == index - 1
+        Int(FNV1a.hash(key) % UInt64(count)) == index - 1
     }
 }

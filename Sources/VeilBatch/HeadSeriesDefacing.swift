@@ -129,7 +129,7 @@ struct HeadSeriesDefacing {
 
     static func hint(_ dataSet: DataSet, requireHead: Bool) -> Hint {
         if requireHead || ResidualRiskVerifier.isHeadScan(dataSet) { return .head }
-        let bodyPart = dataSet.string(DICOMTag(0x0018, 0x0015)) ?? ""
+        let bodyPart = dataSet.string(DICOMTag.bodyPartExamined) ?? ""
         return bodyPart.isEmpty ? .unknown : .otherPart
     }
 }

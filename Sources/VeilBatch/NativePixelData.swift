@@ -4,13 +4,11 @@ import DICOMCore
 /// whatever the input's encoding (Lossy Image Compression stays as it was: earlier loss is kept
 /// on record).
 enum NativePixelData {
-    static let explicitVRLittleEndian = "1.2.840.10008.1.2.1"
-
     /// `photometricInterpretation` and `planarConfiguration` are those of the decoded samples
     /// (JPEG colour decodes to RGB), when they differ from the object's.
     static func store(_ bytes: [UInt8], in object: inout DICOMObject, photometricInterpretation: String? = nil,
                       planarConfiguration: Int? = nil) {
-        let bitsAllocated = object.dataSet[.bitsAllocated]?.bytes.map { Int($0.first ?? 16) } ?? 16
+        let bitsAllocated = object.dataSet.int(.bitsAllocated) ?? 16
         object.dataSet[.pixelData] = DataElement(.pixelData, bitsAllocated > 8 ? .OW : .OB, .bytes(bytes))
         if let photometricInterpretation {
             let padded = photometricInterpretation.utf8.count % 2 == 0 ? photometricInterpretation : photometricInterpretation + " "
@@ -20,7 +18,7 @@ enum NativePixelData {
             let value = UInt16(planarConfiguration)
             object.dataSet[.planarConfiguration] = DataElement(.planarConfiguration, .US, .bytes([UInt8(value & 0xFF), UInt8(value >> 8)]))
         }
-        object.transferSyntaxUID = explicitVRLittleEndian
-        object.fileMeta[.transferSyntaxUID] = DataElement(.transferSyntaxUID, .UI, string: explicitVRLittleEndian + "\0")
+        object.transferSyntaxUID = TransferSyntax.explicitVRLittleEndian
+        object.fileMeta[.transferSyntaxUID] = DataElement(.transferSyntaxUID, .UI, string: TransferSyntax.explicitVRLittleEndian + "\0")
     }
 }

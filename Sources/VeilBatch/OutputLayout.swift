@@ -17,13 +17,7 @@ public enum OutputLayout {
     /// Eight base32 characters of a hash of the UID (40 bits; names only need to differ within
     /// one series, and a clash would fail the write rather than overwrite).
     private static func fileID(_ uid: String) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in uid.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100000001b3
-        }
-        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-        return String((0..<8).map { alphabet[Int((hash >> UInt64(5 * $0)) & 0x1F)] })
+        Base32.digits(of: FNV1a.hash(uid), count: 8)
     }
 
     /// A UID as a path component. Replacement UIDs are digits and dots; anything else (a UID the

@@ -103,7 +103,7 @@ public struct RepresentationPass: Sendable {
         for (index, volume) in volumes.enumerated() {
             guard let first = volume.layout.slices.compactMap({ $0 }).first else { continue }
             let dataSet = try DICOMFile(path: series.paths[first.source]).read().dataSet
-            let isCT = dataSet.string(DICOMTag(0x0008, 0x0060))?.uppercased() == "CT"
+            let isCT = dataSet.string(DICOMTag.modality)?.uppercased() == "CT"
             let defaced = dataSet.string(.recognizableVisualFeatures) == "NO"
                 && (dataSet.items(.deidentificationMethodCodeSequence) ?? []).contains { $0.string(.codeValue) == "113102" }
             if row == nil { row = DatasetTable.Row(dataSet: dataSet, size: volume.size, defaced: defaced) }

@@ -5,9 +5,8 @@ import Deidentification
 /// image IOD the missing Pixel Data, always among the last elements, gives the truncation away;
 /// such a file is refused rather than written without its image.
 enum TruncatedImage {
-    static let pixelDataTags = [DICOMTag(0x7FE0, 0x0010), DICOMTag(0x7FE0, 0x0008), DICOMTag(0x7FE0, 0x0009)]
-    /// Pixel Data Provider URL: the pixels are referenced (JPIP), not included.
-    static let pixelDataProviderURL = DICOMTag(0x0028, 0x7FE0)
+    static let pixelDataTags = [DICOMTag.pixelData, .floatPixelData, .doubleFloatPixelData]
+
 
     /// Whether `dataSet`'s IOD (known from its SOP Class) always has Pixel Data but it has none.
     static func lacksPixelData(_ dataSet: DataSet) -> Bool {
@@ -15,6 +14,6 @@ enum TruncatedImage {
         let required = pixelDataTags.contains {
             IODAttributeTypes.requirement(sopClassUID: sopClass, path: [$0]) == .valueRequired
         }
-        return required && !pixelDataTags.contains { dataSet[$0] != nil } && dataSet[pixelDataProviderURL] == nil
+        return required && !pixelDataTags.contains { dataSet[$0] != nil } && dataSet[.pixelDataProviderURL] == nil  // referenced pixels (JPIP)
     }
 }

@@ -4,7 +4,7 @@ import Testing
 @Suite struct DICOMTagTests {
     @Test(arguments: ["(0010,0010)", "0010,0010", "00100010", "(0010, 0010)"])
     func parsesNotations(text: String) {
-        #expect(DICOMTag(text) == DICOMTag(0x0010, 0x0010))
+        #expect(DICOMTag(text) == DICOMTag.patientName)
     }
 
     @Test(arguments: ["", "(0010)", "0010001", "(gggg,0010)", "001000100"])
@@ -13,8 +13,8 @@ import Testing
     }
 
     @Test func describesInStandardNotation() {
-        #expect(DICOMTag(0x7FE0, 0x0010).description == "(7FE0,0010)")
-        #expect(DICOMTag(0x0008, 0x0005).description == "(0008,0005)")
+        #expect(DICOMTag.pixelData.description == "(7FE0,0010)")
+        #expect(DICOMTag.specificCharacterSet.description == "(0008,0005)")
     }
 
     @Test func classifiesPrivateTags() {
@@ -24,12 +24,12 @@ import Testing
         #expect(element.isPrivate && !element.isPrivateCreator)
         #expect(element.privateCreator == creator)
         #expect(DICOMTag(0x0019, 0x0001).privateCreator == nil)
-        #expect(!DICOMTag(0x0010, 0x0010).isPrivate)
+        #expect(!DICOMTag.patientName.isPrivate)
     }
 
     @Test func ordersByGroupThenElement() {
         #expect(DICOMTag(0x0008, 0xFFFF) < DICOMTag(0x0010, 0x0000))
-        #expect(DICOMTag(0x0010, 0x0010) < DICOMTag(0x0010, 0x0020))
+        #expect(DICOMTag.patientName < DICOMTag.patientID)
     }
 }
 
@@ -51,7 +51,7 @@ import Testing
         #expect(name.string == "Doe^Jane")
         let uid = DataElement(.sopInstanceUID, .UI, .bytes(Array("1.2.3\0".utf8)))
         #expect(uid.string == "1.2.3")
-        let text = DataElement(DICOMTag(0x0020, 0x4000), .LT, .bytes(Array("  indented\\kept ".utf8)))
+        let text = DataElement(DICOMTag.imageComments, .LT, .bytes(Array("  indented\\kept ".utf8)))
         #expect(text.strings == ["  indented\\kept"])
     }
 
@@ -95,15 +95,15 @@ import Testing
 
 @Suite struct TagPathTests {
     @Test func describesNestedPaths() {
-        let path = TagPath(DICOMTag(0x0040, 0x0275)).appending(item: 0, DICOMTag(0x0032, 0x1060))
+        let path = TagPath(DICOMTag.requestAttributesSequence).appending(item: 0, DICOMTag.requestedProcedureDescription)
         #expect(path.description == "(0040,0275)[0](0032,1060)")
-        #expect(path.tags == [DICOMTag(0x0040, 0x0275), DICOMTag(0x0032, 0x1060)])
+        #expect(path.tags == [DICOMTag.requestAttributesSequence, DICOMTag.requestedProcedureDescription])
         #expect(path.depth == 1)
     }
 
     @Test func ordersParentsBeforeChildren() {
-        let parent = TagPath(DICOMTag(0x0040, 0x0275))
-        let child = parent.appending(item: 0, DICOMTag(0x0008, 0x0050))
+        let parent = TagPath(DICOMTag.requestAttributesSequence)
+        let child = parent.appending(item: 0, DICOMTag.accessionNumber)
         let sibling = TagPath(DICOMTag(0x0040, 0x0276))
         #expect(parent < child)
         #expect(child < sibling)

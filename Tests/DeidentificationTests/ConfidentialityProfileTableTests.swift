@@ -54,10 +54,10 @@ import Testing
 
     /// Spot checks of the per-IOD Types against PS3.3.
     @Test func knowsAttributeTypesPerIOD() {
-        let contentDate = [DICOMTag(0x0008, 0x0023)]
+        let contentDate = [DICOMTag.contentDate]
         #expect(IODAttributeTypes.requirement(sopClassUID: Fixtures.ctImageStorage, path: contentDate) == .presenceRequired)
         #expect(IODAttributeTypes.requirement(sopClassUID: Fixtures.comprehensiveSRStorage, path: contentDate) == .valueRequired)
-        #expect(IODAttributeTypes.requirement(sopClassUID: Fixtures.ctImageStorage, path: [DICOMTag(0x0008, 0x0080)]) == .optional)
+        #expect(IODAttributeTypes.requirement(sopClassUID: Fixtures.ctImageStorage, path: [DICOMTag.institutionName]) == .optional)
         // An unknown SOP Class gets the strictest Type any IOD gives the attribute.
         #expect(IODAttributeTypes.requirement(sopClassUID: "1.2.3.4", path: contentDate) == .valueRequired)
     }

@@ -63,13 +63,13 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
 
     @Test func referencesFollowTheirTargets() throws {
         let target = "1.2.826.0.1.3680043.99.1.7"
-        let reference = DataElement(DICOMTag(0x0008, 0x2112), items: [DataSet([
+        let reference = DataElement(DICOMTag.sourceImageSequence, items: [DataSet([
             DataElement(.referencedSOPClassUID, .UI, string: Fixtures.ctImageStorage),
             DataElement(.referencedSOPInstanceUID, .UI, string: target),
         ])])
         let referring = try Fixtures.deidentify(Fixtures.object(extra: [reference]))
         let referenced = try Fixtures.deidentify(Fixtures.object(sopInstance: target))
-        let item = try #require(referring.object.dataSet.items(DICOMTag(0x0008, 0x2112))?.first)
+        let item = try #require(referring.object.dataSet.items(DICOMTag.sourceImageSequence)?.first)
         #expect(item.string(.referencedSOPInstanceUID) == referenced.identifiers.sopInstanceUID)
         #expect(item.string(.referencedSOPClassUID) == Fixtures.ctImageStorage)
     }
@@ -99,7 +99,7 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
     }
 
     @Test func removesPrivateAttributesAtEveryDepth() throws {
-        let nested = DataElement(DICOMTag(0x0008, 0x1115), items: [DataSet([
+        let nested = DataElement(DICOMTag.referencedSeriesSequence, items: [DataSet([
             DataElement(DICOMTag(0x0029, 0x0010), .LO, string: "ACME 1.0"),
             DataElement(DICOMTag(0x0029, 0x1001), .LO, string: "Quixote"),
         ])])
@@ -111,7 +111,7 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
         ])
         let output = try Fixtures.deidentify(object).object.dataSet
         #expect(!output.elements.contains { $0.tag.isPrivate })
-        #expect(output.items(DICOMTag(0x0008, 0x1115))?.first?.isEmpty == true)
+        #expect(output.items(DICOMTag.referencedSeriesSequence)?.first?.isEmpty == true)
         #expect(!Fixtures.texts(in: output).contains { $0.contains("Quixote") })
     }
 
@@ -129,28 +129,28 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
     @Test func replacesUIDsTheTableDoesNotList() throws {
         let object = Fixtures.object(extra: [
             // Not in Table E.1-1, but an instance UID all the same.
-            DataElement(DICOMTag(0x0008, 0x1167), .UI, string: "1.2.826.0.1.3680043.99.5"),
+            DataElement(DICOMTag.multiFrameSourceSOPInstanceUID, .UI, string: "1.2.826.0.1.3680043.99.5"),
             // Names a class: kept, even with a vendor root.
-            DataElement(DICOMTag(0x0008, 0x001A), .UI, string: "1.2.840.113619.4.27"),
-            DataElement(DICOMTag(0x0008, 0x0110), items: [DataSet([
-                DataElement(DICOMTag(0x0008, 0x010C), .UI, string: "2.16.840.1.113883.6.96"),
+            DataElement(DICOMTag.relatedGeneralSOPClassUID, .UI, string: "1.2.840.113619.4.27"),
+            DataElement(DICOMTag.codingSchemeIdentificationSequence, items: [DataSet([
+                DataElement(DICOMTag.codingSchemeUID, .UI, string: "2.16.840.1.113883.6.96"),
             ])]),
         ])
         let output = try Fixtures.deidentify(object).object.dataSet
-        #expect(output.string(DICOMTag(0x0008, 0x1167))?.hasPrefix("2.25.") == true)
-        #expect(output.string(DICOMTag(0x0008, 0x001A)) == "1.2.840.113619.4.27")
-        #expect(output.items(DICOMTag(0x0008, 0x0110))?.first?.string(DICOMTag(0x0008, 0x010C)) == "2.16.840.1.113883.6.96")
+        #expect(output.string(DICOMTag.multiFrameSourceSOPInstanceUID)?.hasPrefix("2.25.") == true)
+        #expect(output.string(DICOMTag.relatedGeneralSOPClassUID) == "1.2.840.113619.4.27")
+        #expect(output.items(DICOMTag.codingSchemeIdentificationSequence)?.first?.string(DICOMTag.codingSchemeUID) == "2.16.840.1.113883.6.96")
     }
 
     /// A UID field that holds text is never kept as it is, even where UIDs name classes.
     @Test func replacesTextInUIDFields() throws {
         let object = Fixtures.object(extra: [
-            DataElement(DICOMTag(0x0008, 0x001A), .UI, string: "Quixote Zebulon"),
-            DataElement(DICOMTag(0x0008, 0x1167), .UI, string: "1.2.840.10008.Quixote"),
+            DataElement(DICOMTag.relatedGeneralSOPClassUID, .UI, string: "Quixote Zebulon"),
+            DataElement(DICOMTag.multiFrameSourceSOPInstanceUID, .UI, string: "1.2.840.10008.Quixote"),
         ])
         let output = try Fixtures.deidentify(object).object.dataSet
-        #expect(output.string(DICOMTag(0x0008, 0x001A))?.hasPrefix("2.25.") == true)
-        #expect(output.string(DICOMTag(0x0008, 0x1167))?.hasPrefix("2.25.") == true)
+        #expect(output.string(DICOMTag.relatedGeneralSOPClassUID)?.hasPrefix("2.25.") == true)
+        #expect(output.string(DICOMTag.multiFrameSourceSOPInstanceUID)?.hasPrefix("2.25.") == true)
         var bogus = Fixtures.object()
         bogus.dataSet[.sopClassUID] = DataElement(.sopClassUID, .UI, string: "Quixote^Zebulon")
         #expect(throws: DeidentificationRefusal.self) { try Fixtures.deidentify(bogus) }
@@ -158,68 +158,68 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
 
     @Test func keepsUIDsTheStandardDefines() throws {
         let palette = "1.2.840.10008.1.5.1"
-        let reference = DataElement(DICOMTag(0x0008, 0x1140), items: [DataSet([
+        let reference = DataElement(DICOMTag.referencedImageSequence, items: [DataSet([
             DataElement(.referencedSOPInstanceUID, .UI, string: palette),
         ])])
         let output = try Fixtures.deidentify(Fixtures.object(extra: [reference])).object.dataSet
-        #expect(output.items(DICOMTag(0x0008, 0x1140))?.first?.string(.referencedSOPInstanceUID) == palette)
+        #expect(output.items(DICOMTag.referencedImageSequence)?.first?.string(.referencedSOPInstanceUID) == palette)
     }
 
     @Test func removesNamesDatesAndUnknownAttributesTheTableIsSilentOn() throws {
         let object = Fixtures.object(extra: [
-            DataElement(DICOMTag(0x0014, 0x2006), .PN, string: "Evaluator^Quixote"), // Evaluator Name
-            DataElement(DICOMTag(0x0008, 0x041F), .DT, string: "20190312101010"),   // Study Update DateTime
+            DataElement(DICOMTag.evaluatorName, .PN, string: "Evaluator^Quixote"), // Evaluator Name
+            DataElement(DICOMTag.studyUpdateDateTime, .DT, string: "20190312101010"),   // Study Update DateTime
             DataElement(DICOMTag(0x0010, 0x9999), .LO, string: "Quixote"),          // no such attribute
-            DataElement(DICOMTag(0x0018, 0x0050), .DS, string: "5"),                // Slice Thickness: kept
-            DataElement(DICOMTag(0x0400, 0x0500), items: [DataSet([                  // Encrypted Attributes
-                DataElement(DICOMTag(0x0400, 0x0520), .OB, .bytes([1, 2, 3, 4])),
+            DataElement(DICOMTag.sliceThickness, .DS, string: "5"),                // Slice Thickness: kept
+            DataElement(DICOMTag.encryptedAttributesSequence, items: [DataSet([                  // Encrypted Attributes
+                DataElement(DICOMTag.encryptedContent, .OB, .bytes([1, 2, 3, 4])),
             ])]),
         ])
         let output = try Fixtures.deidentify(object).object.dataSet
-        #expect(output[DICOMTag(0x0014, 0x2006)] == nil)
-        #expect(output[DICOMTag(0x0008, 0x041F)] == nil)
+        #expect(output[DICOMTag.evaluatorName] == nil)
+        #expect(output[DICOMTag.studyUpdateDateTime] == nil)
         #expect(output[DICOMTag(0x0010, 0x9999)] == nil)
-        #expect(output[DICOMTag(0x0400, 0x0500)] == nil)
-        #expect(output.string(DICOMTag(0x0018, 0x0050)) == "5")
+        #expect(output[DICOMTag.encryptedAttributesSequence] == nil)
+        #expect(output.string(DICOMTag.sliceThickness) == "5")
     }
 
     /// An element stored as UN is judged by its dictionary VR.
     @Test func seesThroughUnknownVR() throws {
         let object = Fixtures.object(extra: [
-            DataElement(DICOMTag(0x0010, 0x1000), .UN, .bytes(Array("QUIXOTE-ID ".utf8))),
-            DataElement(DICOMTag(0x0008, 0x1167), .UN, .bytes(Array("1.2.826.0.1.3680043.99.6\0".utf8))),
+            DataElement(DICOMTag.otherPatientIDs, .UN, .bytes(Array("QUIXOTE-ID ".utf8))),
+            DataElement(DICOMTag.multiFrameSourceSOPInstanceUID, .UN, .bytes(Array("1.2.826.0.1.3680043.99.6\0".utf8))),
         ])
         let output = try Fixtures.deidentify(object).object.dataSet
-        #expect(output[DICOMTag(0x0010, 0x1000)] == nil)
-        #expect(output.string(DICOMTag(0x0008, 0x1167))?.hasPrefix("2.25.") == true)
+        #expect(output[DICOMTag.otherPatientIDs] == nil)
+        #expect(output.string(DICOMTag.multiFrameSourceSOPInstanceUID)?.hasPrefix("2.25.") == true)
     }
 
     @Test func resolvesCompoundActionsByIOD() throws {
-        let contentDate = DataElement(DICOMTag(0x0008, 0x0023), .DA, string: "20190312")
-        let institution = DataElement(DICOMTag(0x0008, 0x0080), .LO, string: "St Quillon Hospital")
+        let contentDate = DataElement(DICOMTag.contentDate, .DA, string: "20190312")
+        let institution = DataElement(DICOMTag.institutionName, .LO, string: "St Quillon Hospital")
         let ct = try Fixtures.deidentify(Fixtures.object(extra: [contentDate, institution])).object.dataSet
-        #expect(ct[DICOMTag(0x0008, 0x0023)]?.isEmpty == true, "Type 2C in CT: emptied")
-        #expect(ct[DICOMTag(0x0008, 0x0080)] == nil, "Type 3 in CT: removed")
+        #expect(ct[DICOMTag.contentDate]?.isEmpty == true, "Type 2C in CT: emptied")
+        #expect(ct[DICOMTag.institutionName] == nil, "Type 3 in CT: removed")
         let sr = try Fixtures.deidentify(Fixtures.object(sopClass: Fixtures.comprehensiveSRStorage,
                                                          extra: [contentDate])).object.dataSet
-        #expect(sr.string(DICOMTag(0x0008, 0x0023)) == "19000101", "Type 1 in SR: dummy date")
+        #expect(sr.string(DICOMTag.contentDate) == "19000101", "Type 1 in SR: dummy date")
     }
 
     @Test func removesSRContentButKeepsVerifierStructure() throws {
         let object = Fixtures.object(sopClass: Fixtures.comprehensiveSRStorage, extra: [
-            DataElement(DICOMTag(0x0040, 0xA073), items: [DataSet([
-                DataElement(DICOMTag(0x0040, 0xA027), .LO, string: "St Quillon Hospital"),
-                DataElement(DICOMTag(0x0040, 0xA030), .DT, string: "20190312101010"),
-                DataElement(DICOMTag(0x0040, 0xA075), .PN, string: "Observer^Quixote"),
+            DataElement(DICOMTag.verifyingObserverSequence, items: [DataSet([
+                DataElement(DICOMTag.verifyingOrganization, .LO, string: "St Quillon Hospital"),
+                DataElement(DICOMTag.verificationDateTime, .DT, string: "20190312101010"),
+                DataElement(DICOMTag.verifyingObserverName, .PN, string: "Observer^Quixote"),
             ])]),
             DataElement(.contentSequence, items: [DataSet([
-                DataElement(DICOMTag(0x0040, 0xA160), .UT, string: "Report for Zebulon Quixote"),
+                DataElement(DICOMTag.textValue, .UT, string: "Report for Zebulon Quixote"),
             ])]),
         ])
         let output = try Fixtures.deidentify(object).object.dataSet
         #expect(output[.contentSequence] == nil)
-        let verifier = try #require(output.items(DICOMTag(0x0040, 0xA073))?.first)
-        #expect(verifier.string(DICOMTag(0x0040, 0xA075)) == "ANONYMIZED")
+        let verifier = try #require(output.items(DICOMTag.verifyingObserverSequence)?.first)
+        #expect(verifier.string(DICOMTag.verifyingObserverName) == "ANONYMIZED")
         #expect(!Fixtures.texts(in: output).contains { $0.contains("Quixote") || $0.contains("Quillon") })
     }
 
@@ -235,9 +235,9 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
 
     @Test func recordsActionsWithoutValues() throws {
         let result = try Fixtures.deidentify(Fixtures.object(extra: [
-            DataElement(DICOMTag(0x0008, 0x1030), .LO, string: "Head scan for Quixote"),
+            DataElement(DICOMTag.studyDescription, .LO, string: "Head scan for Quixote"),
         ]))
-        #expect(result.actions.contains { $0.path == TagPath(DICOMTag(0x0008, 0x1030)) && $0.action == .X })
+        #expect(result.actions.contains { $0.path == TagPath(DICOMTag.studyDescription) && $0.action == .X })
         #expect(result.actions.contains { $0.path == TagPath(.patientID) && $0.reason == .pseudonym })
         #expect(result.actions == result.actions.sorted { $0.path < $1.path })
     }

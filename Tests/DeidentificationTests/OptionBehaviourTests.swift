@@ -30,7 +30,7 @@ import Testing
     func topLevel(case: Case) throws { try check(`case`, nestedIn: nil) }
 
     @Test(arguments: cases)
-    func nested(case: Case) throws { try check(`case`, nestedIn: DICOMTag(0x0008, 0x1115)) }
+    func nested(case: Case) throws { try check(`case`, nestedIn: DICOMTag.referencedSeriesSequence) }
 
     private func check(_ testCase: Case, nestedIn parent: DICOMTag?) throws {
         guard case .tag(let group, let element) = testCase.row.pattern else { return }
@@ -97,9 +97,9 @@ import Testing
 
 @Suite struct OptionDetailTests {
     @Test func patientCharacteristicsCapAgesAbove89() throws {
-        let old = Fixtures.object(extra: [DataElement(DICOMTag(0x0010, 0x1010), .AS, string: "095Y")])
+        let old = Fixtures.object(extra: [DataElement(DICOMTag.patientAge, .AS, string: "095Y")])
         let profile = DeidentificationProfile(options: [.retainPatientCharacteristics])
-        #expect(try Fixtures.deidentify(old, profile: profile).object.dataSet.string(DICOMTag(0x0010, 0x1010)) == "090Y")
+        #expect(try Fixtures.deidentify(old, profile: profile).object.dataSet.string(DICOMTag.patientAge) == "090Y")
     }
 
     /// Whole-day shifts keep every interval within a patient; another patient gets another offset.
@@ -107,10 +107,10 @@ import Testing
         let profile = DeidentificationProfile(options: [.retainLongitudinalModifiedDates])
         func studyDate(_ date: String, patient: String, instance: String) throws -> CivilDate {
             let object = Fixtures.object(sopInstance: instance, patientID: patient,
-                                         extra: [DataElement(DICOMTag(0x0008, 0x0020), .DA, string: date)])
+                                         extra: [DataElement(DICOMTag.studyDate, .DA, string: date)])
             let output = try Fixtures.deidentify(object, profile: profile).object.dataSet
             #expect(output.string(.longitudinalTemporalInformationModified) == "MODIFIED")
-            return try #require(CivilDate(yyyymmdd: output.string(DICOMTag(0x0008, 0x0020)) ?? ""))
+            return try #require(CivilDate(yyyymmdd: output.string(DICOMTag.studyDate) ?? ""))
         }
         let first = try studyDate("20190312", patient: "P1", instance: "1.2.3.1")
         let second = try studyDate("20200301", patient: "P1", instance: "1.2.3.2")
@@ -122,28 +122,28 @@ import Testing
     }
 
     @Test func fullDatesKeepDatesAndSaySo() throws {
-        let object = Fixtures.object(extra: [DataElement(DICOMTag(0x0008, 0x0020), .DA, string: "20190312")])
+        let object = Fixtures.object(extra: [DataElement(DICOMTag.studyDate, .DA, string: "20190312")])
         let output = try Fixtures.deidentify(object, profile: DeidentificationProfile(options: [.retainLongitudinalFullDates]))
-        #expect(output.object.dataSet.string(DICOMTag(0x0008, 0x0020)) == "20190312")
+        #expect(output.object.dataSet.string(DICOMTag.studyDate) == "20190312")
         #expect(output.object.dataSet.string(.longitudinalTemporalInformationModified) == "UNMODIFIED")
         #expect(output.methodCodes.map(\.value) == ["113100", "113106"])
     }
 
     @Test func retainUIDsKeepsEveryUID() throws {
-        let object = Fixtures.object(extra: [DataElement(DICOMTag(0x0008, 0x1167), .UI, string: "1.2.826.0.1.3680043.99.5")])
+        let object = Fixtures.object(extra: [DataElement(DICOMTag.multiFrameSourceSOPInstanceUID, .UI, string: "1.2.826.0.1.3680043.99.5")])
         let output = try Fixtures.deidentify(object, profile: DeidentificationProfile(options: [.retainUIDs])).object
         #expect(output.dataSet.string(.sopInstanceUID) == "1.2.826.0.1.3680043.99.1.1")
         #expect(output.fileMeta.string(.mediaStorageSOPInstanceUID) == "1.2.826.0.1.3680043.99.1.1")
-        #expect(output.dataSet.string(DICOMTag(0x0008, 0x1167)) == "1.2.826.0.1.3680043.99.5")
+        #expect(output.dataSet.string(DICOMTag.multiFrameSourceSOPInstanceUID) == "1.2.826.0.1.3680043.99.5")
     }
 
     /// Where two options disagree, cleaning wins over keeping.
     @Test func cleaningWinsOverKeeping() throws {
-        let calibration = DataElement(DICOMTag(0x0018, 0x1200), .DA, string: "20190101")
+        let calibration = DataElement(DICOMTag.dateOfLastCalibration, .DA, string: "20190101")
         let profile = DeidentificationProfile(options: [.retainDeviceIdentity, .retainLongitudinalModifiedDates])
         let output = try Fixtures.deidentify(Fixtures.object(extra: [calibration]), profile: profile).object.dataSet
-        #expect(output.string(DICOMTag(0x0018, 0x1200)) != "20190101")
-        #expect(output.string(DICOMTag(0x0018, 0x1200))?.count == 8)
+        #expect(output.string(DICOMTag.dateOfLastCalibration) != "20190101")
+        #expect(output.string(DICOMTag.dateOfLastCalibration)?.count == 8)
     }
 
     @Test func safePrivateKeepsWhatTheKnowledgeBaseVouchesFor() throws {
@@ -168,14 +168,14 @@ import Testing
 
     @Test func safePrivateHonoursTheInstancesDeclarations() throws {
         func us(_ value: UInt16) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }
-        let declaration = DataElement(DICOMTag(0x0008, 0x0300), items: [DataSet([
-            DataElement(DICOMTag(0x0008, 0x0301), .US, .bytes(us(0x0029))),
-            DataElement(DICOMTag(0x0008, 0x0302), .LO, string: "ACME DECLARED"),
-            DataElement(DICOMTag(0x0008, 0x0303), .CS, string: "MIXED"),
-            DataElement(DICOMTag(0x0008, 0x0304), .US, .bytes(us(0x01))),
-            DataElement(DICOMTag(0x0008, 0x0305), items: [DataSet([
-                DataElement(DICOMTag(0x0008, 0x0306), .US, .bytes(us(0x02))),
-                DataElement(DICOMTag(0x0008, 0x0307), .CS, string: "Z"),
+        let declaration = DataElement(DICOMTag.privateDataElementCharacteristicsSequence, items: [DataSet([
+            DataElement(DICOMTag.privateGroupReference, .US, .bytes(us(0x0029))),
+            DataElement(DICOMTag.privateCreatorReference, .LO, string: "ACME DECLARED"),
+            DataElement(DICOMTag.blockIdentifyingInformationStatus, .CS, string: "MIXED"),
+            DataElement(DICOMTag.nonidentifyingPrivateElements, .US, .bytes(us(0x01))),
+            DataElement(DICOMTag.deidentificationActionSequence, items: [DataSet([
+                DataElement(DICOMTag.identifyingPrivateElements, .US, .bytes(us(0x02))),
+                DataElement(DICOMTag.deidentificationAction, .CS, string: "Z"),
             ])]),
         ])])
         let object = Fixtures.object(extra: [
@@ -193,20 +193,20 @@ import Testing
 
     @Test func structuredContentKeepsTheTreeCleaned() throws {
         let content = DataElement(.contentSequence, items: [
-            DataSet([DataElement(DICOMTag(0x0040, 0xA040), .CS, string: "TEXT"),
-                     DataElement(DICOMTag(0x0040, 0xA160), .UT, string: "CT HEAD for Zebulon Quixote on 12/03/2019")]),
-            DataSet([DataElement(DICOMTag(0x0040, 0xA040), .CS, string: "PNAME"),
-                     DataElement(DICOMTag(0x0040, 0xA123), .PN, string: "Observer^Quixote")]),
-            DataSet([DataElement(DICOMTag(0x0040, 0xA040), .CS, string: "UIDREF"),
-                     DataElement(DICOMTag(0x0040, 0xA124), .UI, string: "1.2.826.0.1.3680043.99.9")]),
+            DataSet([DataElement(DICOMTag.valueType, .CS, string: "TEXT"),
+                     DataElement(DICOMTag.textValue, .UT, string: "CT HEAD for Zebulon Quixote on 12/03/2019")]),
+            DataSet([DataElement(DICOMTag.valueType, .CS, string: "PNAME"),
+                     DataElement(DICOMTag.personName, .PN, string: "Observer^Quixote")]),
+            DataSet([DataElement(DICOMTag.valueType, .CS, string: "UIDREF"),
+                     DataElement(DICOMTag.uid, .UI, string: "1.2.826.0.1.3680043.99.9")]),
         ])
         let object = Fixtures.object(sopClass: Fixtures.comprehensiveSRStorage, extra: [content])
         let output = try Fixtures.deidentify(object, profile: DeidentificationProfile(options: [.cleanStructuredContent])).object.dataSet
         let items = try #require(output.items(.contentSequence))
         #expect(items.count == 3)
-        #expect(items[0].string(DICOMTag(0x0040, 0xA160)) == "CT HEAD")
-        #expect(items[1].string(DICOMTag(0x0040, 0xA123))?.hasPrefix("PERSON^") == true)
-        #expect(items[2].string(DICOMTag(0x0040, 0xA124))?.hasPrefix("2.25.") == true)
+        #expect(items[0].string(DICOMTag.textValue) == "CT HEAD")
+        #expect(items[1].string(DICOMTag.personName)?.hasPrefix("PERSON^") == true)
+        #expect(items[2].string(DICOMTag.uid)?.hasPrefix("2.25.") == true)
     }
 
     @Test func graphicsKeepsOverlaysWithTextCleaned() throws {
@@ -229,14 +229,14 @@ import Testing
             AttributeOverride(AttributeSelector("(0018,0050)")!, .remove),
         ])
         let object = Fixtures.object(extra: [
-            DataElement(DICOMTag(0x0008, 0x103E), .LO, string: "AX T1"),
-            DataElement(DICOMTag(0x0008, 0x0080), .LO, string: "St Quillon Hospital"),
-            DataElement(DICOMTag(0x0018, 0x0050), .DS, string: "5"),
+            DataElement(DICOMTag.seriesDescription, .LO, string: "AX T1"),
+            DataElement(DICOMTag.institutionName, .LO, string: "St Quillon Hospital"),
+            DataElement(DICOMTag.sliceThickness, .DS, string: "5"),
         ])
         let output = try Fixtures.deidentify(object, profile: profile)
-        #expect(output.object.dataSet.string(DICOMTag(0x0008, 0x103E)) == "AX T1")
-        #expect(output.object.dataSet.string(DICOMTag(0x0008, 0x0080)) == "Research Site 1")
-        #expect(output.object.dataSet[DICOMTag(0x0018, 0x0050)] == nil)
+        #expect(output.object.dataSet.string(DICOMTag.seriesDescription) == "AX T1")
+        #expect(output.object.dataSet.string(DICOMTag.institutionName) == "Research Site 1")
+        #expect(output.object.dataSet[DICOMTag.sliceThickness] == nil)
         #expect(output.actions.contains { $0.reason == .override })
     }
 }

@@ -24,7 +24,7 @@ import Testing
     /// de-identified inside).
     @Test(arguments: rows)
     func nested(row: ConfidentialityProfileRow) throws {
-        try check(row, nestedIn: DICOMTag(0x0008, 0x1115))
+        try check(row, nestedIn: DICOMTag.referencedSeriesSequence)
     }
 
     private func check(_ row: ConfidentialityProfileRow, nestedIn parent: DICOMTag?) throws {
@@ -70,7 +70,7 @@ import Testing
                 #expect(value.isEmpty, "\(context): should be empty")
             }
         case .D:
-            if tag == .contentSequence || tag == DICOMTag(0x0070, 0x0001) {
+            if tag == .contentSequence || tag == DICOMTag.graphicAnnotationSequence {
                 #expect(output == nil, "\(context): content sequences are removed with their content")
                 return
             }

@@ -7,13 +7,13 @@ import Testing
 @Suite struct DatasetTableTests {
     static func row(patient: String, age: String, sex: String, modality: String = "MR", series: String) -> DatasetTable.Row {
         let dataSet = DataSet([
-            DataElement(DICOMTag(0x0008, 0x0060), .CS, string: modality),
-            DataElement(DICOMTag(0x0008, 0x0070), .LO, string: "=HYPERLINK(\"x\")"),
-            DataElement(DICOMTag(0x0010, 0x0020), .LO, string: patient),
-            DataElement(DICOMTag(0x0010, 0x0040), .CS, string: sex),
-            DataElement(DICOMTag(0x0010, 0x1010), .AS, string: age),
-            DataElement(DICOMTag(0x0020, 0x000D), .UI, string: "1.2.3"),
-            DataElement(DICOMTag(0x0020, 0x000E), .UI, string: series),
+            DataElement(DICOMTag.modality, .CS, string: modality),
+            DataElement(DICOMTag.manufacturer, .LO, string: "=HYPERLINK(\"x\")"),
+            DataElement(DICOMTag.patientID, .LO, string: patient),
+            DataElement(DICOMTag.patientSex, .CS, string: sex),
+            DataElement(DICOMTag.patientAge, .AS, string: age),
+            DataElement(DICOMTag.studyInstanceUID, .UI, string: "1.2.3"),
+            DataElement(DICOMTag.seriesInstanceUID, .UI, string: series),
         ])
         return DatasetTable.Row(dataSet: dataSet, size: (2, 2, 2), defaced: false)
     }

@@ -10,9 +10,9 @@ import TestSupport
 @Suite struct OCRLookTests {
     @Test func headerStringsAndTheirMatching() {
         var dataSet = DataSet()
-        dataSet.append(DataElement(DICOMTag(0x0010, 0x0010), .PN, string: "ZZZ^TEST^PATIENTFIVE"))
-        dataSet.append(DataElement(DICOMTag(0x0010, 0x0020), .LO, string: "00079241539 "))
-        dataSet.append(DataElement(DICOMTag(0x0010, 0x0030), .DA, string: "19510829"))
+        dataSet.append(DataElement(DICOMTag.patientName, .PN, string: "ZZZ^TEST^PATIENTFIVE"))
+        dataSet.append(DataElement(DICOMTag.patientID, .LO, string: "00079241539 "))
+        dataSet.append(DataElement(DICOMTag.patientBirthDate, .DA, string: "19510829"))
         let phi = HeaderPHIStrings(dataSet)
         #expect(phi.strings == ["ZZZ", "TEST", "PATIENTFIVE", "00079241539", "19510829", "08291951", "29081951"])
         #expect(phi.found(in: "ZZZ TEST PATIENTFI\\E"))          // one edit off, long string

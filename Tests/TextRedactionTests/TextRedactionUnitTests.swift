@@ -57,7 +57,7 @@ import Testing
         #expect(TextTriage.reason(dataSet([original, (.modality, .CS, "US")]), scope: .flagged) == "image-kind")
         #expect(TextTriage.reason(dataSet([original, (.burnedInAnnotation, .CS, "YES")]), scope: .flagged) == "burned-in-annotation")
         #expect(TextTriage.reason(dataSet([(.modality, .CS, "CT")]), scope: .flagged) == "image-type")
-        #expect(TextTriage.reason(dataSet([original, (DICOMTag(0x0008, 0x103E), .LO, "Dose Report")]), scope: .flagged) == "series-description")
+        #expect(TextTriage.reason(dataSet([original, (DICOMTag.seriesDescription, .LO, "Dose Report")]), scope: .flagged) == "series-description")
         #expect(TextTriage.reason(DataSet([DataElement(.modality, .CS, string: "US")]), scope: .all) == nil)  // no pixels
     }
 }

@@ -42,7 +42,7 @@ import VeilBatch
             let input = try DICOMFile(path: TestPaths.plantedCorpus.appendingPathComponent(file.file).path).read().dataSet
             let output = try #require(run.outputsByInput["QUIXOTE_ZEBULON/\(file.file)"])
             let shifted = try DICOMFile(path: output.path).read().dataSet
-            for tag in [DICOMTag(0x0008, 0x0020), DICOMTag(0x0008, 0x0021), DICOMTag(0x0008, 0x0022)] {
+            for tag in [DICOMTag.studyDate, DICOMTag.seriesDate, DICOMTag.acquisitionDate] {
                 guard let before = input.string(tag).flatMap(CivilDate.init(yyyymmdd:)),
                       let after = shifted.string(tag).flatMap(CivilDate.init(yyyymmdd:)) else { continue }
                 offsets[file.patient, default: []].insert(after.dayNumber - before.dayNumber)

@@ -68,9 +68,9 @@ import Volumes
         // The defaced files are valid, say so, and are stored losslessly: the output of head02's
         // first slice (found by its position, which de-identification keeps) against that slice.
         let original = TestPaths.dicomFiles(in: HeadSeries.folder().appendingPathComponent("head02"))[0].path
-        let position = try DICOMFile(path: original).read().dataSet.string(DICOMTag(0x0020, 0x0032))
+        let position = try DICOMFile(path: original).read().dataSet.string(DICOMTag.imagePositionPatient)
         let sample = try #require(outputs.first { path in
-            (try? DICOMFile(path: path).read().dataSet.string(DICOMTag(0x0020, 0x0032))) == position
+            (try? DICOMFile(path: path).read().dataSet.string(DICOMTag.imagePositionPatient)) == position
         })
         let object = try DICOMFile(path: sample).read()
         #expect(object.transferSyntaxUID == "1.2.840.10008.1.2.1")
