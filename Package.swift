@@ -9,6 +9,12 @@ let dcmtkLibraries: [LinkerSetting] = [
     "dcmdata", "dcmjpeg", "ijg8", "ijg12", "ijg16", "dcmjpls", "dcmtkcharls", "dcmimgle", "oflog", "ofstd", "openjp2", "z",
 ].map { .linkedLibrary($0) }
 
+// The pixel algorithms are slow unoptimized, and the tests deface, clean and render dozens of
+// volumes: Scripts/test.sh sets VEIL_OPTIMIZE_DEBUG=1 to build them with -O in debug builds too.
+// Unset (the default, and always for a package that depends on Veil), no unsafe flag is used.
+let optimizedInDebug: [SwiftSetting] =
+    ProcessInfo.processInfo.environment["VEIL_OPTIMIZE_DEBUG"] != nil ? [.unsafeFlags(["-O"])] : []
+
 let package = Package(
     name: "Veil",
     products: [
@@ -38,21 +44,20 @@ let package = Package(
             name: "Deidentification",
             dependencies: ["DICOMCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // Series into 3D volumes: geometry, ordering, rescale.
-        .target(name: "Volumes", dependencies: ["DICOMCore", "DICOMIO"]),
-        // Face removal from head CT and MR volumes. Optimized even in debug builds: the tests
-        // deface dozens of volumes.
-        .target(name: "Defacing", dependencies: ["DICOMIO", "Volumes"], swiftSettings: [.unsafeFlags(["-O"])]),
+        // Series into 3D volumes: geometry, ordering, rescale. From data sets and decoded pixels
+        // in memory: no files.
+        .target(name: "Volumes", dependencies: ["DICOMCore"]),
+        // Face removal from head CT and MR volumes.
+        .target(name: "Defacing", dependencies: ["DICOMCore", "Volumes"], swiftSettings: optimizedInDebug),
         // Tesseract, loaded at run time when installed: the OCR second look of burned-in text.
         .target(name: "COCR", linkerSettings: [.linkedLibrary("dl")]),
         // Burned-in text: triage, detection on every frame, masking, second look.
-        .target(name: "TextRedaction", dependencies: ["COCR", "DICOMCore", "DICOMIO", "Deidentification"],
-                swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "TextRedaction", dependencies: ["COCR", "DICOMCore", "Deidentification"], swiftSettings: optimizedInDebug),
         // zlib and libpng (Debian libpng-dev) behind a small C interface, for the representations.
         .target(name: "CImageIO", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
         // NIfTI, JSON sidecars and QA pictures of de-identified volumes.
-        .target(name: "Representations", dependencies: ["CImageIO", "DICOMCore", "Volumes", "Deidentification"],
-                swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Representations", dependencies: ["CImageIO", "DICOMCore", "Volumes"],
+                swiftSettings: optimizedInDebug),
         // Folders in, de-identified folders and an audit manifest out.
         .target(
             name: "VeilBatch",
@@ -61,7 +66,7 @@ let package = Package(
                            .product(name: "Yams", package: "Yams")]
         ),
         // `swift run -c release DefaceBenchmark`: seconds per 256³ head volume.
-        .executableTarget(name: "DefaceBenchmark", dependencies: ["Defacing", "Volumes"]),
+        .executableTarget(name: "DefaceBenchmark", dependencies: ["Defacing", "Volumes", "VeilBatch"]),
         // `swift run -c release TextBenchmark`: ms per frame and scores on the generated text cases.
         .executableTarget(name: "TextBenchmark", dependencies: ["TextRedaction", "DICOMIO", "TestSupport"]),
         // The `veil` command: parses arguments and calls the libraries.
@@ -73,12 +78,13 @@ let package = Package(
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
         .testTarget(name: "DICOMIOTests", dependencies: ["DICOMIO", "TestSupport"]),
         .testTarget(name: "DeidentificationTests", dependencies: ["Deidentification", "TestSupport"]),
-        .testTarget(name: "VolumesTests", dependencies: ["Volumes", "TestSupport"]),
-        .testTarget(name: "RepresentationsTests", dependencies: ["Representations", "Volumes", "TestSupport"]),
+        // Tests that read series from files use VeilBatch's SeriesReader: the algorithms do no I/O.
+        .testTarget(name: "VolumesTests", dependencies: ["Volumes", "VeilBatch", "TestSupport"]),
+        .testTarget(name: "RepresentationsTests", dependencies: ["Representations", "Volumes", "VeilBatch", "TestSupport"]),
         .testTarget(name: "TextRedactionTests", dependencies: ["TextRedaction", "TestSupport"]),
-        .testTarget(name: "DefacingTests", dependencies: ["Defacing", "Volumes", "TestSupport"]),
+        .testTarget(name: "DefacingTests", dependencies: ["Defacing", "Volumes", "VeilBatch", "TestSupport"]),
         .testTarget(name: "VeilBatchTests", dependencies: ["VeilBatch", "TestSupport"]),
-        .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "Volumes", "TestSupport"]),
+        .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "VeilBatch", "Volumes", "TestSupport"]),
         // Shared by the test targets: sample paths, temporary folders, byte scans, DCMTK tool runners.
         .target(name: "TestSupport", dependencies: ["DICOMCore", "DICOMIO"], path: "Tests/TestSupport"),
     ],

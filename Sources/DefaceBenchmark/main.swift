@@ -7,6 +7,7 @@
 // work whatever the series' own size. The defacer is single-threaded.
 import Defacing
 import Foundation
+import VeilBatch
 import Volumes
 
 let arguments = CommandLine.arguments
@@ -14,7 +15,7 @@ let folder = arguments.count > 1 ? arguments[1] : "TestData/heads/head00"
 let runs = arguments.count > 2 ? max(1, Int(arguments[2]) ?? 5) : 5
 let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".dcm") }.sorted()
     .map { (folder as NSString).appendingPathComponent($0) }
-guard !files.isEmpty, let source = try? VolumeLoader.load(paths: files).first else {
+guard !files.isEmpty, let source = try? SeriesReader.volumes(paths: files).first else {
     FileHandle.standardError.write(Data("no head series in \(folder): run Scripts/fetch-test-corpus.sh first\n".utf8))
     exit(2)
 }

@@ -1,23 +1,23 @@
-import DICOMIO
+import DICOMCore
 import Volumes
 
 /// The new Pixel Data of each file of a defaced volume: stored values, native little-endian
 /// (written as Explicit VR Little Endian: lossless whatever the input's encoding).
 public enum DefacedPixelData {
-    /// For each index into `paths` whose frames the volume uses: the file's Pixel Data with the
-    /// removed voxels set to the background, and how many of its voxels changed.
-    public static func make(volume: Volume, result: DefaceResult, paths: [String]) throws(VolumeError) -> [Int: (bytes: [UInt8], changed: Int)] {
+    /// For each source (an index into the series' files) whose frames the volume uses: its
+    /// decoded pixels with the removed voxels set to the background, and how many changed.
+    /// `pixels` holds the decoded Pixel Data of those sources, the same the volume was built from.
+    public static func make(volume: Volume, result: DefaceResult, pixels decoded: [Int: DecodedPixels])
+        throws(VolumeError) -> [Int: (pixels: DecodedPixels, changed: Int)]
+    {
         var bySource: [Int: [(k: Int, header: SliceHeader)]] = [:]
         for (k, slice) in volume.layout.slices.enumerated() {
             if let slice { bySource[slice.source, default: []].append((k, slice)) }
         }
         let sliceSize = volume.size.i * volume.size.j
-        var output: [Int: (bytes: [UInt8], changed: Int)] = [:]
+        var output: [Int: (pixels: DecodedPixels, changed: Int)] = [:]
         for (source, slices) in bySource {
-            var pixels: DecodedPixels
-            do { pixels = try DICOMFile(path: paths[source]).decodePixels() } catch {
-                throw VolumeError(file: paths[source], reason: "\(error)")
-            }
+            guard var pixels = decoded[source] else { throw VolumeError(file: nil, reason: "the pixels were not decoded") }
             var changed = 0
             for (k, header) in slices {
                 let stored = backgroundStoredValue(result.background, header: header, pixels: pixels)
@@ -26,7 +26,7 @@ public enum DefacedPixelData {
                     changed += 1
                 }
             }
-            output[source] = (pixels.bytes, changed)
+            output[source] = (pixels, changed)
         }
         return output
     }

@@ -57,14 +57,17 @@ struct DeidentificationPass {
     let deidentifier: Deidentifier
     let sopClassUID: String?
     let patient: PatientContext
+    /// The profile with the pixel passes of this instance (see ``PixelPasses``).
+    let profile: DeidentificationProfile
     let dateShift: DateShift
     let declarations: PrivateDataDeclarations
     private(set) var cleaner = TextCleaner()
     var actions: [AppliedAction] = []
     var replacements: Set<Replacement> = []
 
-    init(deidentifier: Deidentifier, object: DICOMObject) {
+    init(deidentifier: Deidentifier, profile: DeidentificationProfile, object: DICOMObject) {
         self.deidentifier = deidentifier
+        self.profile = profile
         self.sopClassUID = object.dataSet.string(.sopClassUID)
         self.patient = PatientContext(object.dataSet, identifiers: deidentifier.identifiers)
         self.dateShift = deidentifier.identifiers.dateShift(forPatient: patient.keyParts)
@@ -77,9 +80,8 @@ struct DeidentificationPass {
         }
     }
 
-    var profile: DeidentificationProfile { deidentifier.profile }
     var identifiers: KeyedIdentifiers { deidentifier.identifiers }
-    var options: Set<ProfileOption> { deidentifier.profile.options }
+    var options: Set<ProfileOption> { profile.options }
 
     // MARK: Walking
 

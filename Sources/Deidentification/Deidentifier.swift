@@ -32,9 +32,14 @@ public struct Deidentifier: Sendable {
         self.identifiers = KeyedIdentifiers(key: key)
     }
 
-    public func deidentify(_ object: DICOMObject) throws(DeidentificationRefusal) -> DeidentificationResult {
-        try checkCanDeidentify(object)
-        var pass = DeidentificationPass(deidentifier: self, object: object)
+    /// De-identifies `object`. `pixelPasses` are the passes the caller applied to this instance's
+    /// pixels (burned-in text masked, face removed): their options count for this instance only.
+    public func deidentify(_ object: DICOMObject, pixelPasses: PixelPasses = []) throws(DeidentificationRefusal)
+        -> DeidentificationResult
+    {
+        let profile = self.profile.applying(pixelPasses)
+        try Self.checkCanDeidentify(object, profile: profile)
+        var pass = DeidentificationPass(deidentifier: self, profile: profile, object: object)
         var dataSet = pass.walk(object.dataSet, parent: nil, item: 0, context: .topLevel)
         Markers.write(into: &dataSet, profile: profile)
         // The instance must still say what it is: never an output without its identity.
@@ -71,13 +76,15 @@ public struct Deidentifier: Sendable {
 
     static let mediaStorageDirectorySOPClass = "1.2.840.10008.1.3.10"
 
-    private func checkCanDeidentify(_ object: DICOMObject) throws(DeidentificationRefusal) {
+    private static func checkCanDeidentify(_ object: DICOMObject, profile: DeidentificationProfile)
+        throws(DeidentificationRefusal)
+    {
         let dataSet = object.dataSet
         if let problem = profile.problem {
             throw DeidentificationRefusal(.unimplementedOption, problem)
         }
         let sopClass = dataSet.string(.sopClassUID) ?? object.fileMeta.string(.mediaStorageSOPClassUID) ?? ""
-        if sopClass == Self.mediaStorageDirectorySOPClass {
+        if sopClass == mediaStorageDirectorySOPClass {
             throw DeidentificationRefusal(.mediaDirectory, "DICOMDIR: its records repeat patient data; it is not copied")
         }
         guard let sopInstance = dataSet.string(.sopInstanceUID), !sopInstance.isEmpty else {
@@ -89,7 +96,7 @@ public struct Deidentifier: Sendable {
         guard UID.isValid(sopClass) else {
             throw DeidentificationRefusal(.missingSOPClassUID, "the SOP Class UID is not a valid UID")
         }
-        if Self.encapsulatedDocumentSOPClasses.contains(sopClass) || Self.contains(.encapsulatedDocument, in: dataSet) {
+        if encapsulatedDocumentSOPClasses.contains(sopClass) || contains(.encapsulatedDocument, in: dataSet) {
             throw DeidentificationRefusal(.encapsulatedDocument, "encapsulated document: its content cannot be de-identified")
         }
         if dataSet.string(.burnedInAnnotation)?.uppercased() == "YES",

@@ -1,5 +1,4 @@
 import DICOMCore
-import Deidentification
 import Foundation
 import Volumes
 

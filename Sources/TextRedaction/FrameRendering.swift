@@ -1,4 +1,4 @@
-import DICOMIO
+import DICOMCore
 
 /// A frame as a reader would see it, for the detector: luma, and for colour images how far each
 /// pixel is from grey (coloured text drawn over a grey image shows there, not in luma).

@@ -1,4 +1,4 @@
-import DICOMIO
+import DICOMCore
 
 /// The stored sample values that render as black for an image, and the masking with them.
 enum MaskFill {

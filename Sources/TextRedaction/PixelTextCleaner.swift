@@ -1,5 +1,4 @@
 import DICOMCore
-import DICOMIO
 
 /// Why an image's burned-in text could not be removed. Never holds pixel content or text.
 public struct TextCleaningFailure: Error, Sendable, CustomStringConvertible {

@@ -26,28 +26,12 @@ import TextRedaction
 /// ends with the same outputs and manifest records as an uninterrupted run.
 public struct BatchAnonymizer: Sendable {
     public let configuration: BatchConfiguration
-    /// The profile, plus Clean Recognizable Visual Features (code 113102) for defaced files and
-    /// Clean Pixel Data (113101) for images whose burned-in text was masked: the codes go only on
-    /// the files those passes changed. Chosen by `deidentifier(defaced:textCleaned:)`.
-    private let deidentifiers: [Deidentifier]
+    /// Names inputs in the manifest by a keyed hash of their path.
     private let keyed: KeyedIdentifiers
 
     public init(_ configuration: BatchConfiguration) {
         self.configuration = configuration
-        var deidentifiers: [Deidentifier] = []
-        for variant in 0..<4 {
-            var profile = configuration.profile
-            for (bit, option) in [(1, ProfileOption.cleanRecognizableVisualFeatures), (2, .cleanPixelData)] {
-                if variant & bit != 0 { profile.options.insert(option) } else { profile.options.remove(option) }
-            }
-            deidentifiers.append(Deidentifier(profile: profile, key: configuration.key))
-        }
-        self.deidentifiers = deidentifiers
         self.keyed = KeyedIdentifiers(key: configuration.key)
-    }
-
-    private func deidentifier(defaced: Bool, textCleaned: Bool) -> Deidentifier {
-        deidentifiers[(defaced ? 1 : 0) | (textCleaned ? 2 : 0)]
     }
 
     /// Progress, reported from worker threads.
@@ -78,26 +62,28 @@ public struct BatchAnonymizer: Sendable {
             }
             progress(event)
         }
+        let processor = FileProcessor(configuration: configuration, vault: recorder.vault)
         let defaced = configuration.defaces
-            ? HeadSeriesDefacing(anonymizer: self, keyed: keyed).run(inputs: inputs, recorder: recorder, progress: report) : []
+            ? HeadSeriesDefacing(processor: processor, keyed: keyed).run(inputs: inputs, recorder: recorder, progress: report)
+            : []
         InputDiscovery(inputs).forEach(jobs: configuration.jobs, until: { recorder.stopReason != nil }) { item in
             let outcome: FileOutcome
             switch item {
             case .problem(let index, let path, let reason):
                 let inputID = keyed.inputIdentifier(for: path)
-                guard configuration.shard?.contains(inputID) ?? true, !recorder.isAlreadyDone(inputID) else { return }
-                outcome = FileOutcome(index: index, inputPath: path, inputID: inputID, status: .failed,
-                                      reason: "unreadable-input", message: reason)
+                guard configuration.belongsHere(study: nil, inputID: inputID), !recorder.isAlreadyDone(inputID) else { return }
+                outcome = FileOutcome(index: index, inputPath: path, inputID: inputID,
+                                      failure: BatchFileFailure.unreadableInput(reason))
             case .file(let index, let path):
                 let inputID = keyed.inputIdentifier(for: path)
                 if defaced.contains(path) || recorder.isAlreadyDone(inputID) { return }
-                guard let processed = process(path, index: index, inputID: inputID, recorder: recorder) else { return }
-                if processed.reason == Self.reasonCode(.outputFull) {
-                    // Not the file's fault: it is left unrecorded, to be done when the run resumes.
-                    recorder.stop(because: processed.message ?? "the output file system is full")
+                switch processor.process(path, index: index, inputID: inputID) {
+                case .outcome(let processed): outcome = processed
+                case .otherShard: return
+                case .stopRun(let reason):
+                    recorder.stop(because: reason)
                     return
                 }
-                outcome = processed
             }
             recorder.record(outcome)
             report(.finished(outcome))
@@ -132,150 +118,6 @@ public struct BatchAnonymizer: Sendable {
     /// Where the manifest goes: `--manifest`, or `manifest.jsonl` in the output folder.
     public var manifestPath: String {
         configuration.manifestPath ?? (configuration.outputFolder as NSString).appendingPathComponent("manifest.jsonl")
-    }
-
-    // MARK: One file
-
-    /// De-identifies one file. Never throws: every problem becomes a skipped or failed outcome.
-    /// Nil for a file of another shard.
-    func process(_ path: String, index: Int, inputID: String, recorder: RunRecorder? = nil, defaced: DefacedFile? = nil) -> FileOutcome? {
-        var outcome = FileOutcome(index: index, inputPath: path, inputID: inputID, status: .failed)
-        outcome.bytesRead = Self.fileSize(path)
-        let file: DICOMFile
-        do {
-            file = try DICOMFile(path: path)
-        } catch {
-            // Without a study, an input belongs to the shard its id falls in.
-            guard configuration.shard?.contains(inputID) ?? true else { return nil }
-            Self.recordOpeningFailure(error, path: path, in: &outcome)
-            return outcome
-        }
-        do {
-            let object = try file.read()
-            if let shard = configuration.shard {
-                let study = object.dataSet.string(.studyInstanceUID).flatMap { $0.isEmpty ? nil : $0 }
-                guard shard.contains(study ?? inputID) else { return nil }
-            }
-            if TruncatedImage.lacksPixelData(object.dataSet) {
-                outcome.reason = "truncated"
-                outcome.message = "an image without Pixel Data: the file is probably truncated"
-                return outcome
-            }
-            var cleaned: (pixels: CleanedPixels, triage: String)?
-            if let scope = configuration.textScope, let triage = TextTriage.reason(object.dataSet, scope: scope) {
-                cleaned = (try Self.cleanText(file, object.dataSet, defaced: defaced), triage)
-            }
-            var result = try deidentifier(defaced: defaced != nil, textCleaned: cleaned != nil).deidentify(object)
-            if let defaced {
-                defaced.apply(to: &result.object)
-                outcome.defacing = defaced.record
-            }
-            if let (pixels, triage) = cleaned {
-                NativePixelData.store(pixels.pixels.bytes, in: &result.object,
-                                      photometricInterpretation: pixels.pixels.photometricInterpretation,
-                                      planarConfiguration: pixels.pixels.samplesPerPixel == 3 ? pixels.pixels.planarConfiguration : nil)
-                result.object.dataSet[.burnedInAnnotation] = DataElement(.burnedInAnnotation, .CS, string: "NO")
-                outcome.pixelText = PixelTextRecord(triage: triage, frames: pixels.frames, boxes: pixels.boxes,
-                                                    secondLookLines: pixels.secondLookLines, ocrChecked: pixels.ocrChecked)
-            }
-            if configuration.textScope != nil, configuration.profile.options.contains(.cleanGraphics) {
-                // Overlays kept by Clean Graphics: their text is cleared too, whatever the triage.
-                for overlay in try Self.cleanOverlays(file, result.object.dataSet) {
-                    let tag = DICOMTag(overlay.group, 0x3000)
-                    result.object.dataSet[tag] = DataElement(tag, result.object.dataSet[tag]?.vr ?? .OW, .bytes(overlay.overlayData))
-                    if outcome.pixelText == nil {
-                        outcome.pixelText = PixelTextRecord(triage: "overlay", frames: 0, boxes: [], secondLookLines: 0, ocrChecked: false)
-                    }
-                    outcome.pixelText?.boxes += overlay.boxes
-                }
-                result.warnings.removeAll { $0.kind == .overlayKept }
-            }
-            outcome.identifiers = result.identifiers
-            outcome.transferSyntaxUID = result.object.transferSyntaxUID
-            outcome.actions = result.actions
-            outcome.warnings = result.warnings
-            outcome.methodCodes = result.methodCodes.map(\.value)
-            outcome.replacements = configuration.mappingPath == nil ? [] : result.replacements
-            let relative = configuration.writesDICOMDIR
-                ? OutputLayout.mediaPath(for: result.identifiers) : OutputLayout.relativePath(for: result.identifiers)
-            outcome.outputPath = relative
-            if configuration.dryRun {
-                outcome.status = .written
-                return outcome
-            }
-            let destination = (configuration.outputFolder as NSString).appendingPathComponent(relative)
-            try AtomicFile.makeDirectories((destination as NSString).deletingLastPathComponent)
-            if case .pseudonymize(_, let key) = configuration.mode, let vault = recorder?.vault {
-                // Sealed before the output is written: no output without its way back.
-                // Removed bulk values are stored too: find them, read them, then build the record.
-                var needed: [BulkDataReference] = []
-                _ = OriginalAttributes(original: object, deidentified: result.object) { needed.append($0); return [] }
-                var values: [BulkDataReference: [UInt8]] = [:]
-                for reference in needed { values[reference] = try file.bulkValue(reference) }
-                let originals = OriginalAttributes(original: object, deidentified: result.object) { values[$0] ?? [] }
-                let sealed = try originals.sealed(for: result.identifiers.sopInstanceUID, key: key)
-                vault.record(index: index, sopInstanceUID: result.identifiers.sopInstanceUID, sealed: sealed)
-            }
-            outcome.status = try write(result.object, of: file, to: destination) == .written ? .written : .unchanged
-        } catch let error as DICOMIOError {
-            outcome.status = .failed
-            outcome.reason = Self.reasonCode(error.kind)
-            outcome.message = error.message
-        } catch let failure as TextCleaningFailure {
-            outcome.status = .failed
-            outcome.reason = failure.reason.rawValue
-            outcome.message = failure.detail
-        } catch let refusal as DeidentificationRefusal {
-            outcome.status = refusal.reason == .mediaDirectory ? .skipped : .failed
-            outcome.reason = refusal.reason.rawValue
-            outcome.message = refusal.message
-        } catch {
-            outcome.status = .failed
-            outcome.reason = "internal-error"
-            outcome.message = "unexpected error"
-        }
-        if outcome.status == .failed || outcome.status == .skipped {
-            // Nothing of a file that was not written belongs in the manifest's file record.
-            outcome.identifiers = nil
-            outcome.outputPath = nil
-            outcome.actions = []
-            outcome.warnings = []
-            outcome.methodCodes = []
-            outcome.replacements = []
-            outcome.defacing = nil
-            outcome.pixelText = nil
-        }
-        return outcome
-    }
-
-    /// The image's pixels (defaced ones when the face was removed) with their burned-in text masked.
-    private static func cleanText(_ file: borrowing DICOMFile, _ dataSet: DataSet, defaced: DefacedFile?) throws -> CleanedPixels {
-        var pixels: DecodedPixels
-        do { pixels = try file.decodePixels() } catch {
-            throw TextCleaningFailure(.unsupported, "the pixels cannot be decoded for text cleaning: \(error.message)")
-        }
-        if let defaced { pixels.bytes = defaced.pixelData }
-        return try PixelTextCleaner().clean(pixels, dataSet: dataSet, bulkValue: { try file.bulkValue($0) })
-    }
-
-    /// The overlays of `dataSet` (read from `file`) whose text was cleared.
-    private static func cleanOverlays(_ file: borrowing DICOMFile, _ dataSet: DataSet) throws -> [OverlayTextCleaner.CleanedOverlay] {
-        try OverlayTextCleaner.clean(dataSet, bulkValue: { try file.bulkValue($0) })
-    }
-
-    /// Writes an output, never replacing a different readable file; an existing file that is
-    /// not readable DICOM is what an interrupted run (power loss) leaves behind, and is replaced.
-    private func write(_ object: DICOMObject, of file: borrowing DICOMFile, to destination: String) throws(DICOMIOError) -> AtomicFile.Outcome {
-        do {
-            return try file.write(object, to: destination, ifExists: .keepIfIdentical, durable: false,
-                                  owner: configuration.temporaryFileOwner)
-        } catch where error.kind == .outputConflict {
-            let readable: Bool
-            do { _ = try DICOMFile(path: destination).read(); readable = true } catch { readable = false }
-            guard !readable else { throw error }
-            return try file.write(object, to: destination, ifExists: .replace, durable: false,
-                                  owner: configuration.temporaryFileOwner)
-        }
     }
 
     // MARK: Helpers
@@ -331,44 +173,6 @@ public struct BatchAnonymizer: Sendable {
     static func canonical(_ path: String) -> String {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         return URL(fileURLWithPath: absolute).standardizedFileURL.resolvingSymlinksInPath().path
-    }
-
-    /// A file that could not be opened: skipped when it is simply not DICOM, failed otherwise.
-    static func recordOpeningFailure(_ error: DICOMIOError, path: String, in outcome: inout FileOutcome) {
-        if error.kind == .notDICOM && !hasDICOMExtension(path) {
-            outcome.status = .skipped
-            outcome.reason = "not-dicom"
-            outcome.message = "not a DICOM file"
-        } else {
-            outcome.status = .failed
-            outcome.reason = reasonCode(error.kind)
-            outcome.message = error.message
-        }
-    }
-
-    /// Files named like DICOM files are reported as failed when they are not DICOM; anything else
-    /// that is not DICOM (notes, thumbnails, spreadsheets in an export) is skipped.
-    static func hasDICOMExtension(_ path: String) -> Bool {
-        let name = (path as NSString).lastPathComponent.lowercased()
-        return [".dcm", ".dicom", ".dic", ".ima"].contains { name.hasSuffix($0) }
-    }
-
-    static func reasonCode(_ kind: DICOMIOError.Kind) -> String {
-        switch kind {
-        case .notDICOM: "not-dicom"
-        case .unreadable: "unreadable"
-        case .malformed: "malformed"
-        case .unsupportedTransferSyntax: "unsupported-transfer-syntax"
-        case .fileSystem: "file-system"
-        case .outputConflict: "output-conflict"
-        case .outputFull: "output-full"
-        case .invalidObject, .internalError: "internal-error"
-        }
-    }
-
-    static func fileSize(_ path: String) -> UInt64 {
-        var status = stat()
-        return stat(path, &status) == 0 ? UInt64(status.st_size) : 0
     }
 }
 

@@ -68,6 +68,13 @@ public struct BatchConfiguration: Sendable {
 extension BatchConfiguration {
     /// The owner of this run's temporary files (see `AtomicFile.temporaryFileOwner(of:)`).
     var temporaryFileOwner: String { shard?.temporaryFileOwner ?? "batch" }
+
+    /// Whether an input belongs to this run's shard: a study goes whole to one shard; an input
+    /// without a study (unreadable, or no Study Instance UID) goes by its input id.
+    func belongsHere(study: String?, inputID: String) -> Bool {
+        guard let shard else { return true }
+        return shard.contains(study.flatMap { $0.isEmpty ? nil : $0 } ?? inputID)
+    }
 }
 
 /// One of N parts of a batch (`--shard i/N`).

@@ -35,8 +35,8 @@ public struct BatchReidentifier: Sendable {
             case .file(let index, let path):
                 outcome = process(path, index: index)
             case .problem(let index, let path, let reason):
-                outcome = FileOutcome(index: index, inputPath: path, inputID: "", status: .failed,
-                                      reason: "unreadable-input", message: reason)
+                outcome = FileOutcome(index: index, inputPath: path, inputID: "",
+                                      failure: BatchFileFailure.unreadableInput(reason))
             }
             collector.store(outcome, index: outcome.index)
             progress(.finished(outcome))
@@ -55,14 +55,13 @@ public struct BatchReidentifier: Sendable {
         do {
             file = try DICOMFile(path: path)
         } catch {
-            BatchAnonymizer.recordOpeningFailure(error, path: path, in: &outcome)
+            outcome.fail(BatchFileFailure.opening(error, path: path))
             return outcome
         }
         do {
             let object = try file.read()
             guard let instance = object.dataSet.string(.sopInstanceUID), let sealed = records[instance] else {
-                outcome.reason = "not-in-vault"
-                outcome.message = "the vault has no record of this instance"
+                outcome.fail(BatchFileFailure.notInVault)
                 return outcome
             }
             let originals = try OriginalAttributes(opening: sealed, for: instance, key: key)
@@ -81,11 +80,9 @@ public struct BatchReidentifier: Sendable {
             }
             outcome.outputPath = relative
         } catch let error as DICOMIOError {
-            outcome.reason = BatchAnonymizer.reasonCode(error.kind)
-            outcome.message = error.message
+            outcome.fail(error)
         } catch {
-            outcome.reason = "vault-record"
-            outcome.message = "the vault record cannot be opened with this key"
+            outcome.fail(BatchFileFailure.vaultRecord)
         }
         return outcome
     }

@@ -54,7 +54,7 @@ public struct BatchVerifier: Sendable {
             let object = try file.read()
             return Report(index: index, path: path, findings: verifier.findings(in: object))
         } catch {
-            if error.kind == .notDICOM && !BatchAnonymizer.hasDICOMExtension(path) { return nil }
+            if error.kind == .notDICOM && !BatchFileFailure.hasDICOMExtension(path) { return nil }
             return Report(index: index, path: path, findings: [], error: error.message)
         }
     }

@@ -17,13 +17,14 @@ public struct DefacingRecord: Codable, Sendable, Equatable {
 
 /// A file's defaced Pixel Data, on its way to the output.
 struct DefacedFile: Sendable {
-    var pixelData: [UInt8]
+    /// The decoded pixels of the file with the face removed.
+    var pixels: DecodedPixels
     var record: DefacingRecord
 
     /// Puts the new pixels into a de-identified object: native Explicit VR Little Endian
     /// (lossless; Lossy Image Compression is left as it was), and Recognizable Visual Features NO.
     func apply(to object: inout DICOMObject) {
-        NativePixelData.store(pixelData, in: &object)
+        NativePixelData.store(pixels.bytes, in: &object)
         object.dataSet[.recognizableVisualFeatures] = DataElement(.recognizableVisualFeatures, .CS, string: "NO")
     }
 }

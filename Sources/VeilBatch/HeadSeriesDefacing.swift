@@ -10,8 +10,9 @@ import Volumes
 /// written defaced or fails with the reason (and is quarantined): never written with its face.
 /// The batch's main pass then handles every other file.
 struct HeadSeriesDefacing {
-    let anonymizer: BatchAnonymizer
+    let processor: FileProcessor
     let keyed: KeyedIdentifiers
+    var configuration: BatchConfiguration { processor.configuration }
 
     enum Hint: Int, Comparable {
         /// Body Part Examined names another part: not a candidate.
@@ -31,17 +32,14 @@ struct HeadSeriesDefacing {
     /// Paths this pass recorded an outcome for (or that an earlier run already did).
     func run(inputs: [String], recorder: RunRecorder, progress: @Sendable (BatchAnonymizer.Event) -> Void) -> Set<String> {
         let found = Collector<(series: String, index: Int, path: String, hint: Hint)>()
-        let configuration = anonymizer.configuration
         InputDiscovery(inputs).forEach(jobs: configuration.jobs, until: { recorder.stopReason != nil }) { item in
             guard case .file(let index, let path) = item, let object = try? DICOMFile(path: path).read() else { return }
             let dataSet = object.dataSet
             guard ["CT", "MR"].contains(dataSet.string(.modality)?.uppercased() ?? ""),
                   let series = dataSet.string(.seriesInstanceUID), !series.isEmpty,
                   !SliceHeader.frames(of: dataSet, source: 0).isEmpty else { return }
-            if let shard = configuration.shard {
-                let study = dataSet.string(.studyInstanceUID).flatMap { $0.isEmpty ? nil : $0 }
-                guard shard.contains(study ?? keyed.inputIdentifier(for: path)) else { return }
-            }
+            guard configuration.belongsHere(study: dataSet.string(.studyInstanceUID),
+                                            inputID: keyed.inputIdentifier(for: path)) else { return }
             found.store((series, index, path, Self.hint(dataSet, requireHead: configuration.defaceRequiresHead)), index: index)
         }
         var series: [String: Series] = [:]
@@ -58,24 +56,28 @@ struct HeadSeriesDefacing {
                 files.forEach { handled.insert($0.path) }
                 continue
             }
-            guard let decided = deface(files.map(\.path), hint: candidate.hint) else { continue }
+            // Each file is opened and read once here: its header and pixels make the volume, and
+            // the same open file writes its defaced output.
+            var inputs: [OpenedInput?] = files.map { try? OpenedInput(path: $0.path) }
+            guard let decided = deface(inputs, hint: candidate.hint) else { continue }
             for (position, file) in files.enumerated() {
+                defer { inputs[position] = nil }
                 let inputID = keyed.inputIdentifier(for: file.path)
                 guard !recorder.isAlreadyDone(inputID) else { handled.insert(file.path); continue }
-                var outcome: FileOutcome
+                var outcome = FileOutcome(index: file.index, inputPath: file.path, inputID: inputID, status: .failed)
+                outcome.bytesRead = FileProcessor.fileSize(file.path)
                 switch decided[position] {
                 case .success(let defaced):
-                    guard let processed = anonymizer.process(file.path, index: file.index, inputID: inputID, recorder: recorder,
-                                                             defaced: defaced) else { continue }
-                    if processed.reason == BatchAnonymizer.reasonCode(.outputFull) {
-                        recorder.stop(because: processed.message ?? "the output file system is full")
+                    guard let input = inputs[position] else { continue }
+                    switch processor.process(input.file, input.object, outcome: outcome, defaced: defaced) {
+                    case .outcome(let processed): outcome = processed
+                    case .otherShard: continue
+                    case .stopRun(let reason):
+                        recorder.stop(because: reason)
                         return handled
                     }
-                    outcome = processed
                 case .failure(let failure):
-                    outcome = FileOutcome(index: file.index, inputPath: file.path, inputID: inputID, status: .failed,
-                                          reason: failure.code, message: "head series not defaced: \(failure.detail)")
-                    outcome.bytesRead = BatchAnonymizer.fileSize(file.path)
+                    outcome.fail(failure)
                 }
                 handled.insert(file.path)
                 recorder.record(outcome)
@@ -85,30 +87,41 @@ struct HeadSeriesDefacing {
         return handled
     }
 
-    /// Per file, its defaced Pixel Data or why it has none. Nil when the series turns out not to
-    /// be a head (no hint, and no head found): its files are then processed as usual.
-    func deface(_ paths: [String], hint: Hint) -> [Result<DefacedFile, DefaceFailure>]? {
-        let fail = { (failure: DefaceFailure) in paths.map { _ in Result<DefacedFile, DefaceFailure>.failure(failure) } }
+    /// Per file, its defaced pixels or why it has none. Nil when the series turns out not to be
+    /// a head (no hint, and no head found): its files are then processed as usual. Each file's
+    /// pixels are decoded once: the volume is built from them, and they are what gets defaced.
+    func deface(_ inputs: [OpenedInput?], hint: Hint) -> [Result<DefacedFile, DefaceFailure>]? {
+        let fail = { (failure: DefaceFailure) in inputs.map { _ in Result<DefacedFile, DefaceFailure>.failure(failure) } }
+        var decoded: [Int: DecodedPixels] = [:]
         let volumes: [Volume]
-        do { volumes = try VolumeLoader.load(paths: paths) } catch {
+        do {
+            let opened = inputs.compactMap { $0 }
+            guard opened.count == inputs.count else { throw VolumeError(file: nil, reason: "a file cannot be read") }
+            volumes = try VolumeLoader.volumes(of: opened.map(\.object.dataSet)) { source throws(VolumeError) in
+                if let pixels = decoded[source] { return pixels }
+                do { decoded[source] = try opened[source].file.decodePixels() } catch {
+                    throw VolumeError(file: nil, reason: "\(error)")
+                }
+                return decoded[source]!
+            }
+        } catch {
             return hint == .head ? fail(DefaceFailure(reason: .unsupported, detail: "the series cannot be read as a volume")) : nil
         }
-        var results = [Result<DefacedFile, DefaceFailure>?](repeating: nil, count: paths.count)
+        var results = [Result<DefacedFile, DefaceFailure>?](repeating: nil, count: inputs.count)
         var headFound = false
         var firstFailure: DefaceFailure?
         for volume in volumes {
             let sources = Set(volume.layout.slices.compactMap { $0?.source })
             do {
-                let isCT = (try? DICOMFile(path: paths[sources.min()!]).read().dataSet.string(.modality)?.uppercased()) == "CT"
+                let isCT = inputs[sources.min()!]?.object.dataSet.string(.modality)?.uppercased() == "CT"
                 let result = try Defacer().deface(volume, isCT: isCT)
                 headFound = true
-                let pixels = try DefacedPixelData.make(volume: volume, result: result, paths: paths)
-                for (source, data) in pixels {
+                for (source, defaced) in try DefacedPixelData.make(volume: volume, result: result, pixels: decoded) {
                     let record = DefacingRecord(
-                        changedVoxels: data.changed, registrationRMS: (result.registrationRMS * 10).rounded() / 10,
+                        changedVoxels: defaced.changed, registrationRMS: (result.registrationRMS * 10).rounded() / 10,
                         inlierFraction: (result.inlierFraction * 100).rounded() / 100, faceRays: result.faceRays,
                         raysStillOnSkin: result.raysStillOnSkin, volumeWarnings: volume.warnings.map(\.code))
-                    results[source] = .success(DefacedFile(pixelData: data.bytes, record: record))
+                    results[source] = .success(DefacedFile(pixels: defaced.pixels, record: record))
                 }
             } catch let failure as DefaceFailure {
                 if failure.reason != .noHead && failure.reason != .unsupported { headFound = true }
@@ -129,7 +142,7 @@ struct HeadSeriesDefacing {
 
     static func hint(_ dataSet: DataSet, requireHead: Bool) -> Hint {
         if requireHead || ResidualRiskVerifier.isHeadScan(dataSet) { return .head }
-        let bodyPart = dataSet.string(DICOMTag.bodyPartExamined) ?? ""
+        let bodyPart = dataSet.string(.bodyPartExamined) ?? ""
         return bodyPart.isEmpty ? .unknown : .otherPart
     }
 }

@@ -96,14 +96,14 @@ public struct RepresentationPass: Sendable {
 
     /// Files written for one series, and its dataset row.
     private func write(_ series: Series) throws -> (Int, DatasetTable.Row?) {
-        let volumes = try VolumeLoader.load(paths: series.paths)
+        let (dataSets, volumes) = try SeriesReader.read(paths: series.paths)
         var count = 0
         var row: DatasetTable.Row?
         try AtomicFile.makeDirectories(series.folder)
         for (index, volume) in volumes.enumerated() {
             guard let first = volume.layout.slices.compactMap({ $0 }).first else { continue }
-            let dataSet = try DICOMFile(path: series.paths[first.source]).read().dataSet
-            let isCT = dataSet.string(DICOMTag.modality)?.uppercased() == "CT"
+            let dataSet = dataSets[first.source]
+            let isCT = dataSet.string(.modality)?.uppercased() == "CT"
             let defaced = dataSet.string(.recognizableVisualFeatures) == "NO"
                 && (dataSet.items(.deidentificationMethodCodeSequence) ?? []).contains { $0.string(.codeValue) == "113102" }
             if row == nil { row = DatasetTable.Row(dataSet: dataSet, size: volume.size, defaced: defaced) }

@@ -1,5 +1,4 @@
 import DICOMCore
-import DICOMIO
 
 /// Why a series could not become a volume. `reason` never holds attribute values; `file` is the
 /// path as given, which callers print only where paths are known to be free of identifiers.
@@ -14,33 +13,18 @@ public struct VolumeError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Reads DICOM files into volumes: headers first, then the pixels of the frames each volume uses.
+/// Builds volumes from data sets and their decoded pixels, already in memory: the caller reads
+/// the files (see `SeriesReader` in VeilBatch) and decodes each one's pixels at most once.
 public enum VolumeLoader {
-    /// The volumes in `paths`, one per series and sub-stack. Files without an image plane
-    /// (reports, localizers, colour images) are skipped.
-    public static func load(paths: [String]) throws(VolumeError) -> [Volume] {
+    /// The volumes of `dataSets`, one per series and sub-stack; `pixels(i)` gives the decoded
+    /// Pixel Data of `dataSets[i]`, asked for only for the frames a volume uses. Data sets
+    /// without an image plane (reports, localizers, colour images) are left out.
+    public static func volumes(of dataSets: [DataSet], pixels: (Int) throws(VolumeError) -> DecodedPixels)
+        throws(VolumeError) -> [Volume]
+    {
         var headers: [SliceHeader] = []
-        for (index, path) in paths.enumerated() {
-            do {
-                headers += SliceHeader.frames(of: try DICOMFile(path: path).read().dataSet, source: index)
-            } catch {
-                throw VolumeError(file: path, reason: "\(error)")
-            }
-        }
-        let layouts = SeriesAssembler.assemble(headers)
-        var decoded: [Int: DecodedPixels] = [:]
-        return try layouts.map { layout throws(VolumeError) in
-            try volume(layout) { source throws(VolumeError) in
-                if let pixels = decoded[source] { return pixels }
-                do {
-                    let pixels = try DICOMFile(path: paths[source]).decodePixels()
-                    decoded[source] = pixels
-                    return pixels
-                } catch {
-                    throw VolumeError(file: paths[source], reason: "\(error)")
-                }
-            }
-        }
+        for (index, dataSet) in dataSets.enumerated() { headers += SliceHeader.frames(of: dataSet, source: index) }
+        return try SeriesAssembler.assemble(headers).map { layout throws(VolumeError) in try volume(layout, pixels: pixels) }
     }
 
     /// The voxels of `layout`, rescaled per frame, from the decoded pixels of each source file.

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Testing
 import TestSupport
+import VeilBatch
 import Volumes
 
 /// Head series made by Scripts/make-head-series.py: pydeface's average head (not the Colin27
@@ -33,7 +34,7 @@ import Volumes
 
     static func run(_ folder: URL) throws -> Outcome {
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: folder.appendingPathComponent("truth.json")))
-        guard let volume = try VolumeLoader.load(paths: TestPaths.dicomFiles(in: folder).map(\.path)).first else {
+        guard let volume = try SeriesReader.volumes(paths: TestPaths.dicomFiles(in: folder).map(\.path)).first else {
             return Outcome(name: folder.lastPathComponent, failure: "no volume")
         }
         let brain = try HeadSeries.bits(folder.appendingPathComponent("brain.bits"), count: volume.count)

@@ -2,6 +2,7 @@ import Foundation
 import Representations
 import Testing
 import TestSupport
+import VeilBatch
 import Volumes
 
 /// Veil's NIfTI against dcm2niix's on the same series, both read by nibabel: the same affine
@@ -23,7 +24,7 @@ import Volumes
         let series = TestPaths.testData.appendingPathComponent("volumes").appendingPathComponent(name)
         let folder = TemporaryFolder()
         let files = TestPaths.dicomFiles(in: series).map(\.path)
-        let volume = try #require(try VolumeLoader.load(paths: files).first)
+        let volume = try #require(try SeriesReader.volumes(paths: files).first)
         let veil = folder.file("veil.nii.gz")
         try Data(try NIfTIImage.encodeCompressed(volume)).write(to: veil)
         // dcm2niix: no sidecar, uncompressed; a localizer, if any, goes to a second file.
@@ -50,7 +51,7 @@ import Volumes
     /// The same volume gives the same bytes.
     @Test func isReproducible() throws {
         let files = TestPaths.dicomFiles(in: TestPaths.testData.appendingPathComponent("volumes/oblique")).map(\.path)
-        let volume = try #require(try VolumeLoader.load(paths: files).first)
+        let volume = try #require(try SeriesReader.volumes(paths: files).first)
         #expect(try NIfTIImage.encodeCompressed(volume) == (try NIfTIImage.encodeCompressed(volume)))
         #expect(try QARender.png(of: volume, isCT: true) == (try QARender.png(of: volume, isCT: true)))
     }

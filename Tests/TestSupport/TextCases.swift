@@ -1,3 +1,4 @@
+import DICOMCore
 import DICOMIO
 import Foundation
 

@@ -3,6 +3,7 @@ import DICOMIO
 import Foundation
 import Testing
 import TestSupport
+import VeilBatch
 import Volumes
 
 /// `veil anonymize --deface` and `veil deface`, end to end on generated head series: what is
@@ -44,10 +45,10 @@ import Volumes
 
         // Each head: voxels are unchanged or background, the brain is untouched, the face is gone.
         let outputs = try GeneratedCorpus.dicomFiles(under: output).map { output.appendingPathComponent($0).path }
-        let volumes = try VolumeLoader.load(paths: outputs)
+        let volumes = try SeriesReader.volumes(paths: outputs)
         for name in Self.heads {
             let source = HeadSeries.folder().appendingPathComponent(name)
-            let before = try #require(try VolumeLoader.load(paths: TestPaths.dicomFiles(in: source).map(\.path)).first)
+            let before = try #require(try SeriesReader.volumes(paths: TestPaths.dicomFiles(in: source).map(\.path)).first)
             let after = try #require(volumes.first { $0.size == before.size && ($0.affine.origin - before.affine.origin).length < 1e-3 }, "\(name)")
             let brain = try HeadSeries.bits(source.appendingPathComponent("brain.bits"), count: before.count)
             let face = try HeadSeries.bits(source.appendingPathComponent("face.bits"), count: before.count)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import VeilBatch
 import Volumes
 
 /// Series made by Scripts/make-volume-cases.py, whose every voxel is 2x + 3y + 5z of its
@@ -29,7 +30,7 @@ import Volumes
         let caseFolder = Self.folder.appendingPathComponent(name)
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: caseFolder.appendingPathComponent("truth.json")))
         let files = TestPaths.dicomFiles(in: caseFolder).map(\.path)
-        let volumes = try VolumeLoader.load(paths: files)
+        let volumes = try SeriesReader.volumes(paths: files)
         #expect(volumes.count == truth.volumes)
         for volume in volumes {
             #expect(volume.size.k == truth.slices)
@@ -62,8 +63,8 @@ import Volumes
     /// Reading the same series from files given in any order gives the same volume.
     @Test func fileOrderDoesNotMatter() throws {
         let files = TestPaths.dicomFiles(in: Self.folder.appendingPathComponent("oblique")).map(\.path)
-        let forward = try #require(try VolumeLoader.load(paths: files).first)
-        let backward = try #require(try VolumeLoader.load(paths: files.reversed()).first)
+        let forward = try #require(try SeriesReader.volumes(paths: files).first)
+        let backward = try #require(try SeriesReader.volumes(paths: files.reversed()).first)
         #expect(forward.voxels == backward.voxels)
         #expect(forward.affine == backward.affine)
     }
@@ -71,7 +72,7 @@ import Volumes
     /// Files that are not images in patient space are no volume, and no error.
     @Test func reportsMakeNoVolume() throws {
         let report = TestPaths.testData.appendingPathComponent("corpus/pydicom/test-SR.dcm").path
-        #expect(try VolumeLoader.load(paths: [report]).isEmpty)
+        #expect(try SeriesReader.volumes(paths: [report]).isEmpty)
     }
 
     static func vector(_ values: [Double]) -> Vector3 { Vector3(values[0], values[1], values[2]) }

@@ -1,6 +1,3 @@
-internal import CDCMTK
-import Foundation
-
 /// Pixel Data decoded to stored values: every frame, no rescale, samples as the encoding left them.
 public struct DecodedPixels: Sendable {
     public var rows: Int
@@ -66,29 +63,5 @@ public struct DecodedPixels: Sendable {
         if bits < 32 { raw &= (UInt32(1) << bits) - 1 }
         if isSigned && bits < 32 && raw & (UInt32(1) << (bits - 1)) != 0 { return Int(raw) - (1 << bits) }
         return isSigned ? Int(Int32(bitPattern: raw)) : Int(raw)
-    }
-}
-
-extension DICOMFile {
-    /// Decodes this file's Pixel Data (read again from the file; this handle is not changed).
-    /// Throws `.unsupportedTransferSyntax` for encodings Veil cannot decode.
-    public func decodePixels() throws(DICOMIOError) -> DecodedPixels {
-        var message = [CChar](repeating: 0, count: 512)
-        var pixels = cdcm_pixels()
-        defer { cdcm_buffer_free(&pixels.pixels) }
-        let status = message.withUnsafeMutableBufferPointer { buffer in
-            cdcm_file_decode_pixels(handle, &pixels, buffer.baseAddress!, buffer.count)
-        }
-        guard status == CDCM_OK else { throw DICOMIOError(Self.kind(of: status), String(nulTerminated: message)) }
-        let photometric = withUnsafeBytes(of: pixels.photometric_interpretation) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-        return DecodedPixels(
-            rows: Int(pixels.rows), columns: Int(pixels.columns), frames: Int(pixels.frames),
-            samplesPerPixel: Int(pixels.samples_per_pixel), bitsAllocated: Int(pixels.bits_allocated),
-            bitsStored: Int(pixels.bits_stored), isSigned: pixels.pixel_representation == 1,
-            planarConfiguration: Int(pixels.planar_configuration),
-            photometricInterpretation: photometric.trimmingCharacters(in: .whitespaces),
-            bytes: pixels.pixels.length == 0 ? [] : Array(UnsafeBufferPointer(start: pixels.pixels.bytes, count: pixels.pixels.length)))
     }
 }

@@ -1,0 +1,181 @@
+import DICOMCore
+import DICOMIO
+import Deidentification
+import Foundation
+import TextRedaction
+
+/// What became of one input.
+enum FileResult {
+    /// Written, unchanged, skipped or failed: recorded in the manifest.
+    case outcome(FileOutcome)
+    /// The input belongs to another shard of the batch: nothing is recorded here.
+    case otherShard
+    /// The output file system is full. Not the file's fault: it is left unrecorded, to be done
+    /// when the run resumes, and the run stops.
+    case stopRun(reason: String)
+}
+
+/// Turns one input file into one de-identified output: the whole per-file pipeline of
+/// `veil anonymize`, used by the main pass and by the deface pass alike.
+///
+/// open → read → shard → truncation check → burned-in text (pixel pass) → Annex E → defaced or
+/// cleaned pixels → overlays → vault → atomic write. Never throws: every problem becomes a
+/// failed or skipped outcome with a reason code from ``FileFailure``.
+struct FileProcessor: Sendable {
+    let configuration: BatchConfiguration
+    let deidentifier: Deidentifier
+    /// Where pseudonymize mode seals the originals; nil in anonymize mode and dry runs.
+    let vault: Vault.Writer?
+
+    init(configuration: BatchConfiguration, vault: Vault.Writer?) {
+        self.configuration = configuration
+        self.deidentifier = Deidentifier(profile: configuration.profile, key: configuration.key)
+        self.vault = vault
+    }
+
+    /// Opens, reads and processes the input at `path`.
+    func process(_ path: String, index: Int, inputID: String) -> FileResult {
+        var outcome = FileOutcome(index: index, inputPath: path, inputID: inputID, status: .failed)
+        outcome.bytesRead = Self.fileSize(path)
+        let file: DICOMFile
+        do {
+            file = try DICOMFile(path: path)
+        } catch {
+            // Without a study, an input belongs to the shard its id falls in.
+            guard configuration.belongsHere(study: nil, inputID: inputID) else { return .otherShard }
+            outcome.fail(BatchFileFailure.opening(error, path: path))
+            return .outcome(outcome)
+        }
+        let object: DICOMObject
+        do { object = try file.read() } catch {
+            outcome.fail(error)
+            return .outcome(outcome)
+        }
+        return process(file, object, outcome: outcome, defaced: nil)
+    }
+
+    /// Processes an input already opened and read. `defaced` holds its pixels when the deface
+    /// pass removed the face from its series.
+    func process(_ file: borrowing DICOMFile, _ object: DICOMObject, outcome: FileOutcome, defaced: DefacedFile?)
+        -> FileResult
+    {
+        guard configuration.belongsHere(study: object.dataSet.string(.studyInstanceUID), inputID: outcome.inputID) else {
+            return .otherShard
+        }
+        var outcome = outcome
+        do {
+            try deidentifyAndWrite(file, object, defaced: defaced, into: &outcome)
+        } catch let error as DICOMIOError where error.kind == .outputFull {
+            return .stopRun(reason: error.message)
+        } catch {
+            outcome.fail(BatchFileFailure.from(error))
+        }
+        return .outcome(outcome)
+    }
+
+    private func deidentifyAndWrite(_ file: borrowing DICOMFile, _ object: DICOMObject, defaced: DefacedFile?,
+                                    into outcome: inout FileOutcome) throws {
+        if TruncatedImage.lacksPixelData(object.dataSet) { throw BatchFileFailure.truncated }
+        var passes: PixelPasses = defaced == nil ? [] : .cleanRecognizableVisualFeatures
+        var cleaned: (pixels: CleanedPixels, triage: String)?
+        if let scope = configuration.textScope, let triage = TextTriage.reason(object.dataSet, scope: scope) {
+            cleaned = (try Self.cleanText(file, object.dataSet, defaced: defaced), triage)
+            passes.insert(.cleanPixelData)
+        }
+        var result = try deidentifier.deidentify(object, pixelPasses: passes)
+        if let defaced {
+            defaced.apply(to: &result.object)
+            outcome.defacing = defaced.record
+        }
+        if let (cleaned, triage) = cleaned {
+            let pixels = cleaned.pixels
+            NativePixelData.store(pixels.bytes, in: &result.object, photometricInterpretation: pixels.photometricInterpretation,
+                                  planarConfiguration: pixels.samplesPerPixel == 3 ? pixels.planarConfiguration : nil)
+            result.object.dataSet[.burnedInAnnotation] = DataElement(.burnedInAnnotation, .CS, string: "NO")
+            outcome.pixelText = PixelTextRecord(triage: triage, frames: cleaned.frames, boxes: cleaned.boxes,
+                                                secondLookLines: cleaned.secondLookLines, ocrChecked: cleaned.ocrChecked)
+        }
+        if configuration.textScope != nil, configuration.profile.options.contains(.cleanGraphics) {
+            // Overlays kept by Clean Graphics: their text is cleared too, whatever the triage.
+            for overlay in try OverlayTextCleaner.clean(result.object.dataSet, bulkValue: { try file.bulkValue($0) }) {
+                let tag = DICOMTag(overlay.group, 0x3000)
+                result.object.dataSet[tag] = DataElement(tag, result.object.dataSet[tag]?.vr ?? .OW, .bytes(overlay.overlayData))
+                if outcome.pixelText == nil {
+                    outcome.pixelText = PixelTextRecord(triage: "overlay", frames: 0, boxes: [], secondLookLines: 0,
+                                                        ocrChecked: false)
+                }
+                outcome.pixelText?.boxes += overlay.boxes
+            }
+            result.warnings.removeAll { $0.kind == .overlayKept }
+        }
+        outcome.identifiers = result.identifiers
+        outcome.transferSyntaxUID = result.object.transferSyntaxUID
+        outcome.actions = result.actions
+        outcome.warnings = result.warnings
+        outcome.methodCodes = result.methodCodes.map(\.value)
+        outcome.replacements = configuration.mappingPath == nil ? [] : result.replacements
+        let relative = configuration.writesDICOMDIR
+            ? OutputLayout.mediaPath(for: result.identifiers) : OutputLayout.relativePath(for: result.identifiers)
+        outcome.outputPath = relative
+        if configuration.dryRun {
+            outcome.status = .written
+            return
+        }
+        let destination = (configuration.outputFolder as NSString).appendingPathComponent(relative)
+        try AtomicFile.makeDirectories((destination as NSString).deletingLastPathComponent)
+        if let vault, case .pseudonymize(_, let key) = configuration.mode {
+            // Sealed before the output is written: no output without its way back.
+            try seal(object, result.object, of: file, key: key, index: outcome.index, vault: vault)
+        }
+        outcome.status = try write(result.object, of: file, to: destination) == .written ? .written : .unchanged
+    }
+
+    /// Stores the originals of what de-identification changed, removed bulk values included.
+    private func seal(_ original: DICOMObject, _ deidentified: DICOMObject, of file: borrowing DICOMFile,
+                      key: ReidentificationKey, index: Int, vault: Vault.Writer) throws {
+        var needed: [BulkDataReference] = []
+        _ = OriginalAttributes(original: original, deidentified: deidentified) { needed.append($0); return [] }
+        var values: [BulkDataReference: [UInt8]] = [:]
+        for reference in needed { values[reference] = try file.bulkValue(reference) }
+        let originals = OriginalAttributes(original: original, deidentified: deidentified) { values[$0] ?? [] }
+        let instance = deidentified.dataSet.string(.sopInstanceUID) ?? ""
+        vault.record(index: index, sopInstanceUID: instance, sealed: try originals.sealed(for: instance, key: key))
+    }
+
+    /// The image's pixels (defaced ones when the face was removed) with their burned-in text masked.
+    private static func cleanText(_ file: borrowing DICOMFile, _ dataSet: DataSet, defaced: DefacedFile?) throws
+        -> CleanedPixels
+    {
+        let pixels: DecodedPixels
+        if let defaced {
+            pixels = defaced.pixels
+        } else {
+            do { pixels = try file.decodePixels() } catch {
+                throw TextCleaningFailure(.unsupported, "the pixels cannot be decoded for text cleaning: \(error.message)")
+            }
+        }
+        return try PixelTextCleaner().clean(pixels, dataSet: dataSet, bulkValue: { try file.bulkValue($0) })
+    }
+
+    /// Writes an output, never replacing a different readable file; an existing file that is
+    /// not readable DICOM is what an interrupted run (power loss) leaves behind, and is replaced.
+    private func write(_ object: DICOMObject, of file: borrowing DICOMFile, to destination: String)
+        throws(DICOMIOError) -> AtomicFile.Outcome
+    {
+        do {
+            return try file.write(object, to: destination, ifExists: .keepIfIdentical, durable: false,
+                                  owner: configuration.temporaryFileOwner)
+        } catch where error.kind == .outputConflict {
+            let readable: Bool
+            do { _ = try DICOMFile(path: destination).read(); readable = true } catch { readable = false }
+            guard !readable else { throw error }
+            return try file.write(object, to: destination, ifExists: .replace, durable: false,
+                                  owner: configuration.temporaryFileOwner)
+        }
+    }
+
+    static func fileSize(_ path: String) -> UInt64 {
+        var status = stat()
+        return stat(path, &status) == 0 ? UInt64(status.st_size) : 0
+    }
+}
