@@ -12,6 +12,8 @@ Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-
     tesseract-ocr tesseract-ocr-eng
 python3 -m pip --version >/dev/null 2>&1 || Scripts/install-dependencies.sh python3 python3-pip
 Scripts/fetch-test-corpus.sh
+# The pixel algorithms with -O even in this debug build (see Package.swift).
+export VEIL_OPTIMIZE_DEBUG=1
 swift test "$@"
 if [[ $# -eq 0 ]]; then
     Scripts/test-sanitized.sh --shim

@@ -1,7 +1,8 @@
 // Decoding Pixel Data into stored values, for volumes and pixel cleaning.
 //
 // The opened file is left alone (its elements are copied, unchanged, when it is written):
-// decoding works on a second parse of the same file. DCMTK's codecs decode JPEG (baseline,
+// decoding works on a copy of its data set, whose values not read at open (Pixel Data) are read
+// from the file when the copy needs them. The file is not parsed again. DCMTK's codecs decode JPEG (baseline,
 // extended, lossless), JPEG-LS, RLE and deflate; OpenJPEG decodes JPEG 2000.
 #include "Boundary.hpp"
 #include "Jpeg2000.hpp"
@@ -82,11 +83,7 @@ cdcm_status cdcm_file_decode_pixels(cdcm_file *file, cdcm_pixels *out, char *mes
         try {
             if (!cdcm::isUnchanged(*file)) fail(CDCM_ERROR_IO, "the input file changed while it was being processed");
             const E_TransferSyntax xfer = file->format.getDataset()->getOriginalXfer();
-            DcmFileFormat decoded;
-            const OFCondition loaded = decoded.loadFile(file->path.c_str(), file->hasMetaHeader ? EXS_Unknown : xfer, EGL_noChange,
-                                                        DCM_MaxReadLength, file->hasMetaHeader ? ERM_fileOnly : ERM_dataset);
-            if (loaded.bad()) fail(CDCM_ERROR_PARSE, std::string("cannot read the Pixel Data: ") + loaded.text());
-            DcmDataset &dataset = *decoded.getDataset();
+            DcmDataset dataset(*file->format.getDataset());
             cdcm_pixels pixels{};
             pixels.rows = unsignedValue(dataset, DCM_Rows, 0);
             pixels.columns = unsignedValue(dataset, DCM_Columns, 0);
