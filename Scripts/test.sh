@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev dcmtk dicom3tools dcm2niix \
-    tesseract-ocr tesseract-ocr-eng
+    tesseract-ocr tesseract-ocr-eng strace
 python3 -m pip --version >/dev/null 2>&1 || Scripts/install-dependencies.sh python3 python3-pip
 Scripts/fetch-test-corpus.sh
 # The pixel algorithms with -O even in this debug build (see Package.swift).

@@ -113,6 +113,39 @@ import Volumes
 
     /// `veil deface` takes every CT and MR series for a head: one it cannot deface fails as a
     /// whole, goes to quarantine, and nothing of it is written.
+    /// Under --deface, Veil opens each head file at most twice: once to find the head series,
+    /// once to build the volume, deface, de-identify and write it (its pixels decoded once, from
+    /// that open). Counted with strace against a run without --deface, which opens it once.
+    @Test func defaceOpensEachHeadFileAtMostTwice() throws {
+        let folder = TemporaryFolder()
+        let input = HeadSeries.folder().appendingPathComponent("head01")
+        let key = folder.file("project.key").path
+        _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
+        func opens(_ options: [String], _ name: String) throws -> [String: Int] {
+            let trace = folder.file("\(name).trace")
+            let run = try ExternalTool.run("strace", ["-f", "-qq", "-e", "trace=open,openat", "-o", trace.path, Binaries.veil,
+                                                      "anonymize", input.path, "-o", folder.file(name).path, "--key-file", key]
+                                                     + options)
+            #expect(run.status == 0, "\(run.standardError.suffix(500))")
+            var counts: [String: Int] = [:]
+            for line in try String(contentsOf: trace, encoding: .utf8).split(separator: "\n") {
+                guard let start = line.firstIndex(of: "\""), let end = line[line.index(after: start)...].firstIndex(of: "\"") else {
+                    continue
+                }
+                let path = line[line.index(after: start)..<end]
+                if path.hasSuffix(".dcm") && path.hasPrefix(input.path) { counts[String(path), default: 0] += 1 }
+            }
+            return counts
+        }
+        let plain = try opens([], "plain")
+        let defaced = try opens(["--deface"], "defaced")
+        let files = TestPaths.dicomFiles(in: input).map(\.path)
+        #expect(!files.isEmpty && files.allSatisfy { (plain[$0] ?? 0) > 0 })
+        for file in files {
+            #expect((defaced[file] ?? 0) <= 2 * (plain[file] ?? 0), "\(file): \(defaced[file] ?? 0) opens")
+        }
+    }
+
     @Test func defaceQuarantinesWhatItCannotDeface() throws {
         let folder = TemporaryFolder()
         let input = TestPaths.testData.appendingPathComponent("volumes/oblique")
