@@ -18,9 +18,10 @@ import Volumes
         var extensions: Int
     }
 
-    @Test(.enabled(if: ExternalTool.isAvailable("dcm2niix")), arguments: cases)
+    @Test(arguments: cases)
     func matchesDcm2niix(name: String) throws {
-        let series = TestPaths.testData.appendingPathComponent("volumes").appendingPathComponent(name)
+        try ExternalTool.require("dcm2niix", package: "dcm2niix")
+        let series = try VolumeCases.folder(name)
         let folder = TemporaryFolder()
         let files = TestPaths.dicomFiles(in: series).map(\.path)
         let volume = try #require(try VolumeLoader.load(paths: files).first)
@@ -49,7 +50,7 @@ import Volumes
 
     /// The same volume gives the same bytes.
     @Test func isReproducible() throws {
-        let files = TestPaths.dicomFiles(in: TestPaths.testData.appendingPathComponent("volumes/oblique")).map(\.path)
+        let files = try TestPaths.dicomFiles(in: VolumeCases.folder("oblique")).map(\.path)
         let volume = try #require(try VolumeLoader.load(paths: files).first)
         #expect(try NIfTIImage.encodeCompressed(volume) == (try NIfTIImage.encodeCompressed(volume)))
         #expect(try QARender.png(of: volume, isCT: true) == (try QARender.png(of: volume, isCT: true)))

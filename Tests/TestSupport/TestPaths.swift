@@ -11,7 +11,8 @@ public enum TestPaths {
 
     public static let sampleScans = repository.appendingPathComponent("SampleScans")
     public static let testData = repository.appendingPathComponent("TestData")
-    /// Public test files with fake PHI planted by Scripts/plant-phi.py.
+    /// Public test files with fake PHI planted by Scripts/fixtures/plant-phi.py (through
+    /// Scripts/prepare-test-data.sh, like every fixture under TestData/).
     public static let plantedCorpus = testData.appendingPathComponent("planted/planted")
     /// Damaged files that must be reported as failed.
     public static let brokenCorpus = testData.appendingPathComponent("planted/broken")

@@ -2,7 +2,7 @@
 """Generates Sources/Defacing/Generated/Colin27Atlas.swift: the head atlas Veil registers to a
 subject's head to know where the brain and the face are.
 
-usage: python3 Scripts/make-deface-atlas.py [mricron-data .deb]
+usage: python3 Scripts/generate/make-deface-atlas.py [mricron-data .deb]
 
 Source: the Colin27 average (ch2.nii.gz) and its brain (ch2bet.nii.gz) from Debian's
 mricron-data package (MNI, Holmes et al. 1998; BSD-style licence). The .deb is downloaded with
@@ -22,9 +22,10 @@ What the atlas holds, on a 2 mm grid in LPS millimetres (MNI space with x and y 
 import gzip, hashlib, io, os, struct, subprocess, sys, tarfile, tempfile
 import numpy as np
 from scipy import ndimage
-
-from nifti_io import load_nifti
 from scipy.spatial import ConvexHull
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures'))
+from nifti_io import load_nifti  # noqa: E402  (shared with the fixture scripts)
 
 SPACING = 2.0
 MARGIN = 5.0
@@ -146,7 +147,8 @@ def main():
         payload += struct.pack('<3h', *(int(round(v * 10)) for v in p))   # 0.1 mm
     encoded = __import__('base64').b64encode(bytes(payload)).decode()
 
-    target = os.path.join(os.path.dirname(__file__), '..', 'Sources', 'Defacing', 'Generated', 'Colin27Atlas.swift')
+    target = os.path.join(os.path.dirname(__file__), '..', '..', 'Sources', 'Defacing', 'Generated',
+                          'Colin27Atlas.swift')
     os.makedirs(os.path.dirname(target), exist_ok=True)
     lines = [encoded[i:i + 120] for i in range(0, len(encoded), 120)]
     with open(target, 'w') as f:

@@ -2,8 +2,8 @@
 """Generates Veil's tables from the DICOM standard into committed Swift source.
 
 Inputs (each output file names its input and the input's SHA-256 in its header):
-  * PS3.15 Table E.1-1 (edition 2024b, all option columns) and CID 7050, from
-    ../shared/standard/ (or --standard-dir).
+  * PS3.15 Table E.1-1 (edition 2024b, all option columns), CID 7050 and TCIA's Private Tag
+    Knowledge Base, committed in Scripts/standard/ (see its README; or --standard-dir).
   * The PS3.6 data dictionary, from the PyPI package pydicom (pinned below).
   * Per-IOD attribute Types (PS3.3), from the PyPI package dicom-standard (pinned below).
 
@@ -11,8 +11,8 @@ The PyPI packages are fetched with `pip download` into a temporary folder and re
 straight from their wheels; nothing is installed.
 
 Usage:
-  Scripts/generate-tables.py            # regenerate
-  Scripts/generate-tables.py --check    # exit 1 if a committed file differs
+  Scripts/generate/generate-tables.py            # regenerate
+  Scripts/generate/generate-tables.py --check    # exit 1 if a committed file differs
 """
 
 import argparse
@@ -27,7 +27,7 @@ import zipfile
 import csv
 import io
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PYDICOM = "pydicom==3.0.2"
 DICOM_STANDARD = "dicom-standard==0.1.0"
 TABLE_E1_1 = "ps3.15-table-e1-1-2024b.json"
@@ -330,7 +330,7 @@ def generate_iod_types(standard_dir: str, dicom_standard_wheel: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--standard-dir", default=os.path.join(ROOT, "..", "shared", "standard"))
+    parser.add_argument("--standard-dir", default=os.path.join(ROOT, "Scripts", "standard"))
     parser.add_argument("--check", action="store_true", help="compare with the committed files instead of writing")
     args = parser.parse_args()
 
