@@ -23,7 +23,8 @@ import Volumes
     /// Runs the defacer on every generated head, two at a time (once, for every test here).
     static let defaced: Result<[Outcome], any Error> = Result {
         let root = try HeadSeries.folder()
-        let cases = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix("head") }.sorted()
+        let cases = try FileManager.default.contentsOfDirectory(atPath: root.path)
+            .filter { $0.hasPrefix("head") }.sorted()
         let results = Collected<Outcome>()
         DispatchQueue.concurrentPerform(iterations: cases.count) { n in
             // A series that cannot be read counts as refused: everyHeadPassesTheSelfCheck fails on it.
@@ -38,7 +39,7 @@ import Volumes
 
     static func run(_ folder: URL) throws -> Outcome {
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: folder.appendingPathComponent("truth.json")))
-        guard let volume = try VolumeLoader.load(paths: TestPaths.dicomFiles(in: folder).map(\.path)).first else {
+        guard let volume = try VolumeLoader.load(paths: try TestPaths.dicomFiles(in: folder).map(\.path)).first else {
             return Outcome(name: folder.lastPathComponent, failure: "no volume")
         }
         let brain = try HeadSeries.bits(folder.appendingPathComponent("brain.bits"), count: volume.count)

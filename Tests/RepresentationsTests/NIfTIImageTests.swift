@@ -23,7 +23,7 @@ import Volumes
         try ExternalTool.require("dcm2niix", package: "dcm2niix")
         let series = try VolumeCases.folder(name)
         let folder = TemporaryFolder()
-        let files = TestPaths.dicomFiles(in: series).map(\.path)
+        let files = try TestPaths.dicomFiles(in: series).map(\.path)
         let volume = try #require(try VolumeLoader.load(paths: files).first)
         let veil = folder.file("veil.nii.gz")
         try Data(try NIfTIImage.encodeCompressed(volume)).write(to: veil)

@@ -67,8 +67,9 @@ public enum ExternalTool {
         return Set(lines.filter { $0.hasPrefix("Error") }.map { normalizeDciodvfy(String($0)) })
     }
 
-    /// Errors dciodvfy finds in `output` and not in `input`. It cannot read deflated files: those
-    /// pairs are compared as inflated copies (dcmconv +te) made in `scratch`.
+    /// Errors dciodvfy finds in `output` and not in `input`. When it cannot read the input (a
+    /// deflated file; a JPEG one with broken private elements), both are compared as Explicit VR
+    /// Little Endian copies made in `scratch`: by dcmconv, or dcmdjpeg for JPEG Pixel Data.
     public static func newDciodvfyErrors(input: String, output: String, scratch: URL) throws -> Set<String> {
         var (input, output) = (input, output)
         var before = try dciodvfyErrors(input)
@@ -77,8 +78,11 @@ public enum ExternalTool {
             let (inflatedInput, inflatedOutput) = (scratch.appendingPathComponent("in-\(name)").path,
                                                    scratch.appendingPathComponent("out-\(name)").path)
             for (from, to) in [(input, inflatedInput), (output, inflatedOutput)] {
-                let run = try run("dcmconv", ["+te", from, to])
-                guard run.status == 0 else { throw ToolFailure(message: "dcmconv +te failed: \(run.standardError)") }
+                var result = try run("dcmconv", ["+te", from, to])
+                if result.status != 0 { result = try run("dcmdjpeg", [from, to]) }
+                guard result.status == 0 else {
+                    throw ToolFailure(message: "no readable copy of \(from): \(result.standardError)")
+                }
             }
             (input, output) = (inflatedInput, inflatedOutput)
             before = try dciodvfyErrors(input)

@@ -26,7 +26,9 @@ extension TemporaryFolder {
     /// The folder of the running test; the test must have the `.temporaryFolder` trait.
     public static var current: TemporaryFolder {
         get throws {
-            guard let scoped else { throw ToolFailure(message: "TemporaryFolder.current outside a .temporaryFolder test") }
+            guard let scoped else {
+                throw ToolFailure(message: "TemporaryFolder.current outside a test with the .temporaryFolder trait")
+            }
             return scoped
         }
     }

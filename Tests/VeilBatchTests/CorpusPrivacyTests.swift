@@ -22,7 +22,7 @@ import VeilBatch
             (String($0.inputPath.dropFirst(run.inputs.path.count + 1)), $0.status)
         })
         #expect(statuses["notes.txt"] == .skipped)
-        for broken in TestPaths.dicomFiles(in: TestPaths.brokenCorpus) {
+        for broken in try TestPaths.dicomFiles(in: TestPaths.brokenCorpus) {
             #expect(statuses["BROKEN/\(broken.lastPathComponent)"] == .failed, "\(broken.lastPathComponent)")
         }
         let burnedIn = try #require(run.corpus.files.first { $0.file.contains("ultrasound-multiframe") })
@@ -33,7 +33,7 @@ import VeilBatch
         #expect(statuses["SPECIAL/IM0001"] == .written)
         #expect(statuses["SPECIAL/duplicate-copy.dcm"] == .unchanged || statuses["QUIXOTE_ZEBULON/\(run.corpus.files[0].file)"] == .unchanged)
         #expect(counts.unchanged == 1)
-        #expect(counts.written == run.corpus.files.count - 1 + TestPaths.dicomFiles(in: TestPaths.sampleScans).count + 1)
+        #expect(try counts.written == run.corpus.files.count - 1 + TestPaths.dicomFiles(in: TestPaths.sampleScans).count + 1)
         // Failed inputs leave nothing behind: every output file is accounted for by a written input.
         let outputFiles = try FileManager.default.subpathsOfDirectory(atPath: run.output.path).filter { $0.hasSuffix(".dcm") }
         #expect(outputFiles.count == counts.written)

@@ -25,7 +25,8 @@ import TextRedaction
             message: "the data set ends inside (0010,0010)")),
         Case(testDescription: "skipped, text that needs escaping", outcome: FileOutcome(
             index: 1, inputPath: "/in/b.txt", inputID: "inputhash01", status: .skipped, reason: "not-dicom",
-            message: "quote \" backslash \\ slash / newline \n return \r tab \t bell \u{7} escape \u{1B} delete \u{7F} é ü 漢")),
+            message: "quote \" backslash \\ slash / newline \n return \r tab \t bell \u{7} escape \u{1B} "
+                + "delete \u{7F} é ü 漢")),
         Case(testDescription: "written, every optional part", outcome: FileOutcome(
             index: 2, inputPath: "/in/c.dcm", inputID: "inputhash02", status: .written,
             outputPath: "2.25.1001/2.25.1002/2.25.1003.dcm", transferSyntaxUID: "1.2.840.10008.1.2.1",
@@ -40,7 +41,8 @@ import TextRedaction
                        DeidentificationWarning(kind: .overlayKept, message: "")],
             methodCodes: ["113100", "113101", "113102"],
             defacing: DefacingRecord(changedVoxels: 123_456, registrationRMS: 1.2345678901234567, inlierFraction: 0.875,
-                                     faceRays: 400, raysStillOnSkin: 0, volumeWarnings: ["gantry-tilt", "missing-slices"]),
+                                     faceRays: 400, raysStillOnSkin: 0,
+                                     volumeWarnings: ["gantry-tilt", "missing-slices"]),
             pixelText: PixelTextRecord(
                 triage: "burned-in-annotation", frames: 30,
                 boxes: [TextBox(x0: 0, y0: 0, x1: 1024, y1: 38, rule: .detector),
@@ -52,7 +54,8 @@ import TextRedaction
             transferSyntaxUID: "1.2.840.10008.1.2.4.70",
             identifiers: OutputIdentifiers(studyInstanceUID: "2.25.1", seriesInstanceUID: "2.25.2",
                                            sopInstanceUID: "2.25.3", sopClassUID: "1.2.840.10008.5.1.4.1.1.4"))),
-        Case(testDescription: "tiny numbers, empty lists", outcome: outcome(registrationRMS: 0.5, inlierFraction: 1e-7)),
+        Case(testDescription: "tiny numbers, empty lists",
+             outcome: outcome(registrationRMS: 0.5, inlierFraction: 1e-7)),
     ]
 
     /// An unchanged file with a defacing record holding these numbers, and empty lists.

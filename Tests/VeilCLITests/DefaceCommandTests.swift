@@ -34,11 +34,13 @@ import Volumes
             .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             .filter { $0["type"] as? String == "file" }
         let defaced = records.filter { $0["defacing"] != nil }
-        let headFiles = try Self.heads.reduce(0) { $0 + TestPaths.dicomFiles(in: input.appendingPathComponent($1)).count }
+        let headFiles = try Self.heads.reduce(0) {
+            $0 + (try TestPaths.dicomFiles(in: input.appendingPathComponent($1)).count)
+        }
         #expect(defaced.count == headFiles)
         #expect(defaced.allSatisfy { ($0["methodCodes"] as? [String])?.contains("113102") == true })
         let others = records.filter { $0["defacing"] == nil && $0["status"] as? String == "written" }
-        #expect(others.count == TestPaths.dicomFiles(in: input.appendingPathComponent("oblique")).count)
+        #expect(try others.count == TestPaths.dicomFiles(in: input.appendingPathComponent("oblique")).count)
         #expect(others.allSatisfy { ($0["methodCodes"] as? [String])?.contains("113102") == false })
         #expect(!records.contains { $0["status"] as? String == "failed" })
 
@@ -47,7 +49,7 @@ import Volumes
         let volumes = try VolumeLoader.load(paths: outputs)
         for name in Self.heads {
             let source = try HeadSeries.folder().appendingPathComponent(name)
-            let before = try #require(try VolumeLoader.load(paths: TestPaths.dicomFiles(in: source).map(\.path)).first)
+            let before = try #require(try VolumeLoader.load(paths: try TestPaths.dicomFiles(in: source).map(\.path)).first)
             let after = try #require(volumes.first { $0.size == before.size && ($0.affine.origin - before.affine.origin).length < 1e-3 }, "\(name)")
             let brain = try HeadSeries.bits(source.appendingPathComponent("brain.bits"), count: before.count)
             let face = try HeadSeries.bits(source.appendingPathComponent("face.bits"), count: before.count)
@@ -118,7 +120,7 @@ import Volumes
         let run = try ExternalTool.run(Binaries.veil, ["deface", input.path, "-o", output.path, "--quarantine", quarantine.path])
         #expect(run.status == 1)
         #expect(run.standardError.contains("deface") || run.standardOutput.contains("deface"))
-        let files = TestPaths.dicomFiles(in: input).count
+        let files = try TestPaths.dicomFiles(in: input).count
         #expect(try FileManager.default.contentsOfDirectory(atPath: quarantine.path).count == files)
         #expect(try GeneratedCorpus.dicomFiles(under: output).isEmpty)
         let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))

@@ -19,7 +19,7 @@ import Volumes
     func affineAndVoxelsMatchTheTruth(name: String) throws {
         let caseFolder = try VolumeCases.folder(name)
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: caseFolder.appendingPathComponent("truth.json")))
-        let files = TestPaths.dicomFiles(in: caseFolder).map(\.path)
+        let files = try TestPaths.dicomFiles(in: caseFolder).map(\.path)
         let volumes = try VolumeLoader.load(paths: files)
         #expect(volumes.count == truth.volumes)
         for volume in volumes {
