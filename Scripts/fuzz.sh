@@ -13,13 +13,12 @@ seconds=${1:-600}
 jobs=${2:-1}
 
 Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev
-Scripts/fetch-test-corpus.sh
+Scripts/prepare-test-data.sh
 VEIL_FUZZ=1 swift build --product VeilFuzz --sanitize=fuzzer --sanitize=address --build-path .build/fuzz
 
 seeds=Fuzz/seeds
 if [[ ! -d $seeds ]]; then
     mkdir -p "$seeds"
-    [[ -d TestData/malformed ]] || python3 Scripts/make-malformed-corpus.py TestData/malformed >/dev/null
     find SampleScans TestData/corpus TestData/malformed/cases Tests/Fixtures/fuzz-regressions -type f -size -96k -print0 2>/dev/null |
         while IFS= read -r -d '' file; do cp "$file" "$seeds/$(sha1sum < "$file" | cut -c1-16)"; done
 fi

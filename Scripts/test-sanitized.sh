@@ -15,7 +15,7 @@ if [[ ${1:-} == --shim ]]; then
 fi
 Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev dcmtk dicom3tools
 python3 -m pip --version >/dev/null 2>&1 || Scripts/install-dependencies.sh python3 python3-pip
-Scripts/fetch-test-corpus.sh
+Scripts/prepare-test-data.sh
 
 sanitizers=(--sanitize=address -Xcxx -fsanitize=undefined -Xcxx -fno-sanitize=vptr -Xcxx -fno-sanitize-recover=undefined)
 swift build --build-tests --build-path .build/sanitized "${sanitizers[@]}"

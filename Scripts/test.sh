@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need (DCMTK's library and tools, dicom3tools for
-# dciodvfy, dcm2niix, Tesseract for the OCR look at burned-in text), fetches the public test
-# corpus from PyPI and plants fake PHI in it (once), then runs every test against real DCMTK on
-# real files, and then (without arguments) the shim's tests again under AddressSanitizer and
-# UndefinedBehaviorSanitizer (Scripts/test-sanitized.sh).
-# Arguments go to `swift test` (e.g. --filter RobustnessTests) and skip the sanitized run.
+# dciodvfy, dcm2niix, Tesseract for the OCR look at burned-in text), builds every test fixture
+# into TestData/ (Scripts/prepare-test-data.sh, once), then runs every test against real DCMTK on
+# real files. Without arguments it also checks that the committed tables match the standard's
+# sources (Scripts/generate/generate-tables.py --check) and runs the shim's tests again under
+# AddressSanitizer and UndefinedBehaviorSanitizer (Scripts/test-sanitized.sh).
+# Arguments go to `swift test` (e.g. --filter RobustnessTests) and skip the table check and the
+# sanitized run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev dcmtk dicom3tools dcm2niix \
     tesseract-ocr tesseract-ocr-eng strace
 python3 -m pip --version >/dev/null 2>&1 || Scripts/install-dependencies.sh python3 python3-pip
-Scripts/fetch-test-corpus.sh
+if [[ $# -eq 0 ]]; then
+    python3 Scripts/generate/generate-tables.py --check
+fi
+Scripts/prepare-test-data.sh
 # The pixel algorithms with -O even in this debug build (see Package.swift).
 export VEIL_OPTIMIZE_DEBUG=1
 swift test "$@"

@@ -1,6 +1,6 @@
 /// The PS3.6 data dictionary: keyword, VR and VM of every standard attribute.
 ///
-/// Generated from pydicom's copy of PS3.6 by `Scripts/generate-tables.py`
+/// Generated from pydicom's copy of PS3.6 by `Scripts/generate/generate-tables.py`
 /// (see `Generated/DataDictionary+Entries.swift`).
 public enum DataDictionary {
     public struct Entry: Sendable, Hashable {

@@ -1,4 +1,4 @@
-/// Reads the packed tables that `Scripts/generate-tables.py` writes into Swift sources: ASCII
+/// Reads the packed tables that `Scripts/generate/generate-tables.py` writes into Swift sources: ASCII
 /// lines of space-separated fields. Tables are parsed on first use, which is on the path of
 /// every run, so this works on the UTF-8 bytes instead of splitting Strings.
 public enum PackedTable {

@@ -2,7 +2,7 @@
 //
 // usage: swift run -c release DefaceBenchmark [head series folder] [runs]
 //
-// The series (default: TestData/heads/head00, made by Scripts/fetch-test-corpus.sh) is loaded
+// The series (default: TestData/heads/head00, made by Scripts/prepare-test-data.sh) is loaded
 // and resampled to 256 × 256 × 256 voxels of 1 mm, so that every run times the same amount of
 // work whatever the series' own size. The defacer is single-threaded.
 import Defacing
@@ -16,7 +16,7 @@ let runs = arguments.count > 2 ? max(1, Int(arguments[2]) ?? 5) : 5
 let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".dcm") }.sorted()
     .map { (folder as NSString).appendingPathComponent($0) }
 guard !files.isEmpty, let source = try? SeriesReader.volumes(paths: files).first else {
-    FileHandle.standardError.write(Data("no head series in \(folder): run Scripts/fetch-test-corpus.sh first\n".utf8))
+    FileHandle.standardError.write(Data("no head series in \(folder): run Scripts/prepare-test-data.sh first\n".utf8))
     exit(2)
 }
 let isCT = (try? String(contentsOfFile: (folder as NSString).appendingPathComponent("truth.json"), encoding: .utf8))?.contains("\"CT\"") ?? false

@@ -2,7 +2,7 @@ import Foundation
 import Volumes
 
 /// A head template in LPS millimetres: where the brain is, where the face is, and points on the
-/// skin. Generated from Colin27 by Scripts/make-deface-atlas.py (Generated/Colin27Atlas.swift).
+/// skin. Generated from Colin27 by Scripts/generate/make-deface-atlas.py (Generated/Colin27Atlas.swift).
 public struct HeadAtlas: Sendable {
     /// The grid: voxel (i, j, k) is at `origin + spacing · (i, j, k)`, axes along L, P, S.
     public let size: (i: Int, j: Int, k: Int)

@@ -41,7 +41,7 @@ public struct ConfidentialityProfileRow: Sendable, Hashable {
     }
 }
 
-/// PS3.15 Table E.1-1, generated from the standard by `Scripts/generate-tables.py`.
+/// PS3.15 Table E.1-1, generated from the standard by `Scripts/generate/generate-tables.py`.
 public enum ConfidentialityProfileTable {
     /// The row that covers a public attribute, if any. Private attributes are covered by
     /// ``privateAttributesRow``.

@@ -14,7 +14,7 @@ public enum AttributeRequirement: Int, Sendable, Comparable {
 }
 
 /// Per-IOD Types of the attributes whose Table E.1-1 action is compound, generated from the
-/// standard's PS3.3 tables by `Scripts/generate-tables.py`. Conditional Types (1C, 2C) count as
+/// standard's PS3.3 tables by `Scripts/generate/generate-tables.py`. Conditional Types (1C, 2C) count as
 /// required: when the attribute is present its condition most likely holds, and a dummy or an
 /// empty value keeps no more information than removal would.
 public enum IODAttributeTypes {

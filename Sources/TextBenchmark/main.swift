@@ -2,8 +2,8 @@
 //
 // usage: swift run -c release TextBenchmark [cases folder] [--misses]
 //
-// The cases (default TestData/text, made by Scripts/make-text-cases.py through
-// Scripts/fetch-test-corpus.sh) are 512 × 512 slices with fake PHI drawn in. Each is cleaned
+// The cases (default TestData/text, made by Scripts/fixtures/make-text-cases.py through
+// Scripts/prepare-test-data.sh) are 512 × 512 slices with fake PHI drawn in. Each is cleaned
 // once (first look, masking, second look) and its detection timed separately, on one core.
 import DICOMIO
 import Foundation
@@ -15,7 +15,7 @@ let showMisses = arguments.contains("--misses")
 let dump = arguments.firstIndex(of: "--dump").map { arguments[$0 + 1] }
 let folder = arguments.first { !$0.hasPrefix("--") && $0 != dump }
 guard let cases = try? TextCases.cases(in: folder.map { URL(fileURLWithPath: $0) } ?? TextCases.folder), !cases.isEmpty else {
-    FileHandle.standardError.write(Data("no text cases: run Scripts/fetch-test-corpus.sh first\n".utf8))
+    FileHandle.standardError.write(Data("no text cases: run Scripts/prepare-test-data.sh first\n".utf8))
     exit(2)
 }
 var score = TextScore()

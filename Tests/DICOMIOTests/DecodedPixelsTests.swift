@@ -62,7 +62,7 @@ import TestSupport
         var decoded = 0
         var refused: [String] = []
         let folders = ["pydicom", "pydicom-data", "deid-data"].map { Self.corpus.appendingPathComponent($0) }
-        for url in folders.flatMap(TestPaths.dicomFiles(in:)) {
+        for url in try folders.flatMap({ try TestPaths.dicomFiles(in: $0) }) {
             guard let file = try? DICOMFile(path: url.path) else { continue }
             do {
                 let pixels = try file.decodePixels()

@@ -28,7 +28,10 @@ import Testing
     }
 
     private func check(_ row: ConfidentialityProfileRow, nestedIn parent: DICOMTag?) throws {
-        guard case .tag(let group, let element) = row.pattern else { return }
+        guard case .tag(let group, let element) = row.pattern else {
+            Issue.record("\(row.name): `rows` holds single-tag rows only")
+            return
+        }
         let tag = DICOMTag(group, element)
         guard let vr = DataDictionary.entry(for: tag)?.vrs.first else {
             Issue.record("\(tag) \(row.name) is not in the data dictionary")

@@ -19,11 +19,12 @@ import Volumes
         var extensions: Int
     }
 
-    @Test(.enabled(if: ExternalTool.isAvailable("dcm2niix")), arguments: cases)
+    @Test(arguments: cases)
     func matchesDcm2niix(name: String) throws {
-        let series = TestPaths.testData.appendingPathComponent("volumes").appendingPathComponent(name)
+        try ExternalTool.require("dcm2niix", package: "dcm2niix")
+        let series = try VolumeCases.folder(name)
         let folder = TemporaryFolder()
-        let files = TestPaths.dicomFiles(in: series).map(\.path)
+        let files = try TestPaths.dicomFiles(in: series).map(\.path)
         let volume = try #require(try SeriesReader.volumes(paths: files).first)
         let veil = folder.file("veil.nii.gz")
         try Data(try NIfTIImage.encodeCompressed(volume)).write(to: veil)
@@ -50,7 +51,7 @@ import Volumes
 
     /// The same volume gives the same bytes.
     @Test func isReproducible() throws {
-        let files = TestPaths.dicomFiles(in: TestPaths.testData.appendingPathComponent("volumes/oblique")).map(\.path)
+        let files = try TestPaths.dicomFiles(in: VolumeCases.folder("oblique")).map(\.path)
         let volume = try #require(try SeriesReader.volumes(paths: files).first)
         #expect(try NIfTIImage.encodeCompressed(volume) == (try NIfTIImage.encodeCompressed(volume)))
         #expect(try QARender.png(of: volume, isCT: true) == (try QARender.png(of: volume, isCT: true)))

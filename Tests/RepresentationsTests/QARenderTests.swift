@@ -8,7 +8,7 @@ import Volumes
 /// The QA picture outlines what burned-in text cleaning masked, and changes nothing else.
 @Suite struct QARenderTests {
     @Test func outlinesMaskedTextOnTheMidSliceAndTheProjection() throws {
-        let files = TestPaths.dicomFiles(in: TestPaths.testData.appendingPathComponent("volumes/coronal")).map(\.path)
+        let files = try TestPaths.dicomFiles(in: VolumeCases.folder("coronal")).map(\.path)
         let volume = try #require(try SeriesReader.volumes(paths: files).first)
         let plain = QARender.picture(of: volume, isCT: true, masked: nil)
         // A box in every slice, a quarter of the image in from the first corner.

@@ -48,12 +48,46 @@ public enum ExternalTool {
         (try? run("which", [executable]).status) == 0
     }
 
+    /// Throws, naming the Debian package, when `executable` is not on PATH: Scripts/test.sh
+    /// installs every tool the tests use, so a missing one fails the test instead of skipping it.
+    public static func require(_ executable: String, package: String) throws {
+        guard isAvailable(executable) else {
+            throw ToolFailure(message: "\(executable) is not installed: Scripts/install-dependencies.sh \(package) "
+                                  + "(Scripts/test.sh does)")
+        }
+    }
+
     /// The error lines dciodvfy reports for a file, with the file-specific parts removed so that
     /// the reports of an input and its de-identified output can be compared.
     public static func dciodvfyErrors(_ path: String) throws -> Set<String> {
+        // Without dciodvfy, `env` would report status 127 and no Error lines: a silent pass.
+        try require("dciodvfy", package: "dicom3tools")
         let result = try run("dciodvfy", ["-new", path])
         let lines = (result.standardOutput + "\n" + result.standardError).split(separator: "\n")
         return Set(lines.filter { $0.hasPrefix("Error") }.map { normalizeDciodvfy(String($0)) })
+    }
+
+    /// Errors dciodvfy finds in `output` and not in `input`. When it cannot read the input (a
+    /// deflated file; a JPEG one with broken private elements), both are compared as Explicit VR
+    /// Little Endian copies made in `scratch`: by dcmconv, or dcmdjpeg for JPEG Pixel Data.
+    public static func newDciodvfyErrors(input: String, output: String, scratch: URL) throws -> Set<String> {
+        var (input, output) = (input, output)
+        var before = try dciodvfyErrors(input)
+        if before.contains(where: { $0.contains("Dicom dataset read failed") }) {
+            let name = URL(fileURLWithPath: output).lastPathComponent
+            let (inflatedInput, inflatedOutput) = (scratch.appendingPathComponent("in-\(name)").path,
+                                                   scratch.appendingPathComponent("out-\(name)").path)
+            for (from, to) in [(input, inflatedInput), (output, inflatedOutput)] {
+                var result = try run("dcmconv", ["+te", from, to])
+                if result.status != 0 { result = try run("dcmdjpeg", [from, to]) }
+                guard result.status == 0 else {
+                    throw ToolFailure(message: "no readable copy of \(from): \(result.standardError)")
+                }
+            }
+            (input, output) = (inflatedInput, inflatedOutput)
+            before = try dciodvfyErrors(input)
+        }
+        return try dciodvfyErrors(output).subtracting(before)
     }
 
     static func normalizeDciodvfy(_ line: String) -> String {

@@ -1,20 +1,12 @@
 import Foundation
 
-/// Synthetic CT series made by Scripts/make-benchmark-corpus.py, kept in TestData/ between runs.
+/// Synthetic CT series made by Scripts/fixtures/make-benchmark-corpus.py into TestData/ (by
+/// Scripts/prepare-test-data.sh, which makes the one size the tests use: 400 files of 128²).
 public enum GeneratedCorpus {
     /// A folder of `files` slices of `size`×`size` pixels in a PACS-like tree.
     public static func folder(files: Int, size: Int) throws -> URL {
-        let folder = TestPaths.testData.appendingPathComponent("generated-\(files)-\(size)")
-        // Beside the corpus, not in it: the corpus holds DICOM files only.
-        let done = TestPaths.testData.appendingPathComponent("generated-\(files)-\(size).complete")
-        if FileManager.default.fileExists(atPath: done.path) { return folder }
-        try? FileManager.default.removeItem(at: folder)
-        let run = try ExternalTool.run("python3", [
-            TestPaths.repository.appendingPathComponent("Scripts/make-benchmark-corpus.py").path, folder.path,
-            "--files", String(files), "--size", String(size)])
-        guard run.status == 0 else { throw ToolFailure(message: "make-benchmark-corpus.py failed: \(run.standardError)") }
-        _ = FileManager.default.createFile(atPath: done.path, contents: Data())
-        return folder
+        // The marker is beside the corpus, not in it: the corpus holds DICOM files only.
+        try TestPaths.fixture("generated-\(files)-\(size)", completeWhen: "generated-\(files)-\(size).complete")
     }
 
     /// Every `.dcm` file under `folder`, relative, sorted.

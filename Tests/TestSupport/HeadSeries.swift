@@ -1,21 +1,10 @@
 import Foundation
 
-/// Head series with faces, made by Scripts/make-head-series.py into TestData/heads (by
-/// Scripts/fetch-test-corpus.sh, or here when missing).
+/// Head series with faces, made by Scripts/fixtures/make-head-series.py into TestData/heads (by
+/// Scripts/prepare-test-data.sh).
 public enum HeadSeries {
-    public static func folder() -> URL {
-        let folder = TestPaths.testData.appendingPathComponent("heads")
-        if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("complete").path) {
-            let wheel = (try? FileManager.default.contentsOfDirectory(atPath: TestPaths.testData.appendingPathComponent("downloads").path))?
-                .first { $0.hasPrefix("pydeface-") && $0.hasSuffix(".whl") }
-            if let wheel {
-                _ = try? ExternalTool.run("python3", [
-                    TestPaths.repository.appendingPathComponent("Scripts/make-head-series.py").path,
-                    TestPaths.testData.appendingPathComponent("downloads").appendingPathComponent(wheel).path, folder.path,
-                ], environment: ["PYTHONPATH": TestPaths.testData.appendingPathComponent("python").path])
-            }
-        }
-        return folder
+    public static func folder() throws -> URL {
+        try TestPaths.fixture("heads", completeWhen: "heads/complete")
     }
 
     /// A truth mask: packed bits, least significant first, voxel order i fastest.

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Malformed and hostile inputs made by Scripts/make-malformed-corpus.py, kept in TestData/.
+/// Malformed and hostile inputs made by Scripts/fixtures/make-malformed-corpus.py into
+/// TestData/malformed (by Scripts/prepare-test-data.sh).
 public struct MalformedCorpus: Sendable {
     public struct Case: Decodable, Sendable {
         /// "failed", "skipped" or "written".
@@ -16,14 +17,8 @@ public struct MalformedCorpus: Sendable {
     public static let plantedStrings = ["Malformed^Patient", "MAL-0001", "Referrer^Rita", "5 Malformed Street", "OTHER-ID"]
 
     public static func load() throws -> MalformedCorpus {
-        let folder = TestPaths.testData.appendingPathComponent("malformed")
+        let folder = try TestPaths.fixture("malformed", completeWhen: "malformed/expected.json")
         let expectedFile = folder.appendingPathComponent("expected.json")
-        if !FileManager.default.fileExists(atPath: expectedFile.path) {
-            try? FileManager.default.removeItem(at: folder)
-            let run = try ExternalTool.run("python3", [
-                TestPaths.repository.appendingPathComponent("Scripts/make-malformed-corpus.py").path, folder.path])
-            guard run.status == 0 else { throw ToolFailure(message: "make-malformed-corpus.py failed: \(run.standardError)") }
-        }
         let expected = try JSONDecoder().decode([String: Case].self, from: Data(contentsOf: expectedFile))
         return MalformedCorpus(cases: folder.appendingPathComponent("cases"), expected: expected)
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The corpus made by Scripts/fetch-test-corpus.sh: public test files with fake PHI planted.
+/// The corpus made by Scripts/prepare-test-data.sh: public test files with fake PHI planted.
 public struct PlantedCorpus: Decodable, Sendable {
     public struct File: Decodable, Sendable {
         public var file: String
@@ -18,12 +18,10 @@ public struct PlantedCorpus: Decodable, Sendable {
     public var files: [File]
     public var plantedStrings: [String]
 
-    /// Loads the corpus manifest; fails with instructions when the corpus was not fetched.
+    /// Loads the corpus manifest; fails with instructions when the corpus was not made.
     public static func load() throws -> PlantedCorpus {
-        guard let data = try? Data(contentsOf: TestPaths.plantedManifest) else {
-            throw ToolFailure(message: "test corpus missing: run Scripts/fetch-test-corpus.sh (the README's test command does)")
-        }
-        return try JSONDecoder().decode(PlantedCorpus.self, from: data)
+        _ = try TestPaths.fixture("planted", completeWhen: "planted/manifest.json")
+        return try JSONDecoder().decode(PlantedCorpus.self, from: Data(contentsOf: TestPaths.plantedManifest))
     }
 
     /// Every string that must not appear in any output: planted PHI and the original files' own

@@ -11,7 +11,8 @@ public enum TestPaths {
 
     public static let sampleScans = repository.appendingPathComponent("SampleScans")
     public static let testData = repository.appendingPathComponent("TestData")
-    /// Public test files with fake PHI planted by Scripts/plant-phi.py.
+    /// Public test files with fake PHI planted by Scripts/fixtures/plant-phi.py (through
+    /// Scripts/prepare-test-data.sh, like every fixture under TestData/).
     public static let plantedCorpus = testData.appendingPathComponent("planted/planted")
     /// Damaged files that must be reported as failed.
     public static let brokenCorpus = testData.appendingPathComponent("planted/broken")
@@ -19,10 +20,12 @@ public enum TestPaths {
     public static let specialCorpus = testData.appendingPathComponent("planted/special")
     public static let plantedManifest = testData.appendingPathComponent("planted/manifest.json")
 
-    /// The DICOM files directly inside `folder`, sorted by name.
-    public static func dicomFiles(in folder: URL) -> [URL] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.sorted().filter { $0.hasSuffix(".dcm") }.map { folder.appendingPathComponent($0) }
+    /// The DICOM files directly inside `folder`, sorted by name. Throws when `folder` cannot be
+    /// listed (a fixture not made), so that no test runs over nothing and passes.
+    public static func dicomFiles(in folder: URL) throws -> [URL] {
+        guard FileManager.default.fileExists(atPath: folder.path) else { throw MissingFixture(what: folder.path) }
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().filter { $0.hasSuffix(".dcm") }
+            .map { folder.appendingPathComponent($0) }
     }
 }
 

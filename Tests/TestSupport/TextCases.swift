@@ -2,8 +2,8 @@ import DICOMCore
 import DICOMIO
 import Foundation
 
-/// Images with fake PHI drawn in, made by Scripts/make-text-cases.py into TestData/text (by
-/// Scripts/fetch-test-corpus.sh).
+/// Images with fake PHI drawn in, made by Scripts/fixtures/make-text-cases.py into TestData/text (by
+/// Scripts/prepare-test-data.sh).
 public enum TextCases {
     public static let folder = TestPaths.testData.appendingPathComponent("text")
 
@@ -34,7 +34,11 @@ public enum TextCases {
     struct Truth: Decodable { var cases: [Case] }
 
     public static func cases(in folder: URL = folder) throws -> [Case] {
-        try JSONDecoder().decode(Truth.self, from: Data(contentsOf: folder.appendingPathComponent("truth.json"))).cases.map {
+        // make-text-cases.py writes `complete` last.
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("complete").path) else {
+            throw MissingFixture(what: folder.appendingPathComponent("complete").path)
+        }
+        return try JSONDecoder().decode(Truth.self, from: Data(contentsOf: folder.appendingPathComponent("truth.json"))).cases.map {
             var one = $0
             one.folder = folder
             return one

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 import TextRedaction
 
-/// The detector and masking on images with fake PHI drawn in (Scripts/make-text-cases.py),
+/// The detector and masking on images with fake PHI drawn in (Scripts/fixtures/make-text-cases.py),
 /// scored as research part A.7 proposes (TextScore), against the bars of the issue.
 @Suite struct GeneratedTextTests {
     @Test func masksTheLinesAndSparesTheAnatomy() throws {

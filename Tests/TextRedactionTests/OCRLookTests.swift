@@ -28,7 +28,8 @@ import TestSupport
 
     /// Without detection Tesseract reads the drawn PHI of some generated cases, so the look has
     /// teeth; after Veil's masking it reads none in any of them.
-    @Test(.enabled(if: OCRReader.isAvailable)) func readsWhatIsLeftAndNothingAfterMasking() throws {
+    @Test func readsWhatIsLeftAndNothingAfterMasking() throws {
+        try #require(OCRReader.isAvailable, "install tesseract-ocr and tesseract-ocr-eng (Scripts/test.sh does)")
         var blind = PixelTextCleaner()
         blind.detector.passes = []
         var caught = 0

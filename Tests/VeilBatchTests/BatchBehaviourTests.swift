@@ -29,11 +29,10 @@ import VeilBatch
     }
 
     /// A second run over the same inputs with the same key changes nothing.
-    @Test func rerunIsANoOp() throws {
+    @Test(.temporaryFolder) func rerunIsANoOp() throws {
         let first = try CorpusRun.get()
-        var configuration = BatchConfiguration(outputFolder: TemporaryFolder().path, key: TestKeys.primary)
-        configuration.outputFolder = first.output.path
-        configuration.manifestPath = TemporaryFolder().file("manifest.jsonl").path
+        var configuration = BatchConfiguration(outputFolder: first.output.path, key: TestKeys.primary)
+        configuration.manifestPath = try TemporaryFolder.current.file("manifest.jsonl").path
         let again = try BatchAnonymizer(configuration).run(inputs: [first.inputs.path])
         #expect(again.counts.written == 0)
         #expect(again.counts.unchanged == first.summary.counts.written + first.summary.counts.unchanged)

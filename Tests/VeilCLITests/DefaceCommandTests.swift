@@ -18,12 +18,12 @@ import Volumes
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         for name in Self.heads {
             try FileManager.default.createDirectory(at: input.appendingPathComponent(name), withIntermediateDirectories: true)
-            for file in TestPaths.dicomFiles(in: HeadSeries.folder().appendingPathComponent(name)) {
+            for file in try TestPaths.dicomFiles(in: HeadSeries.folder().appendingPathComponent(name)) {
                 try FileManager.default.copyItem(at: file, to: input.appendingPathComponent(name).appendingPathComponent(file.lastPathComponent))
             }
         }
         // A small oblique CT without a body part: not a head, de-identified as usual.
-        try FileManager.default.copyItem(at: TestPaths.testData.appendingPathComponent("volumes/oblique"), to: input.appendingPathComponent("oblique"))
+        try FileManager.default.copyItem(at: VolumeCases.folder("oblique"), to: input.appendingPathComponent("oblique"))
         let key = folder.file("project.key").path
         _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
         let output = folder.file("out")
@@ -35,11 +35,13 @@ import Volumes
             .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             .filter { $0["type"] as? String == "file" }
         let defaced = records.filter { $0["defacing"] != nil }
-        let headFiles = try Self.heads.reduce(0) { $0 + TestPaths.dicomFiles(in: input.appendingPathComponent($1)).count }
+        let headFiles = try Self.heads.reduce(0) {
+            $0 + (try TestPaths.dicomFiles(in: input.appendingPathComponent($1)).count)
+        }
         #expect(defaced.count == headFiles)
         #expect(defaced.allSatisfy { ($0["methodCodes"] as? [String])?.contains("113102") == true })
         let others = records.filter { $0["defacing"] == nil && $0["status"] as? String == "written" }
-        #expect(others.count == TestPaths.dicomFiles(in: input.appendingPathComponent("oblique")).count)
+        #expect(try others.count == TestPaths.dicomFiles(in: input.appendingPathComponent("oblique")).count)
         #expect(others.allSatisfy { ($0["methodCodes"] as? [String])?.contains("113102") == false })
         #expect(!records.contains { $0["status"] as? String == "failed" })
 
@@ -47,8 +49,8 @@ import Volumes
         let outputs = try GeneratedCorpus.dicomFiles(under: output).map { output.appendingPathComponent($0).path }
         let volumes = try SeriesReader.volumes(paths: outputs)
         for name in Self.heads {
-            let source = HeadSeries.folder().appendingPathComponent(name)
-            let before = try #require(try SeriesReader.volumes(paths: TestPaths.dicomFiles(in: source).map(\.path)).first)
+            let source = try HeadSeries.folder().appendingPathComponent(name)
+            let before = try #require(try SeriesReader.volumes(paths: try TestPaths.dicomFiles(in: source).map(\.path)).first)
             let after = try #require(volumes.first { $0.size == before.size && ($0.affine.origin - before.affine.origin).length < 1e-3 }, "\(name)")
             let brain = try HeadSeries.bits(source.appendingPathComponent("brain.bits"), count: before.count)
             let face = try HeadSeries.bits(source.appendingPathComponent("face.bits"), count: before.count)
@@ -68,7 +70,7 @@ import Volumes
         }
         // The defaced files are valid, say so, and are stored losslessly: the output of head02's
         // first slice (found by its position, which de-identification keeps) against that slice.
-        let original = TestPaths.dicomFiles(in: HeadSeries.folder().appendingPathComponent("head02"))[0].path
+        let original = try TestPaths.dicomFiles(in: HeadSeries.folder().appendingPathComponent("head02"))[0].path
         let position = try DICOMFile(path: original).read().dataSet.string(DICOMTag.imagePositionPatient)
         let sample = try #require(outputs.first { path in
             (try? DICOMFile(path: path).read().dataSet.string(DICOMTag.imagePositionPatient)) == position
@@ -76,9 +78,7 @@ import Volumes
         let object = try DICOMFile(path: sample).read()
         #expect(object.transferSyntaxUID == "1.2.840.10008.1.2.1")
         #expect(object.dataSet.string(.recognizableVisualFeatures) == "NO")
-        if ExternalTool.isAvailable("dciodvfy") {
-            #expect(try ExternalTool.dciodvfyErrors(sample).subtracting(try ExternalTool.dciodvfyErrors(original)).isEmpty)
-        }
+        #expect(try ExternalTool.dciodvfyErrors(sample).subtracting(try ExternalTool.dciodvfyErrors(original)).isEmpty)
         // Representations: per series a NIfTI, its sidecar and a QA picture; the heads' sidecars
         // say defaced; the pictures carry nothing but image data.
         let all = try FileManager.default.subpathsOfDirectory(atPath: output.path).map { output.appendingPathComponent($0).path }
@@ -118,7 +118,7 @@ import Volumes
     /// that open). Counted with strace against a run without --deface, which opens it once.
     @Test func defaceOpensEachHeadFileAtMostTwice() throws {
         let folder = TemporaryFolder()
-        let input = HeadSeries.folder().appendingPathComponent("head01")
+        let input = try HeadSeries.folder().appendingPathComponent("head01")
         let key = folder.file("project.key").path
         _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
         func opens(_ options: [String], _ name: String) throws -> [String: Int] {
@@ -139,7 +139,7 @@ import Volumes
         }
         let plain = try opens([], "plain")
         let defaced = try opens(["--deface"], "defaced")
-        let files = TestPaths.dicomFiles(in: input).map(\.path)
+        let files = try TestPaths.dicomFiles(in: input).map(\.path)
         #expect(!files.isEmpty && files.allSatisfy { (plain[$0] ?? 0) > 0 })
         for file in files {
             #expect((defaced[file] ?? 0) <= 2 * (plain[file] ?? 0), "\(file): \(defaced[file] ?? 0) opens")
@@ -148,13 +148,13 @@ import Volumes
 
     @Test func defaceQuarantinesWhatItCannotDeface() throws {
         let folder = TemporaryFolder()
-        let input = TestPaths.testData.appendingPathComponent("volumes/oblique")
+        let input = try VolumeCases.folder("oblique")
         let output = folder.file("out")
         let quarantine = folder.file("quarantine")
         let run = try ExternalTool.run(Binaries.veil, ["deface", input.path, "-o", output.path, "--quarantine", quarantine.path])
         #expect(run.status == 1)
         #expect(run.standardError.contains("deface") || run.standardOutput.contains("deface"))
-        let files = TestPaths.dicomFiles(in: input).count
+        let files = try TestPaths.dicomFiles(in: input).count
         #expect(try FileManager.default.contentsOfDirectory(atPath: quarantine.path).count == files)
         #expect(try GeneratedCorpus.dicomFiles(under: output).isEmpty)
         let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))

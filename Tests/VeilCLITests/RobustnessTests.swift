@@ -5,13 +5,9 @@ import TestSupport
 /// Malformed, truncated and hostile inputs: each is one error line naming the file, a failed
 /// record in the manifest, nothing written for it; the batch goes on and finishes in bounded time.
 @Suite struct RobustnessTests {
-    static let key: String = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("veil-robust-key-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = folder.appendingPathComponent("k.key").path
-        _ = try? ExternalTool.run(Binaries.veil, ["keygen", path])
-        return path
-    }()
+    let key: String
+
+    init() throws { key = try TestKey.path() }
 
     @Test func everyMalformedInputIsReportedAndNothingPartialIsWritten() throws {
         let corpus = try MalformedCorpus.load()
@@ -21,7 +17,7 @@ import TestSupport
         let start = Date()
         // `timeout` turns a hang into exit status 124.
         let run = try ExternalTool.run("timeout", ["120", Binaries.veil, "anonymize", corpus.cases.path, "-o", output.path,
-                                                    "--key-file", Self.key, "--paths", "show", "--jobs", "2", "-v"])
+                                                    "--key-file", key, "--paths", "show", "--jobs", "2", "-v"])
         #expect(Date().timeIntervalSince(start) < 60)
         #expect(run.status == 1, "exit status \(run.status): \(run.standardError.suffix(500))")
 
@@ -71,7 +67,7 @@ import TestSupport
         let output = folder.file("out")
         let quarantine = folder.file("quarantine")
         let run = try ExternalTool.run("timeout", ["120", Binaries.veil, "anonymize", corpus.cases.path, "-o", output.path,
-                                                    "--key-file", Self.key, "--quarantine", quarantine.path, "--deface", "--clean-pixel-data", "all",
+                                                    "--key-file", key, "--quarantine", quarantine.path, "--deface", "--clean-pixel-data", "all",
                                                     "--representations", "nifti,png"])
         #expect(run.status == 1, "exit status \(run.status) (124: hung): \(run.standardError.suffix(300))")
         let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
@@ -88,7 +84,7 @@ import TestSupport
         let corpus = TestPaths.testData.appendingPathComponent("corpus")
         let folder = TemporaryFolder()
         let run = try ExternalTool.run("timeout", ["300", Binaries.veil, "anonymize", corpus.path, "-o", folder.file("out").path,
-                                                    "--key-file", Self.key, "--jobs", "2"])
+                                                    "--key-file", key, "--jobs", "2"])
         #expect(run.status == 1, "exit status \(run.status)") // some of them are broken on purpose
         let inputs = try FileManager.default.subpathsOfDirectory(atPath: corpus.path).filter {
             var isFolder: ObjCBool = false
@@ -107,13 +103,13 @@ import TestSupport
         #expect(!names.isEmpty)
         let folder = TemporaryFolder()
         let first = try ExternalTool.run("timeout", ["120", Binaries.veil, "anonymize", findings.path, "-o", folder.file("once").path,
-                                                     "--key-file", Self.key, "--jobs", "1"])
+                                                     "--key-file", key, "--jobs", "1"])
         #expect(first.status == 0 || first.status == 1, "exit status \(first.status): \(first.standardError.suffix(400))")
         let records = try GeneratedCorpus.manifestRecords(folder.file("once/manifest.jsonl"))
         #expect(records.count == names.count)
         let outputs = try GeneratedCorpus.dicomFiles(under: folder.file("once"))
         let again = try ExternalTool.run(Binaries.veil, ["anonymize", folder.file("once").path, "-o", folder.file("twice").path,
-                                                         "--key-file", Self.key, "--jobs", "1"])
+                                                         "--key-file", key, "--jobs", "1"])
         #expect(again.status == 0, "\(again.standardError)")
         #expect(try GeneratedCorpus.dicomFiles(under: folder.file("twice")).count == outputs.count)
     }
@@ -139,7 +135,7 @@ import TestSupport
 
         var command = [Binaries.veil, "anonymize", input.path, "-o", output.path, "--paths", "show"]
         if getuid() == 0 {
-            guard ExternalTool.isAvailable("setpriv") else { return }
+            try ExternalTool.require("setpriv", package: "util-linux")
             command = ["--reuid=65534", "--regid=65534", "--clear-groups"] + command
         }
         let run = try ExternalTool.run(getuid() == 0 ? "setpriv" : command.removeFirst(), command)

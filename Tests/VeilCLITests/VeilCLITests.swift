@@ -39,7 +39,7 @@ import TestSupport
         let run = try veil(["anonymize", TestPaths.brokenCorpus.path, "--output", folder.file("out").path])
         #expect(run.status == 1)
         let errors = run.standardError.split(separator: "\n").filter { $0.contains(": error: ") }
-        #expect(errors.count == TestPaths.dicomFiles(in: TestPaths.brokenCorpus).count)
+        #expect(try errors.count == TestPaths.dicomFiles(in: TestPaths.brokenCorpus).count)
         #expect(errors.allSatisfy { $0.hasPrefix("input #") })
         #expect(!run.standardError.contains(TestPaths.brokenCorpus.path))
         let shown = try veil(["anonymize", TestPaths.brokenCorpus.path, "--output", folder.file("out2").path, "--paths", "show"])

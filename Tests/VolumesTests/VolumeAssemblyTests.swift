@@ -4,7 +4,7 @@ import TestSupport
 import VeilBatch
 import Volumes
 
-/// Series made by Scripts/make-volume-cases.py, whose every voxel is 2x + 3y + 5z of its
+/// Series made by Scripts/fixtures/make-volume-cases.py, whose every voxel is 2x + 3y + 5z of its
 /// centre in patient coordinates: the affine Veil computes and the voxels it reads must agree
 /// with each other and with the generator's truth (to the generator's rounding, ±0.5).
 @Suite struct VolumeAssemblyTests {
@@ -16,20 +16,11 @@ import Volumes
     static let cases = ["shuffled-instance-numbers", "oblique", "gantry-tilt", "missing-slice", "duplicate-position",
                         "per-slice-rescale", "sagittal-with-localizer", "coronal", "two-echoes", "enhanced-multiframe"]
 
-    static let folder: URL = {
-        let folder = TestPaths.testData.appendingPathComponent("volumes")
-        if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("coronal/truth.json").path) {
-            _ = try? ExternalTool.run("python3", [TestPaths.repository.appendingPathComponent("Scripts/make-volume-cases.py").path, folder.path],
-                                      environment: ["PYTHONPATH": TestPaths.testData.appendingPathComponent("python").path])
-        }
-        return folder
-    }()
-
     @Test(arguments: cases)
     func affineAndVoxelsMatchTheTruth(name: String) throws {
-        let caseFolder = Self.folder.appendingPathComponent(name)
+        let caseFolder = try VolumeCases.folder(name)
         let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: caseFolder.appendingPathComponent("truth.json")))
-        let files = TestPaths.dicomFiles(in: caseFolder).map(\.path)
+        let files = try TestPaths.dicomFiles(in: caseFolder).map(\.path)
         let volumes = try SeriesReader.volumes(paths: files)
         #expect(volumes.count == truth.volumes)
         for volume in volumes {
@@ -62,7 +53,7 @@ import Volumes
 
     /// Reading the same series from files given in any order gives the same volume.
     @Test func fileOrderDoesNotMatter() throws {
-        let files = TestPaths.dicomFiles(in: Self.folder.appendingPathComponent("oblique")).map(\.path)
+        let files = try TestPaths.dicomFiles(in: VolumeCases.folder("oblique")).map(\.path)
         let forward = try #require(try SeriesReader.volumes(paths: files).first)
         let backward = try #require(try SeriesReader.volumes(paths: files.reversed()).first)
         #expect(forward.voxels == backward.voxels)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times `veil anonymize` against `cp -r`, gdcmanon and dcmanon on one generated CT corpus.
 
-usage: Scripts/benchmark.py [--files N] [--rounds R] [--work DIR] [--veil PATH] [--only TOOL,...]
+usage: Scripts/bench/benchmark.py [--files N] [--rounds R] [--work DIR] [--veil PATH] [--only TOOL,...]
 
 dcmanon (PyPI, Rust behind Python) has no batch command in its wheel: it runs through a small
 Python loop that anonymizes each file to bytes and writes them, one process, as the research
@@ -11,7 +11,7 @@ Every tool runs R times in rotating order on the same corpus (page cache warm). 
 run: until the tool exits, and until its output is on disk (the tool, then `sync`). Veil flushes
 its output before writing the manifest, so its two times are nearly equal; cp and gdcmanon leave
 the flushing to the kernel. The table shows medians, files/s and MB/s to disk, peak RSS, and how
-many times faster Veil is than each peer measured in the same run. Scripts/benchmark.sh builds
+many times faster Veil is than each peer measured in the same run. Scripts/bench/benchmark.sh builds
 Veil in release mode and calls this.
 """
 import argparse
@@ -22,7 +22,8 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MAKE_CORPUS = os.path.join(ROOT, "Scripts", "fixtures", "make-benchmark-corpus.py")
 
 
 def corpus_size(folder):
@@ -94,7 +95,7 @@ def main():
 
     corpus = os.path.join(args.work, f"corpus-{args.files}")
     if not os.path.isdir(corpus):
-        subprocess.run([sys.executable, os.path.join(ROOT, "Scripts", "make-benchmark-corpus.py"), corpus,
+        subprocess.run([sys.executable, MAKE_CORPUS, corpus,
                         "--files", str(args.files)], check=True)
     files, size = corpus_size(corpus)
     key = os.path.join(args.work, "bench.key")

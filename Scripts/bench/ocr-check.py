@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reads every frame of DICOM files with Tesseract and reports which PHI strings it can read.
 
-usage: python3 Scripts/ocr-check.py PHI_STRINGS_FILE FOLDER...
+usage: python3 Scripts/bench/ocr-check.py PHI_STRINGS_FILE FOLDER...
 
 PHI_STRINGS_FILE holds one string per line (names, IDs, dates as drawn). Every frame of every
 DICOM file under the folders is rendered (1st-99.5th percentile window, MONOCHROME1 inverted),

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Burned-in text benchmark (not run by CI: Tesseract reads every frame, a few minutes).
 #  1. TextBenchmark: detection ms per 512² frame, and line recall / false masking on the
-#     generated cases (Scripts/make-text-cases.py).
+#     generated cases (Scripts/fixtures/make-text-cases.py).
 #  2. `veil anonymize --clean-pixel-data` over the generated cases and the real fake-PHI
 #     ultrasounds of deid-data and pydicom-data.
 #  3. Tesseract (the OCR the peers use: Presidio, dicompixelanon) reads every frame of the
 #     inputs and of the outputs, looking for the PHI strings of the inputs' headers: it must
 #     find some in the inputs (the check has teeth) and none in the outputs. Its seconds per
 #     frame are printed next to Veil's detector, as a ratio.
-# usage: Scripts/text-benchmark.sh
+# usage: Scripts/bench/text-benchmark.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 Scripts/install-dependencies.sh tesseract-ocr tesseract-ocr-eng
-Scripts/fetch-test-corpus.sh
+Scripts/prepare-test-data.sh
 swift build -c release --product veil >/dev/null
 swift build -c release --product TextBenchmark >/dev/null
 export PYTHONPATH=TestData/python
@@ -44,7 +44,7 @@ PY
     .build/release/veil anonymize "$folder" -o "$work/$name-out" --clean-pixel-data --jobs 1 >/dev/null 2>&1 || true
     end=$(date +%s.%N)
     echo "veil anonymize --clean-pixel-data, $name set: $(python3 -c "print(f'{$end - $start:.1f}')") s on one core"
-    python3 Scripts/ocr-check.py "$work/$name.phi" "$folder" "$work/$name-out" | tee -a "$work/ocr.txt"
+    python3 Scripts/bench/ocr-check.py "$work/$name.phi" "$folder" "$work/$name-out" | tee -a "$work/ocr.txt"
 done
 python3 - "$work/veil.txt" "$work/ocr.txt" <<'PY'
 import re, sys

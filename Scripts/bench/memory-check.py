@@ -3,7 +3,7 @@
 RSS of `veil anonymize` on 100 and on 10,000 small CT slices (64x64), and on one file with a
 1 GiB Pixel Data element, side by side. Not run by CI.
 
-usage: Scripts/memory-check.py [--work DIR] [--veil PATH] [--large N] [--huge-mib M]
+usage: Scripts/bench/memory-check.py [--work DIR] [--veil PATH] [--large N] [--huge-mib M]
 """
 import argparse
 import os
@@ -12,7 +12,8 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MAKE_CORPUS = os.path.join(ROOT, "Scripts", "fixtures", "make-benchmark-corpus.py")
 
 
 def main():
@@ -28,7 +29,7 @@ def main():
     for files in (100, args.large):
         corpus = os.path.join(args.work, f"corpus-{files}")
         if not os.path.isdir(corpus):
-            subprocess.run([sys.executable, os.path.join(ROOT, "Scripts", "make-benchmark-corpus.py"), corpus,
+            subprocess.run([sys.executable, MAKE_CORPUS, corpus,
                             "--files", str(files), "--size", "64"], check=True, stdout=subprocess.DEVNULL)
         results.append((f"{files} files", *measure(args.veil, corpus, os.path.join(args.work, f"out-{files}"))))
     huge = os.path.join(args.work, f"huge-{args.huge_mib}")
@@ -70,7 +71,7 @@ def write_huge_file(folder, mebibytes):
         "spec = importlib.util.spec_from_file_location('corpus', sys.argv[1])\n"
         "corpus = importlib.util.module_from_spec(spec); spec.loader.exec_module(corpus)\n"
         "corpus.write_slice(sys.argv[2], bytes(int(sys.argv[3]) << 20), 512, 1, 1, 1, 1, None)\n")
-    subprocess.run([sys.executable, "-c", script, os.path.join(ROOT, "Scripts", "make-benchmark-corpus.py"),
+    subprocess.run([sys.executable, "-c", script, MAKE_CORPUS,
                     os.path.join(folder, "HUGE.dcm"), str(mebibytes)], check=True)
 
 if __name__ == "__main__":
