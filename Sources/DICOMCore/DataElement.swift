@@ -55,17 +55,37 @@ public struct DataElement: Hashable, Sendable {
     /// that PS3.5 6.2 calls insignificant removed. Bytes that are not UTF-8 are replaced.
     public var string: String? {
         guard vr.isString, let bytes else { return nil }
+        if Self.isASCII(bytes) { return Self.trimmedASCII(bytes[...], vr: vr) }
         return DataElement.trimmed(String(decoding: bytes, as: UTF8.self), vr: vr)
     }
 
     /// The values of a multi-valued string VR, each trimmed. Free-text VRs have exactly one value.
     public var strings: [String] {
         guard vr.isString, let bytes else { return [] }
+        if Self.isASCII(bytes) {
+            // Every value of most files: split and trim bytes, not Characters.
+            if vr.isFreeText { return [Self.trimmedASCII(bytes[...], vr: vr)] }
+            return bytes.split(separator: UInt8(ascii: "\\"), omittingEmptySubsequences: false).map {
+                Self.trimmedASCII($0, vr: vr)
+            }
+        }
         let text = String(decoding: bytes, as: UTF8.self)
         if vr.isFreeText { return [DataElement.trimmed(text, vr: vr)] }
         return text.split(separator: "\\", omittingEmptySubsequences: false).map {
             DataElement.trimmed(String($0), vr: vr)
         }
+    }
+
+    private static func isASCII(_ bytes: [UInt8]) -> Bool { bytes.allSatisfy { $0 < 0x80 } }
+
+    /// ``trimmed(_:vr:)`` for ASCII bytes, where every byte is a Character.
+    private static func trimmedASCII(_ bytes: ArraySlice<UInt8>, vr: VR) -> String {
+        var value = bytes
+        while let last = value.last, last == 0x20 || last == 0 { value.removeLast() }
+        if vr != .UT && vr != .LT && vr != .ST {
+            while let first = value.first, first == 0x20 { value.removeFirst() }
+        }
+        return String(decoding: value, as: UTF8.self)
     }
 
     /// `text` without the padding and spaces PS3.5 6.2 calls insignificant for `vr`.
