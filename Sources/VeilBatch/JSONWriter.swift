@@ -64,11 +64,20 @@ struct JSONWriter {
         endArray()
     }
 
-    /// A finite number, as Swift prints it (shortest form that reads back the same).
+    /// A finite number as JSONEncoder writes it: whole numbers without a fraction (`1`, not
+    /// `1.0`), others in the shortest form that reads back the same.
     mutating func field(_ key: String, _ value: Double) {
         self.key(key)
         separate()
-        bytes.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
+        let text: String
+        if !value.isFinite {
+            text = "null"
+        } else if value == value.rounded(), abs(value) < 0x1p53 {
+            text = String(Int64(value))
+        } else {
+            text = String(value)
+        }
+        bytes.append(contentsOf: text.utf8)
     }
 
     mutating func string(_ value: String, separated: Bool = true) {
@@ -93,6 +102,8 @@ struct JSONWriter {
         case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
         case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
         case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+        case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+        case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
         case 0..<0x20:
             let hex: StaticString = "0123456789abcdef"
             bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
