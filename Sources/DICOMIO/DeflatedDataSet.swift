@@ -14,13 +14,13 @@ enum DeflatedDataSet {
         defer { cinf_close(stream) }
         let input = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
         defer { input.deallocate() }
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
+        defer { output.deallocate() }
         var next = start
         var inflated: [UInt8] = []
         var status = Int32(CINF_OK)
         while status == CINF_OK {
             if inflated.count >= StructureCheck.maximumInflatedSize { break }
-            let before = inflated.count
-            inflated.append(contentsOf: repeatElement(0, count: blockSize))
             var filled = 0
             // One block of output, fed as much input as it takes to fill it.
             repeat {
@@ -33,14 +33,12 @@ enum DeflatedDataSet {
                     next += count
                 }
                 var produced: UInt32 = 0
-                status = inflated.withUnsafeMutableBytes { output in
-                    cinf_inflate(stream, output.baseAddress!.assumingMemoryBound(to: UInt8.self) + before + filled,
-                                 UInt32(blockSize - filled), &produced)
-                }
+                status = cinf_inflate(stream, output.baseAddress!.assumingMemoryBound(to: UInt8.self) + filled,
+                                      UInt32(blockSize - filled), &produced)
                 filled += Int(produced)
             } while (status == CINF_OK || status == CINF_BUFFER_ERROR) && filled < blockSize
                 && cinf_input_left(stream) == 0 && next < source.count
-            inflated.removeLast(blockSize - filled)
+            inflated.append(contentsOf: UnsafeRawBufferPointer(rebasing: output[..<filled]))
         }
         guard status == CINF_STREAM_END else { throw Malformed("the deflated data set does not inflate") }
         return inflated

@@ -25,6 +25,7 @@ public enum StructureCheck {
 
     /// Checks a whole file held in memory.
     public static func check(_ bytes: UnsafeRawBufferPointer) -> StructureReport {
+        DCMTK.initialize() // the check asks DCMTK's dictionary, which must not log
         var source = MemoryBytes(memory: bytes)
         return check(&source)
     }
@@ -32,7 +33,8 @@ public enum StructureCheck {
     /// Checks the file open at `descriptor`, of `size` bytes (its fstat size), reading only
     /// element headers and the few values the report names.
     public static func check(descriptor: Int32, size: Int) -> StructureReport {
-        withUnsafeTemporaryAllocation(byteCount: windowSize, alignment: 16) { window in
+        DCMTK.initialize()
+        return withUnsafeTemporaryAllocation(byteCount: windowSize, alignment: 16) { window in
             var source = FileBytes(descriptor: descriptor, count: size, window: window)
             return check(&source)
         }
