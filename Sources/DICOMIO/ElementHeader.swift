@@ -61,17 +61,35 @@ enum VRCode {
         UInt16(raw.load(as: UInt8.self)) << 8 | UInt16(raw.load(fromByteOffset: 1, as: UInt8.self))
     }
 
-    /// The VRs of PS3.5 6.2.
+    /// The VRs of PS3.5 6.2: for each first letter, the second letters that follow it as a bit
+    /// set ('A' is bit 0).
+    @inline(__always)
     static func isStandard(_ vr: UInt16) -> Bool {
-        switch vr {
-        case 0x4145, 0x4153, 0x4154, 0x4353, 0x4441, 0x4453, 0x4454, 0x4644, 0x464C, // AE AS AT CS DA DS DT FD FL
-             0x4953, 0x4C4F, 0x4C54, 0x4F42, 0x4F44, 0x4F46, 0x4F4C, 0x4F56, 0x4F57, // IS LO LT OB OD OF OL OV OW
-             0x504E, 0x5348, 0x534C, 0x5351, 0x5353, 0x5354, 0x5356, 0x544D, 0x5543, // PN SH SL SQ SS ST SV TM UC
-             0x5549, 0x554C, 0x554E, 0x5552, 0x5553, 0x5554, 0x5556: // UI UL UN UR US UT UV
-            true
-        default:
-            false
+        let first = UInt8(vr >> 8)
+        let second = UInt8(vr & 0xFF) &- UInt8(ascii: "A")
+        guard second < 26 else { return false }
+        let seconds: UInt32 = switch first {
+        case UInt8(ascii: "A"): letters("EST")
+        case UInt8(ascii: "C"): letters("S")
+        case UInt8(ascii: "D"): letters("AST")
+        case UInt8(ascii: "F"): letters("DL")
+        case UInt8(ascii: "I"): letters("S")
+        case UInt8(ascii: "L"): letters("OT")
+        case UInt8(ascii: "O"): letters("BDFLVW")
+        case UInt8(ascii: "P"): letters("N")
+        case UInt8(ascii: "S"): letters("HLQSTV")
+        case UInt8(ascii: "T"): letters("M")
+        case UInt8(ascii: "U"): letters("CILNRSTV")
+        default: 0
         }
+        return seconds & (1 << second) != 0
+    }
+
+    @inline(__always)
+    private static func letters(_ text: StaticString) -> UInt32 {
+        var set: UInt32 = 0
+        for index in 0..<text.utf8CodeUnitCount { set |= 1 << (text.utf8Start[index] &- UInt8(ascii: "A")) }
+        return set
     }
 
     /// VRs whose explicit header has a 32-bit length after two reserved bytes (PS3.5 7.1.2).

@@ -22,6 +22,7 @@ struct MemoryBytes: StructureBytes {
 
     var count: Int { memory.count }
 
+    @inline(__always)
     func bytes(at offset: Int, count: Int) -> UnsafeRawPointer? {
         guard offset >= 0, count <= memory.count - offset, let base = memory.baseAddress else { return nil }
         return base + offset
@@ -48,16 +49,23 @@ struct FileBytes: StructureBytes {
         (self.descriptor, self.count, self.window) = (descriptor, count, window)
     }
 
+    @inline(__always)
     mutating func bytes(at offset: Int, count: Int) -> UnsafeRawPointer? {
-        guard offset >= 0, count <= self.count - offset, count <= window.count, let base = window.baseAddress else {
-            return nil
-        }
+        guard offset >= 0, count <= self.count - offset, let base = window.baseAddress else { return nil }
         if offset < windowStart || offset + count > windowStart + windowLength {
-            let got = pread(descriptor, base, window.count, off_t(offset))
-            guard got >= count else { return nil }
-            (windowStart, windowLength) = (offset, got)
+            return refill(at: offset, count: count)
         }
         return UnsafeRawPointer(base) + (offset - windowStart)
+    }
+
+    /// Reads the window at `offset`: the rare case, kept out of line.
+    @inline(never)
+    private mutating func refill(at offset: Int, count: Int) -> UnsafeRawPointer? {
+        guard count <= window.count, let base = window.baseAddress else { return nil }
+        let got = pread(descriptor, base, window.count, off_t(offset))
+        guard got >= count else { return nil }
+        (windowStart, windowLength) = (offset, got)
+        return UnsafeRawPointer(base)
     }
 
     func copy(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Bool {

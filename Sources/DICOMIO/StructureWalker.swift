@@ -30,6 +30,7 @@ struct StructureWalker<Bytes: StructureBytes> {
         _ = try walkContent(from: start, to: bytes.count, untilDelimiter: false, depth: 0, explicitVR: explicitVR)
     }
 
+    @inline(__always)
     private mutating func header(at position: Int, explicitVR: Bool) -> ElementHeader? {
         ElementHeader.read(from: &bytes, at: position, explicitVR: explicitVR, bigEndian: bigEndian)
     }
