@@ -56,3 +56,9 @@ enum FileOpening {
         return nil
     }
 }
+
+extension StructureReport {
+    /// The error `DICOMFile` throws for a file with this report, or nil when it goes on to let
+    /// DCMTK parse it (which can still fail).
+    public var refusal: DICOMIOError? { FileOpening.refusal(self) }
+}

@@ -28,9 +28,7 @@ enum ShimCall {
     /// What a failed call's status means to the caller.
     static func kind(of status: cdcm_status) -> DICOMIOError.Kind {
         switch status {
-        case CDCM_ERROR_NOT_DICOM: .notDICOM
         case CDCM_ERROR_PARSE, CDCM_ERROR_TRUNCATED: .unreadable
-        case CDCM_ERROR_MALFORMED: .malformed
         case CDCM_ERROR_NO_SPACE: .outputFull
         case CDCM_ERROR_IO: .fileSystem
         case CDCM_ERROR_TRANSFER_SYNTAX: .unsupportedTransferSyntax

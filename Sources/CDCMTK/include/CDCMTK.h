@@ -38,8 +38,7 @@ extern "C" {
 
 typedef enum {
     CDCM_OK = 0,
-    /** The file is not DICOM: no "DICM" after the preamble and no parseable data set either. */
-    CDCM_ERROR_NOT_DICOM = 1,
+    /* 1 (not DICOM) and 7 (malformed) are decided in Swift now (FileOpening.swift). */
     /** The file looks like DICOM but could not be parsed completely (truncated, corrupt). */
     CDCM_ERROR_PARSE = 2,
     /** The file could not be opened, read or written. */
@@ -50,8 +49,6 @@ typedef enum {
     CDCM_ERROR_RECORDS = 5,
     /** A C++ exception (including std::bad_alloc) was caught at the boundary. */
     CDCM_ERROR_EXCEPTION = 6,
-    /** The file's structure is damaged or ambiguous (see cdcm_file_open); it is not parsed. */
-    CDCM_ERROR_MALFORMED = 7,
     /** Writing failed because the output file system is full (or the file too large for it). */
     CDCM_ERROR_NO_SPACE = 8,
     /** DCMTK's parse ended early: the data ran out before an element or a sequence did. */
