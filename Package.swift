@@ -4,9 +4,9 @@ import PackageDescription
 
 // DCMTK comes from Debian's libdcmtk-dev. `pkg-config dcmtk` is broken on Debian 12 (it requires
 // sndfile), so the shim links the libraries it uses by name: dcmdata, its JPEG and JPEG-LS
-// decoders, OpenJPEG for JPEG 2000 (Debian's libopenjp2-7-dev), and zlib for the structure check.
+// decoders, and OpenJPEG for JPEG 2000 (Debian's libopenjp2-7-dev).
 let dcmtkLibraries: [LinkerSetting] = [
-    "dcmdata", "dcmjpeg", "ijg8", "ijg12", "ijg16", "dcmjpls", "dcmtkcharls", "dcmimgle", "oflog", "ofstd", "openjp2", "z",
+    "dcmdata", "dcmjpeg", "ijg8", "ijg12", "ijg16", "dcmjpls", "dcmtkcharls", "dcmimgle", "oflog", "ofstd", "openjp2",
 ].map { .linkedLibrary($0) }
 
 // The pixel algorithms are slow unoptimized, and the tests deface, clean and render dozens of
@@ -35,10 +35,12 @@ let package = Package(
         ),
         // Linux calls Swift's Glibc module lacks (renameat2, syncfs).
         .target(name: "CSystem"),
+        // zlib's raw inflate, for the structure check of deflated data sets.
+        .target(name: "CInflate", linkerSettings: [.linkedLibrary("z")]),
         // Plain DICOM values and the generated data dictionary. No C, no files.
         .target(name: "DICOMCore"),
         // Reading and writing DICOM files through the shim.
-        .target(name: "DICOMIO", dependencies: ["CDCMTK", "CSystem", "DICOMCore"]),
+        .target(name: "DICOMIO", dependencies: ["CDCMTK", "CInflate", "CSystem", "DICOMCore"]),
         // The PS3.15 Annex E engine: pure policy over DICOMCore values.
         .target(
             name: "Deidentification",

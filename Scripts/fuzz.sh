@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes Veil's path for one file (structure check, DCMTK parse, de-identification with every
-# option, write, re-read: Fuzz/VeilFuzz) with libFuzzer under AddressSanitizer. Not run by CI.
+# Fuzzes Veil's path for one file (the structure check from memory and from the file, DCMTK parse,
+# de-identification with every option, write, re-read: Fuzz/VeilFuzz) with libFuzzer under
+# AddressSanitizer. Not run by CI.
 #
 # usage: Scripts/fuzz.sh [seconds] [jobs]        (defaults: 600 seconds, 1 job)
 #

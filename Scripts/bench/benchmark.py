@@ -74,14 +74,14 @@ def install_dcmanon(work):
 
 
 def run(command):
-    """Wall seconds and peak RSS (KiB) of one command."""
+    """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one command."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(command)}")
-    return seconds, usage.ru_maxrss
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def main():
@@ -91,6 +91,7 @@ def main():
     parser.add_argument("--work", default="/tmp/veil-benchmark")
     parser.add_argument("--veil", default=os.path.join(ROOT, ".build", "release", "veil"))
     parser.add_argument("--only", default="")
+    parser.add_argument("--baseline", default="", help="another veil binary (e.g. the last release) to time beside")
     args = parser.parse_args()
 
     corpus = os.path.join(args.work, f"corpus-{args.files}")
@@ -113,6 +114,8 @@ def main():
                                                 "--jobs", "1"],
         "cp -r": lambda out: ["cp", "-r", corpus, out],
     }
+    if args.baseline:
+        tools["veil baseline"] = lambda out: [args.baseline, "anonymize", corpus, "--output", out, "--key-file", key]
     if shutil.which("gdcmanon"):
         # PS3.15 mode, as the research measured it (E.1.1 encryption of the removed attributes).
         tools["gdcmanon (PS3.15)"] = lambda out: ["gdcmanon", "-e", "-r", "--continue", "-c", cert, "-i", corpus, "-o", out]
@@ -129,6 +132,7 @@ def main():
     times = {name: [] for name in tools}
     durable = {name: [] for name in tools}
     peaks = {name: [] for name in tools}
+    cpu = {name: [] for name in tools}
     names = list(tools)
     for round_index in range(args.rounds):
         order = names[round_index % len(names):] + names[:round_index % len(names)]
@@ -137,7 +141,8 @@ def main():
             shutil.rmtree(out, ignore_errors=True)
             subprocess.run(["sync"])
             start = time.perf_counter()
-            seconds, peak = run(tools[name](out))
+            seconds, used, peak = run(tools[name](out))
+            cpu[name].append(used)
             subprocess.run(["sync"])
             durable[name].append(time.perf_counter() - start)
             times[name].append(seconds)
@@ -148,8 +153,9 @@ def main():
     on_disk = {name: statistics.median(values) for name, values in durable.items()}
     reference = "veil anonymize" if "veil anonymize" in medians else names[0]
     print()
-    header = (f"{'tool':<26}{'exit s':>8}{'on disk s':>11}{'files/s':>9}{'MB/s':>7}{'peak RSS':>10}"
-              f"{'Veil faster':>13}")
+    cpu_per_file = {name: statistics.median(values) / files * 1000 for name, values in cpu.items()}
+    header = (f"{'tool':<26}{'exit s':>8}{'on disk s':>11}{'files/s':>9}{'MB/s':>7}{'CPU ms/file':>12}"
+              f"{'peak RSS':>10}{'Veil faster':>13}")
     print(header)
     print("-" * len(header))
     for name in names:
@@ -157,17 +163,17 @@ def main():
         rss = f"{max(peaks[name]) / 1024:.0f} MiB" if peaks[name] else "-"
         ratio = on_disk[name] / on_disk[reference]
         print(f"{name:<26}{medians[name]:>8.2f}{seconds:>11.2f}{files / seconds:>9.0f}{size / 1e6 / seconds:>7.0f}"
-              f"{rss:>10}{ratio:>12.2f}x")
+              f"{cpu_per_file[name]:>12.3f}{rss:>10}{ratio:>12.2f}x")
     print()
     print("files/s and MB/s are to disk (median of 'on disk'). 'Veil faster': the peer's time divided by")
     print("Veil's (default jobs), both to disk; below 1 Veil is slower. Ratio by exit time: " +
           ", ".join(f"{name} {medians[name] / medians[reference]:.2f}x" for name in names if name != reference))
-    targets(on_disk, files, names)
+    targets(on_disk, cpu_per_file, names)
     print("Runs (exit s): " + "; ".join(f"{name}: " + " ".join(f"{t:.2f}" for t in times[name]) for name in names))
 
 
-def targets(on_disk, files, names):
-    """The goals of the batch issue, checked on this run's medians."""
+def targets(on_disk, cpu_per_file, names):
+    """The goals of the batch and restructure issues, checked on this run's medians."""
     veil = on_disk.get("veil anonymize")
     if veil is None:
         return
@@ -176,6 +182,19 @@ def targets(on_disk, files, names):
         if peer in on_disk:
             ratio = on_disk[peer] / veil  # Veil's files/s over the peer's
             print(f"target {text}: {ratio:.2f}x -> {'met' if ratio >= factor else 'NOT met'}")
+    peers = [name for name in ("gdcmanon (PS3.15)", "dcmanon (PyPI)") if name in on_disk]
+    if peers:
+        fastest = min(peers, key=lambda name: on_disk[name])
+        ratio = on_disk[fastest] / veil
+        print(f"target files/s >= 1.5x the fastest peer ({fastest}): {ratio:.2f}x -> "
+              f"{'met' if ratio >= 1.5 else 'NOT met'}")
+    if "dcmanon (PyPI)" in cpu_per_file:
+        ratio = cpu_per_file["veil anonymize --jobs 1"] / cpu_per_file["dcmanon (PyPI)"]
+        print(f"target CPU per file <= dcmanon's (Veil with one job): {ratio:.2f}x -> "
+              f"{'met' if ratio <= 1.0 else 'NOT met'}")
+    if "veil baseline" in on_disk:
+        print(f"this Veil against the baseline: files/s {on_disk['veil baseline'] / veil:.2f}x, CPU per file "
+              f"{cpu_per_file['veil anonymize'] / cpu_per_file['veil baseline']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,106 +1,60 @@
-// Opening a file: Part 10 files, and bare data sets that still carry SOP Class and Instance UIDs.
+// Parsing a file that Swift has checked (StructureCheck.swift), and the DCMTK facts that check
+// needs: how a transfer syntax is encoded, and which attributes DCMTK parses as sequences.
 #include "Boundary.hpp"
-#include "StructureCheck.hpp"
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <memory>
 
-namespace {
-
-/// True when bytes 128..131 of the file are "DICM" (PS3.10 7.1).
-bool hasPart10Prefix(const char *path, bool &readable) {
-    const int descriptor = open(path, O_RDONLY | O_CLOEXEC);
-    readable = descriptor >= 0;
-    if (!readable) return false;
-    unsigned char head[132];
-    const ssize_t n = pread(descriptor, head, sizeof head, 0);
-    close(descriptor);
-    return n == static_cast<ssize_t>(sizeof head) && std::memcmp(head + 128, "DICM", 4) == 0;
-}
-
-/// A bare data set is accepted only if it names its SOP Class and Instance with plausible UIDs;
-/// otherwise the parser merely found bytes it could read as tags.
-bool looksLikeDataSet(DcmDataset &dataset) {
-    for (const DcmTagKey &key : {DCM_SOPClassUID, DCM_SOPInstanceUID}) {
-        OFString value;
-        if (dataset.findAndGetOFString(key, value).bad() || value.empty() || value.length() > 64) return false;
-        for (char c : value)
-            if (!(c == '.' || (c >= '0' && c <= '9'))) return false;
-    }
-    return true;
-}
-
-} // namespace
-
 extern "C" {
 
-cdcm_status cdcm_file_open(const char *path, uint32_t bulk_threshold, cdcm_file **out, char *message,
+void cdcm_transfer_syntax_find(const char *uid, cdcm_transfer_syntax *out) {
+    *out = {CDCM_TRANSFER_SYNTAX_UNKNOWN, 0, 0, 0, 0};
+    try {
+        const DcmXfer xfer(uid);
+        out->id = xfer.getXfer();
+        out->explicit_vr = xfer.isExplicitVR();
+        out->big_endian = xfer.isBigEndian();
+        out->encapsulated = xfer.isEncapsulated();
+        out->deflated = xfer.getStreamCompression() != ESC_none;
+    } catch (...) {
+        *out = {CDCM_TRANSFER_SYNTAX_UNKNOWN, 0, 0, 0, 0};
+    }
+}
+
+int cdcm_dictionary_is_sequence(uint16_t group, uint16_t element) {
+    try {
+        return DcmTag(group, element).getEVR() == EVR_SQ ? 1 : 0;
+    } catch (...) {
+        return 0;
+    }
+}
+
+cdcm_status cdcm_file_load(const char *path, const cdcm_load_request *request, cdcm_file **out, char *message,
                            size_t message_capacity) {
     *out = nullptr;
     return cdcm::guarded(message, message_capacity, [&]() -> cdcm_status {
         std::unique_ptr<cdcm_file> file(new cdcm_file());
-        struct stat status;
-        bool readable = false;
-        const bool part10 = hasPart10Prefix(path, readable);
-        if (!readable || stat(path, &status) != 0) {
-            cdcm::copyMessage("cannot open file for reading", message, message_capacity);
-            return CDCM_ERROR_IO;
-        }
-        file->identity = {status.st_dev, status.st_ino, status.st_size, status.st_mtim};
-        if (status.st_size == 0) {
-            cdcm::copyMessage("empty file", message, message_capacity);
-            return CDCM_ERROR_MALFORMED;
-        }
-
-        // The structure first: DCMTK repairs or accepts some defects silently, and its recursive
-        // parser should never see nesting a hostile file chose.
-        const cdcm::StructureReport structure = cdcm::checkStructure(path, part10);
-        if (structure.unknownTransferSyntax) {
-            // The declared value is named only if it looks like a UID: it comes from the file.
-            const std::string &declared = structure.declaredTransferSyntax;
-            const bool printable = declared.length() <= 64 && declared.find_first_not_of("0123456789.") == std::string::npos;
-            cdcm::copyMessage("unknown transfer syntax" + (printable ? " " + declared : std::string()), message, message_capacity);
-            return CDCM_ERROR_TRANSFER_SYNTAX;
-        }
-        if (!structure.problem.empty()) {
-            if (!part10 && !structure.namesSOPInstance) {
-                cdcm::copyMessage("not a DICOM file", message, message_capacity);
-                return CDCM_ERROR_NOT_DICOM;
-            }
-            cdcm::copyMessage("malformed DICOM: " + structure.problem, message, message_capacity);
-            return CDCM_ERROR_MALFORMED;
-        }
-
-        file->hasMetaHeader = part10;
+        file->identity.device = static_cast<dev_t>(request->device);
+        file->identity.inode = static_cast<ino_t>(request->inode);
+        file->identity.size = static_cast<off_t>(request->size);
+        file->identity.modified.tv_sec = static_cast<time_t>(request->modified_seconds);
+        file->identity.modified.tv_nsec = static_cast<long>(request->modified_nanoseconds);
+        file->pixelData.found = request->pixel_data_found != 0;
+        file->pixelData.start = static_cast<off_t>(request->pixel_data_start);
+        file->pixelData.end = static_cast<off_t>(request->pixel_data_end);
+        file->pixelData.valueLength = request->pixel_data_value_length;
+        file->hasMetaHeader = request->has_meta_header != 0;
         file->path = path;
-        file->pixelData = structure.pixelData;
-        file->bulkThreshold = bulk_threshold;
-        const E_FileReadMode mode = part10 ? ERM_fileOnly : ERM_dataset;
-        OFCondition condition =
-            file->format.loadFile(path, part10 ? EXS_Unknown : structure.xfer, EGL_noChange, bulk_threshold, mode);
-        DcmDataset *dataset = file->format.getDataset();
-        if (!part10 && (condition.bad() || dataset == nullptr || !looksLikeDataSet(*dataset))) {
-            cdcm::copyMessage("not a DICOM file", message, message_capacity);
-            return CDCM_ERROR_NOT_DICOM;
-        }
+        file->bulkThreshold = request->bulk_threshold;
+        const E_TransferSyntax readAs =
+            file->hasMetaHeader ? EXS_Unknown : static_cast<E_TransferSyntax>(request->transfer_syntax);
+        const OFCondition condition = file->format.loadFile(path, readAs, EGL_noChange, request->bulk_threshold,
+                                                            file->hasMetaHeader ? ERM_fileOnly : ERM_dataset);
         if (condition.bad()) {
-            const bool truncated = condition == EC_StreamNotifyClient || condition == EC_InvalidStream ||
-                                   condition == EC_PrematureSequDelimitationItem;
-            cdcm::copyMessage(std::string(truncated ? "truncated or corrupt DICOM file (" : "cannot parse DICOM (") +
-                                  condition.text() + ")", message, message_capacity);
+            cdcm::copyMessage(condition.text(), message, message_capacity);
+            if (condition == EC_StreamNotifyClient || condition == EC_InvalidStream ||
+                condition == EC_PrematureSequDelimitationItem)
+                return CDCM_ERROR_TRUNCATED;
             return condition == EC_UnsupportedEncoding ? CDCM_ERROR_TRANSFER_SYNTAX : CDCM_ERROR_PARSE;
-        }
-        if (dataset == nullptr || dataset->getOriginalXfer() == EXS_Unknown) {
-            cdcm::copyMessage("unknown transfer syntax", message, message_capacity);
-            return CDCM_ERROR_TRANSFER_SYNTAX;
-        }
-        if (dataset->getOriginalXfer() != structure.xfer) {
-            // DCMTK read the data set in another encoding than the one checked: never guess.
-            cdcm::copyMessage("malformed DICOM: the data set is not encoded as its meta header says", message,
-                              message_capacity);
-            return CDCM_ERROR_MALFORMED;
         }
         *out = file.release();
         return CDCM_OK;
@@ -109,7 +63,27 @@ cdcm_status cdcm_file_open(const char *path, uint32_t bulk_threshold, cdcm_file 
 
 void cdcm_file_close(cdcm_file *file) { delete file; }
 
-int cdcm_file_has_meta_header(const cdcm_file *file) { return file->hasMetaHeader ? 1 : 0; }
+int32_t cdcm_file_original_transfer_syntax(const cdcm_file *file) {
+    // getDataset() is not const in DCMTK; the handle is logically const here.
+    DcmDataset *dataset = const_cast<cdcm_file *>(file)->format.getDataset();
+    return dataset == nullptr ? CDCM_TRANSFER_SYNTAX_UNKNOWN : dataset->getOriginalXfer();
+}
+
+cdcm_status cdcm_file_find_string(const cdcm_file *file, uint16_t group, uint16_t element, char *buffer,
+                                  size_t capacity, size_t *length) {
+    *length = 0;
+    return cdcm::guarded(buffer, capacity, [&]() -> cdcm_status {
+        DcmDataset *dataset = const_cast<cdcm_file *>(file)->format.getDataset();
+        OFString value;
+        if (dataset == nullptr || dataset->findAndGetOFString(DcmTagKey(group, element), value).bad()) {
+            cdcm::copyMessage("", buffer, capacity);
+            return CDCM_ERROR_PARSE;
+        }
+        cdcm::copyMessage(std::string(value.data(), value.length()), buffer, capacity);
+        *length = value.length();
+        return CDCM_OK;
+    });
+}
 
 cdcm_status cdcm_file_transfer_syntax(const cdcm_file *file, char *buffer, size_t capacity) {
     return cdcm::guarded(buffer, capacity, [&]() -> cdcm_status {

@@ -26,10 +26,19 @@ public enum UID {
         return componentLength > 0
     }
 
-    /// True for 1 to 64 digits and dots: what an instance's identity needs to be usable. Weaker
-    /// than ``isValid(_:)``: originals kept as they are may have leading zeros.
+    /// True for text that can stand for a UID although `isValid` may refuse it: 1 to 64 digits and
+    /// dots, in any arrangement. Real files carry leading zeros and empty components; what such a
+    /// value must never be is empty, too long, or anything but digits and dots.
+    @inlinable
     public static func isPlausible(_ uid: some StringProtocol) -> Bool {
-        !uid.isEmpty && uid.utf8.count <= 64 && uid.utf8.allSatisfy { $0 == UInt8(ascii: ".") || (0x30...0x39).contains($0) }
+        isPlausible(utf8: uid.utf8)
+    }
+
+    /// `isPlausible(_:)` over the value's bytes as stored, with no String made.
+    @inlinable
+    public static func isPlausible(utf8 bytes: some Collection<UInt8>) -> Bool {
+        !bytes.isEmpty && bytes.count <= 64
+            && bytes.allSatisfy { $0 == UInt8(ascii: ".") || (0x30...0x39).contains($0) }
     }
 
     /// True when the UID is defined by the DICOM standard (PS3.6 Annex A): it names a class,

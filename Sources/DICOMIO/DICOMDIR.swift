@@ -8,19 +8,17 @@ public enum DICOMDIR {
     @discardableResult
     public static func write(root: String, files: [String]) throws(DICOMIOError) -> Int {
         DCMTK.initialize()
-        var message = [CChar](repeating: 0, count: 512)
         var cStrings = files.map { strdup($0)! }
         var skipped = 0
         defer { cStrings.forEach { free($0) } }
-        let status = cStrings.withUnsafeMutableBufferPointer { pointers in
-            pointers.withMemoryRebound(to: UnsafePointer<CChar>.self) { constPointers in
-                message.withUnsafeMutableBufferPointer { buffer in
+        try ShimCall.run({ message, capacity in
+            cStrings.withUnsafeMutableBufferPointer { pointers in
+                pointers.withMemoryRebound(to: UnsafePointer<CChar>.self) { constPointers in
                     cdcm_dicomdir_write(root, constPointers.baseAddress!, constPointers.count, &skipped,
-                                        buffer.baseAddress!, buffer.count)
+                                        message, capacity)
                 }
             }
-        }
-        guard status == CDCM_OK else { throw DICOMIOError(.fileSystem, String(nulTerminated: message)) }
+        }, kind: { _ in .fileSystem })
         return skipped
     }
 }

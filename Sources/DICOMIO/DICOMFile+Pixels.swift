@@ -3,16 +3,13 @@ internal import CDCMTK
 import Foundation
 
 extension DICOMFile {
-    /// Decodes this file's Pixel Data (read again from the file; this handle is not changed).
+    /// Decodes this file's Pixel Data (from a copy of the opened data set: the file is not parsed
+    /// again, and this handle is not changed).
     /// Throws `.unsupportedTransferSyntax` for encodings Veil cannot decode.
     public func decodePixels() throws(DICOMIOError) -> DecodedPixels {
-        var message = [CChar](repeating: 0, count: 512)
         var pixels = cdcm_pixels()
         defer { cdcm_buffer_free(&pixels.pixels) }
-        let status = message.withUnsafeMutableBufferPointer { buffer in
-            cdcm_file_decode_pixels(handle, &pixels, buffer.baseAddress!, buffer.count)
-        }
-        guard status == CDCM_OK else { throw DICOMIOError(Self.kind(of: status), String(nulTerminated: message)) }
+        try ShimCall.run { cdcm_file_decode_pixels(handle, &pixels, $0, $1) }
         let photometric = withUnsafeBytes(of: pixels.photometric_interpretation) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }

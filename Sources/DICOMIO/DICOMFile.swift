@@ -1,6 +1,9 @@
 public import DICOMCore
 internal import CDCMTK
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A DICOM file opened through DCMTK.
 ///
@@ -32,38 +35,85 @@ public struct DICOMFile: ~Copyable {
     /// The default bulk threshold: binary values longer than this stay in the file.
     public static let defaultBulkDataThreshold: UInt32 = 64 * 1024
 
-    /// Opens and parses `path`. Throws `.notDICOM` for files that are not DICOM at all, and
-    /// `.unreadable` for DICOM files that do not parse completely.
+    /// Opens and parses `path`. Throws `.notDICOM` for files that are not DICOM at all,
+    /// `.malformed` for files the structure check refuses (`StructureCheck`), and `.unreadable`
+    /// for DICOM files that do not parse completely.
     public init(path: String, bulkDataThreshold: UInt32 = DICOMFile.defaultBulkDataThreshold) throws(DICOMIOError) {
         DCMTK.initialize()
-        var message = [CChar](repeating: 0, count: 512)
-        var opened: OpaquePointer?
-        let status = message.withUnsafeMutableBufferPointer { buffer in
-            cdcm_file_open(path, bulkDataThreshold, &opened, buffer.baseAddress!, buffer.count)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw DICOMIOError(.fileSystem, "cannot open file for reading") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw DICOMIOError(.fileSystem, "cannot open file for reading") }
+        guard status.st_size > 0 else { throw DICOMIOError(.malformed, "empty file") }
+
+        // The structure first: DCMTK repairs or accepts some defects silently, and its recursive
+        // parser should never see nesting a hostile file chose.
+        let report = StructureCheck.check(descriptor: descriptor, size: Int(status.st_size))
+        if let refusal = FileOpening.refusal(report) { throw refusal }
+        guard let checked = report.transferSyntax else {
+            throw DICOMIOError(.internalError, "structure check without a transfer syntax")
         }
-        guard status == CDCM_OK, let opened else {
-            throw DICOMIOError(Self.kind(of: status), String(nulTerminated: message))
+
+        let pixelData = report.pixelData
+        var request = cdcm_load_request(
+            has_meta_header: report.hasMetaHeader ? 1 : 0, transfer_syntax: checked.id,
+            bulk_threshold: bulkDataThreshold,
+            device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int64(status.st_size),
+            modified_seconds: Int64(status.st_mtim.tv_sec), modified_nanoseconds: Int64(status.st_mtim.tv_nsec),
+            pixel_data_found: pixelData == nil ? 0 : 1, pixel_data_start: Int64(pixelData?.start ?? 0),
+            pixel_data_end: Int64(pixelData?.end ?? 0), pixel_data_value_length: pixelData?.valueLength ?? 0)
+        var loaded: OpaquePointer?
+        let load = ShimCall.status { cdcm_file_load(path, &request, &loaded, $0, $1) }
+        guard load.status == CDCM_OK, let loaded else {
+            throw FileOpening.parseFailure(load.status, reason: load.text, hasMetaHeader: report.hasMetaHeader)
         }
-        handle = opened
-        hasMetaHeader = cdcm_file_has_meta_header(opened) != 0
+        do throws(DICOMIOError) {
+            let refusal = try FileOpening.refusal(
+                hasMetaHeader: report.hasMetaHeader,
+                sopIdentifiers: { () throws(DICOMIOError) in
+                    (try Self.text(of: 0x0008, 0x0016, in: loaded), try Self.text(of: 0x0008, 0x0018, in: loaded))
+                },
+                readIn: cdcm_file_original_transfer_syntax(loaded), checked: checked)
+            if let refusal { throw refusal }
+        } catch {
+            cdcm_file_close(loaded)
+            throw error
+        }
+        handle = loaded
+        hasMetaHeader = report.hasMetaHeader
         sourceID = Self.nextSourceID.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+
+    /// The bytes of a top-level attribute's text as DCMTK gives it; nil when there is none.
+    private static func text(of group: UInt16, _ element: UInt16,
+                             in handle: OpaquePointer) throws(DICOMIOError) -> [UInt8]? {
+        var length = 0
+        let capacity = ShimCall.messageCapacity
+        let (status, bytes) = withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
+            let status = cdcm_file_find_string(handle, group, element, buffer.baseAddress!, buffer.count, &length)
+            // Embedded NULs included; a longer value is cut, and is no UID anyway.
+            let stored = UnsafeRawBufferPointer(buffer).prefix(status == CDCM_OK ? min(length, buffer.count - 1) : 0)
+            return (status, Array(stored))
+        }
+        switch status {
+        case CDCM_OK: return bytes
+        case CDCM_ERROR_EXCEPTION: throw DICOMIOError(.internalError, String(decoding: bytes, as: UTF8.self))
+        default: return nil
+        }
     }
 
     deinit { cdcm_file_close(handle) }
 
     /// The file's File Meta Information and data set.
     public func read() throws(DICOMIOError) -> DICOMObject {
-        var message = [CChar](repeating: 0, count: 512)
         var meta = cdcm_buffer(bytes: nil, length: 0)
         var data = cdcm_buffer(bytes: nil, length: 0)
         defer {
             cdcm_buffer_free(&meta)
             cdcm_buffer_free(&data)
         }
-        let status = message.withUnsafeMutableBufferPointer { buffer in
-            cdcm_file_export(handle, &meta, &data, buffer.baseAddress!, buffer.count)
-        }
-        guard status == CDCM_OK else { throw DICOMIOError(Self.kind(of: status), String(nulTerminated: message)) }
+        try ShimCall.run { cdcm_file_export(handle, &meta, &data, $0, $1) }
         do {
             let fileMeta = try DataSetCoding.decode(UnsafeRawBufferPointer(start: meta.bytes, count: meta.length), source: sourceID)
             let dataSet = try DataSetCoding.decode(UnsafeRawBufferPointer(start: data.bytes, count: data.length), source: sourceID)
@@ -83,13 +133,9 @@ public struct DICOMFile: ~Copyable {
         guard reference.source == sourceID else {
             throw DICOMIOError(.invalidObject, "the bulk value belongs to another file")
         }
-        var message = [CChar](repeating: 0, count: 512)
         var value = cdcm_buffer(bytes: nil, length: 0)
         defer { cdcm_buffer_free(&value) }
-        let status = message.withUnsafeMutableBufferPointer { buffer in
-            cdcm_file_read_bulk(handle, reference.index, &value, buffer.baseAddress!, buffer.count)
-        }
-        guard status == CDCM_OK else { throw DICOMIOError(Self.kind(of: status), String(nulTerminated: message)) }
+        try ShimCall.run { cdcm_file_read_bulk(handle, reference.index, &value, $0, $1) }
         return value.length == 0 ? [] : Array(UnsafeBufferPointer(start: value.bytes, count: value.length))
     }
 
@@ -114,41 +160,26 @@ public struct DICOMFile: ~Copyable {
             throw DICOMIOError(.invalidObject, error.reason)
         }
         return try AtomicFile.write(to: path, ifExists: policy, durable: durable, owner: owner) { (temporaryPath) throws(DICOMIOError) in
-            var message = [CChar](repeating: 0, count: 512)
-            let status = meta.withUnsafeBufferPointer { metaBytes in
-                data.withUnsafeBufferPointer { dataBytes in
-                    message.withUnsafeMutableBufferPointer { buffer in
+            try ShimCall.run { message, capacity in
+                meta.withUnsafeBufferPointer { metaBytes in
+                    data.withUnsafeBufferPointer { dataBytes in
                         cdcm_file_write(handle, metaBytes.baseAddress ?? UnsafePointer(bitPattern: 1)!, metaBytes.count,
                                         dataBytes.baseAddress ?? UnsafePointer(bitPattern: 1)!, dataBytes.count,
-                                        object.transferSyntaxUID, temporaryPath, buffer.baseAddress!, buffer.count)
+                                        object.transferSyntaxUID, temporaryPath, message, capacity)
                     }
                 }
-            }
-            guard status == CDCM_OK else {
-                throw DICOMIOError(Self.kind(of: status), String(nulTerminated: message))
             }
         }
     }
 
     private func transferSyntaxUID() throws(DICOMIOError) -> String {
-        var buffer = [CChar](repeating: 0, count: 128)
-        let status = buffer.withUnsafeMutableBufferPointer { cdcm_file_transfer_syntax(handle, $0.baseAddress!, $0.count) }
+        let (status, uid) = ShimCall.status { cdcm_file_transfer_syntax(handle, $0, $1) }
         guard status == CDCM_OK else { throw DICOMIOError(.unsupportedTransferSyntax, "unknown transfer syntax") }
-        return String(nulTerminated: buffer)
+        return uid
     }
 
-    static func kind(of status: cdcm_status) -> DICOMIOError.Kind {
-        switch status {
-        case CDCM_ERROR_NOT_DICOM: .notDICOM
-        case CDCM_ERROR_PARSE: .unreadable
-        case CDCM_ERROR_MALFORMED: .malformed
-        case CDCM_ERROR_NO_SPACE: .outputFull
-        case CDCM_ERROR_IO: .fileSystem
-        case CDCM_ERROR_TRANSFER_SYNTAX: .unsupportedTransferSyntax
-        case CDCM_ERROR_RECORDS: .invalidObject
-        default: .internalError
-        }
-    }
+    /// What a failed shim call's status means (`ShimCall.kind(of:)`).
+    static func kind(of status: cdcm_status) -> DICOMIOError.Kind { ShimCall.kind(of: status) }
 }
 
 @available(*, unavailable, message: "a DICOMFile owns DCMTK state; open one per task")

@@ -1,8 +1,9 @@
 /*
  * CDCMTK: the C interface to DCMTK's dcmdata that Veil's Swift code calls.
  *
- * Mechanism only: read a DICOM file into a flat record stream, and write a record stream back
- * as a DICOM file. Which attributes change is decided in Swift.
+ * Mechanism only: parse a DICOM file, export it as a flat record stream, and write a record
+ * stream back as a DICOM file. Which files are parsed (the structure check, StructureCheck.swift)
+ * and which attributes change are decided in Swift.
  *
  * Conventions
  *  - Every symbol starts with `cdcm_`. Handles are opaque. No C++ type or exception crosses this
@@ -37,8 +38,7 @@ extern "C" {
 
 typedef enum {
     CDCM_OK = 0,
-    /** The file is not DICOM: no "DICM" after the preamble and no parseable data set either. */
-    CDCM_ERROR_NOT_DICOM = 1,
+    /* 1 (not DICOM) and 7 (malformed) are decided in Swift now (FileOpening.swift). */
     /** The file looks like DICOM but could not be parsed completely (truncated, corrupt). */
     CDCM_ERROR_PARSE = 2,
     /** The file could not be opened, read or written. */
@@ -49,10 +49,10 @@ typedef enum {
     CDCM_ERROR_RECORDS = 5,
     /** A C++ exception (including std::bad_alloc) was caught at the boundary. */
     CDCM_ERROR_EXCEPTION = 6,
-    /** The file's structure is damaged or ambiguous (see cdcm_file_open); it is not parsed. */
-    CDCM_ERROR_MALFORMED = 7,
     /** Writing failed because the output file system is full (or the file too large for it). */
     CDCM_ERROR_NO_SPACE = 8,
+    /** DCMTK's parse ended early: the data ran out before an element or a sequence did. */
+    CDCM_ERROR_TRUNCATED = 9,
 } cdcm_status;
 
 /** An opened DICOM file: its File Meta Information and data set. */
@@ -73,23 +73,80 @@ const char *cdcm_dcmtk_version(void);
 /** 1 when DCMTK's data dictionary is loaded (it is read from /usr/share/libdcmtk17 at start). */
 int cdcm_dictionary_is_loaded(void);
 
+/** How DCMTK reads a transfer syntax (see cdcm_transfer_syntax_find). */
+typedef struct {
+    /** DCMTK's number for it, to hand back to cdcm_file_load; CDCM_TRANSFER_SYNTAX_UNKNOWN when
+     *  DCMTK does not know the name. */
+    int32_t id;
+    uint8_t explicit_vr;
+    uint8_t big_endian;
+    /** Pixel Data may be a sequence of fragments. */
+    uint8_t encapsulated;
+    /** The data set after the meta header is one deflate stream (PS3.5 A.5). */
+    uint8_t deflated;
+} cdcm_transfer_syntax;
+
+#define CDCM_TRANSFER_SYNTAX_UNKNOWN (-1)
+
 /**
- * Opens and parses `path`. Before DCMTK parses anything, every element is walked from the raw
- * bytes (meta header, data set, sequences at any depth, Pixel Data fragments): lengths that do not
- * fit, odd lengths of public elements, invalid VRs, duplicate or unordered tags, missing delimiters, trailing bytes,
- * nesting deeper than 64 sequences or more than 1,000,000 elements make it CDCM_ERROR_MALFORMED.
- * Values of binary VRs longer than `bulk_threshold` bytes, and Pixel Data, stay in the file until
- * they are written. On success `*out` owns the parsed file; close it with cdcm_file_close. On
- * failure a one-line reason is copied to `message`.
+ * Looks up a transfer syntax by UID, or by DCMTK's name for it, as DCMTK does when it reads a
+ * File Meta Information (the string ends at its first NUL).
  */
-cdcm_status cdcm_file_open(const char *path, uint32_t bulk_threshold, cdcm_file *_Nullable *_Nonnull out,
+void cdcm_transfer_syntax_find(const char *uid, cdcm_transfer_syntax *out);
+
+/**
+ * 1 when DCMTK's data dictionary gives the public attribute (group, element) the VR SQ: what
+ * DCMTK parses as a sequence in Implicit VR. Private creators are not looked at.
+ */
+int cdcm_dictionary_is_sequence(uint16_t group, uint16_t element);
+
+/** What Swift learnt about a file before asking DCMTK to parse it (cdcm_file_load). */
+typedef struct {
+    /** 1: a Part 10 file, whose meta header names the transfer syntax; 0: a bare data set. */
+    uint8_t has_meta_header;
+    /** For a bare data set: the transfer syntax to read it in (cdcm_transfer_syntax.id). */
+    int32_t transfer_syntax;
+    /** Binary values longer than this stay in the file until written. */
+    uint32_t bulk_threshold;
+    /** The file as opened (fstat): a write refuses to go on when it has changed since. */
+    uint64_t device;
+    uint64_t inode;
+    int64_t size;
+    int64_t modified_seconds;
+    int64_t modified_nanoseconds;
+    /** Where the top-level Pixel Data element lies, header included: [start, end). Unknown
+     *  (pixel_data_found 0) for deflated data sets. */
+    uint8_t pixel_data_found;
+    int64_t pixel_data_start;
+    int64_t pixel_data_end;
+    /** As in the element's header: 0xFFFFFFFF when encapsulated. */
+    uint32_t pixel_data_value_length;
+} cdcm_load_request;
+
+/**
+ * Parses `path` with DCMTK, which the caller has already checked (StructureCheck.swift): DCMTK
+ * repairs or accepts some defects silently and its parser is recursive. Values of binary VRs
+ * longer than the bulk threshold, and Pixel Data, stay in the file until they are written. On
+ * success `*out` owns the parsed file; close it with cdcm_file_close. On failure DCMTK's reason
+ * is copied to `message`: CDCM_ERROR_TRUNCATED, CDCM_ERROR_TRANSFER_SYNTAX (an encoding DCMTK
+ * cannot read) or CDCM_ERROR_PARSE.
+ */
+cdcm_status cdcm_file_load(const char *path, const cdcm_load_request *request, cdcm_file *_Nullable *_Nonnull out,
                            char *message, size_t message_capacity);
 
 /** Frees the handle. Safe to call with NULL. */
 void cdcm_file_close(cdcm_file *_Nullable file);
 
-/** 1 when the file had a Part 10 preamble and "DICM" prefix, 0 for a bare data set. */
-int cdcm_file_has_meta_header(const cdcm_file *file);
+/** The transfer syntax DCMTK read the data set in (cdcm_transfer_syntax.id), or CDCM_TRANSFER_SYNTAX_UNKNOWN. */
+int32_t cdcm_file_original_transfer_syntax(const cdcm_file *file);
+
+/**
+ * Copies the text DCMTK gives for the top-level attribute (group, element) into `buffer`
+ * (NUL-terminated, truncated to fit) and its full length, embedded NULs included, to `length`.
+ * CDCM_ERROR_PARSE when the data set has no such attribute or it has no text.
+ */
+cdcm_status cdcm_file_find_string(const cdcm_file *file, uint16_t group, uint16_t element, char *buffer,
+                                  size_t capacity, size_t *length);
 
 /**
  * Copies the UID of the transfer syntax the data set was read in into `buffer` (NUL-terminated).
