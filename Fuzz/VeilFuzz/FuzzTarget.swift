@@ -49,7 +49,7 @@ public func fuzz(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         if count > 0, let refusal = report.refusal, error != refusal {
             fatalError("DICOMFile refused the file otherwise than the structure check: \(error.kind)")
         }
-        return 0 // refusing a file is a correct answer
+        return 0  // refusing a file is a correct answer
     }
     if report.refusal != nil { fatalError("DICOMFile opened a file the structure check refuses") }
     do {

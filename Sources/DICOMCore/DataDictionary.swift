@@ -62,7 +62,8 @@ public enum DataDictionary {
         let vrs = PackedTable.parts(fields[1], separatedBy: UInt8(ascii: "/")).compactMap { code in
             code.count == 2 ? VR(bytes: code[code.startIndex], code[code.startIndex + 1]) : nil
         }
-        return Entry(keyword: PackedTable.string(fields[3]), vrs: vrs, vm: PackedTable.string(fields[2]),
-                     isRetired: fields.count > 4 && fields[4].elementsEqual([UInt8(ascii: "R")]))
+        return Entry(
+            keyword: PackedTable.string(fields[3]), vrs: vrs, vm: PackedTable.string(fields[2]),
+            isRetired: fields.count > 4 && fields[4].elementsEqual([UInt8(ascii: "R")]))
     }
 }

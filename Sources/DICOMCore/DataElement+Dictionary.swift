@@ -15,8 +15,9 @@ extension DataElement {
     /// other. (Binary VRs stay as stored: their byte order depends on the transfer syntax.)
     public var withDictionaryVR: DataElement {
         guard vr == .UN || vr.isString, !tag.isPrivate,
-              let allowed = DataDictionary.entry(for: tag)?.vrs, let dictionaryVR = allowed.first, dictionaryVR.isString,
-              !allowed.contains(vr) else { return self }
+            let allowed = DataDictionary.entry(for: tag)?.vrs, let dictionaryVR = allowed.first, dictionaryVR.isString,
+            !allowed.contains(vr)
+        else { return self }
         return DataElement(tag, dictionaryVR, value)
     }
 

@@ -94,7 +94,8 @@ public enum DataSetCoding {
                     let vr = try vr()
                     let length = try uint32()
                     let index = try uint32()
-                    dataSet.append(DataElement(tag, vr, .bulk(BulkDataReference(source: source, index: index, length: length))))
+                    dataSet.append(
+                        DataElement(tag, vr, .bulk(BulkDataReference(source: source, index: index, length: length))))
                 case UInt8(ascii: "S"):
                     let tag = try tag()
                     var items: [DataSet] = []

@@ -15,11 +15,15 @@ public struct DecodedPixels: Sendable {
     /// frames × rows × columns × samples, each `bitsAllocated / 8` bytes, little-endian.
     public var bytes: [UInt8]
 
-    public init(rows: Int, columns: Int, frames: Int, samplesPerPixel: Int, bitsAllocated: Int, bitsStored: Int, isSigned: Bool,
-                planarConfiguration: Int, photometricInterpretation: String, bytes: [UInt8]) {
+    public init(
+        rows: Int, columns: Int, frames: Int, samplesPerPixel: Int, bitsAllocated: Int, bitsStored: Int, isSigned: Bool,
+        planarConfiguration: Int, photometricInterpretation: String, bytes: [UInt8]
+    ) {
         (self.rows, self.columns, self.frames, self.samplesPerPixel) = (rows, columns, frames, samplesPerPixel)
         (self.bitsAllocated, self.bitsStored, self.isSigned) = (bitsAllocated, bitsStored, isSigned)
-        (self.planarConfiguration, self.photometricInterpretation, self.bytes) = (planarConfiguration, photometricInterpretation, bytes)
+        (self.planarConfiguration, self.photometricInterpretation, self.bytes) = (
+            planarConfiguration, photometricInterpretation, bytes
+        )
     }
 
     public var bytesPerSample: Int { bitsAllocated / 8 }
@@ -29,14 +33,17 @@ public struct DecodedPixels: Sendable {
     /// masked to Bits Stored).
     public func storedValue(frame: Int, row: Int, column: Int, sample: Int = 0) -> Int {
         let pixel = row * columns + column
-        let index = planarConfiguration == 1
+        let index =
+            planarConfiguration == 1
             ? frame * rows * columns * samplesPerPixel + sample * rows * columns + pixel
             : (frame * rows * columns + pixel) * samplesPerPixel + sample
         return value(atSample: index)
     }
 
     /// Samples `start..<start+count` as real values: stored value × slope + intercept.
-    public func rescaled(start: Int, count: Int, slope: Float, intercept: Float, into output: UnsafeMutableBufferPointer<Float>) {
+    public func rescaled(
+        start: Int, count: Int, slope: Float, intercept: Float, into output: UnsafeMutableBufferPointer<Float>
+    ) {
         let bits = min(bitsStored, bitsAllocated)
         bytes.withUnsafeBytes { raw in
             switch (bitsAllocated, isSigned, bits) {

@@ -1,7 +1,7 @@
 /// A Value Representation (PS3.5 section 6.2).
 public enum VR: String, Sendable, CaseIterable, CustomStringConvertible {
     case AE, AS, AT, CS, DA, DS, DT, FD, FL, IS, LO, LT, OB, OD, OF, OL, OV, OW, PN, SH, SL, SQ, SS, ST,
-         SV, TM, UC, UI, UL, UN, UR, US, UT, UV
+        SV, TM, UC, UI, UL, UN, UR, US, UT, UV
 
     /// Parses the two ASCII bytes of an explicit VR.
     public init?(bytes first: UInt8, _ second: UInt8) {
@@ -10,10 +10,11 @@ public enum VR: String, Sendable, CaseIterable, CustomStringConvertible {
         self = vr
     }
 
-    private static let byCode: [UInt16: VR] = Dictionary(uniqueKeysWithValues: allCases.map { vr in
-        let bytes = Array(vr.rawValue.utf8)
-        return (UInt16(bytes[0]) << 8 | UInt16(bytes[1]), vr)
-    })
+    private static let byCode: [UInt16: VR] = Dictionary(
+        uniqueKeysWithValues: allCases.map { vr in
+            let bytes = Array(vr.rawValue.utf8)
+            return (UInt16(bytes[0]) << 8 | UInt16(bytes[1]), vr)
+        })
 
     public var description: String { rawValue }
 

@@ -11,14 +11,16 @@ public enum DICOMDIR {
         var cStrings = files.map { strdup($0)! }
         var skipped = 0
         defer { cStrings.forEach { free($0) } }
-        try ShimCall.run({ message, capacity in
-            cStrings.withUnsafeMutableBufferPointer { pointers in
-                pointers.withMemoryRebound(to: UnsafePointer<CChar>.self) { constPointers in
-                    cdcm_dicomdir_write(root, constPointers.baseAddress!, constPointers.count, &skipped,
-                                        message, capacity)
+        try ShimCall.run(
+            { message, capacity in
+                cStrings.withUnsafeMutableBufferPointer { pointers in
+                    pointers.withMemoryRebound(to: UnsafePointer<CChar>.self) { constPointers in
+                        cdcm_dicomdir_write(
+                            root, constPointers.baseAddress!, constPointers.count, &skipped,
+                            message, capacity)
+                    }
                 }
-            }
-        }, kind: { _ in .fileSystem })
+            }, kind: { _ in .fileSystem })
         return skipped
     }
 }

@@ -1,5 +1,5 @@
-public import DICOMCore
 internal import CDCMTK
+public import DICOMCore
 import Foundation
 
 extension DICOMFile {
@@ -19,6 +19,7 @@ extension DICOMFile {
             bitsStored: Int(pixels.bits_stored), isSigned: pixels.pixel_representation == 1,
             planarConfiguration: Int(pixels.planar_configuration),
             photometricInterpretation: photometric.trimmingCharacters(in: .whitespaces),
-            bytes: pixels.pixels.length == 0 ? [] : Array(UnsafeBufferPointer(start: pixels.pixels.bytes, count: pixels.pixels.length)))
+            bytes: pixels.pixels.length == 0
+                ? [] : Array(UnsafeBufferPointer(start: pixels.pixels.bytes, count: pixels.pixels.length)))
     }
 }

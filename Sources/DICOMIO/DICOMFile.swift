@@ -1,6 +1,7 @@
-public import DICOMCore
 internal import CDCMTK
+public import DICOMCore
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,8 +87,10 @@ public struct DICOMFile: ~Copyable {
     }
 
     /// The bytes of a top-level attribute's text as DCMTK gives it; nil when there is none.
-    private static func text(of group: UInt16, _ element: UInt16,
-                             in handle: OpaquePointer) throws(DICOMIOError) -> [UInt8]? {
+    private static func text(
+        of group: UInt16, _ element: UInt16,
+        in handle: OpaquePointer
+    ) throws(DICOMIOError) -> [UInt8]? {
         var length = 0
         let capacity = ShimCall.messageCapacity
         let (status, bytes) = withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
@@ -115,8 +118,10 @@ public struct DICOMFile: ~Copyable {
         }
         try ShimCall.run { cdcm_file_export(handle, &meta, &data, $0, $1) }
         do {
-            let fileMeta = try DataSetCoding.decode(UnsafeRawBufferPointer(start: meta.bytes, count: meta.length), source: sourceID)
-            let dataSet = try DataSetCoding.decode(UnsafeRawBufferPointer(start: data.bytes, count: data.length), source: sourceID)
+            let fileMeta = try DataSetCoding.decode(
+                UnsafeRawBufferPointer(start: meta.bytes, count: meta.length), source: sourceID)
+            let dataSet = try DataSetCoding.decode(
+                UnsafeRawBufferPointer(start: data.bytes, count: data.length), source: sourceID)
             return DICOMObject(fileMeta: fileMeta, dataSet: dataSet, transferSyntaxUID: try transferSyntaxUID())
         } catch let error as DataSetCoding.MalformedStream {
             throw DICOMIOError(.internalError, "malformed record stream from the shim: \(error.reason)")
@@ -144,13 +149,15 @@ public struct DICOMFile: ~Copyable {
     /// are copied from this file unchanged.
     ///
     /// The write is atomic: the data goes to a temporary file beside `path` and is moved to
-    /// `path` only when complete (`durable`: and flushed to disk, see `AtomicFile`). On failure nothing is left behind. With
-    /// `.keepIfIdentical`, an existing file at `path` is never replaced: identical bytes are
+    /// `path` only when complete (`durable`: and flushed to disk, see `AtomicFile`). On failure
+    /// nothing is left behind. With `.keepIfIdentical`, an existing file at `path` is never replaced: identical bytes are
     /// reported as `.identicalFileExists`, different ones as an `.outputConflict` error.
     @discardableResult
-    public func write(_ object: DICOMObject, to path: String,
-                      ifExists policy: AtomicFile.ExistingFilePolicy = .replace,
-                      durable: Bool = true, owner: String = "veil") throws(DICOMIOError) -> AtomicFile.Outcome {
+    public func write(
+        _ object: DICOMObject, to path: String,
+        ifExists policy: AtomicFile.ExistingFilePolicy = .replace,
+        durable: Bool = true, owner: String = "veil"
+    ) throws(DICOMIOError) -> AtomicFile.Outcome {
         let meta: [UInt8]
         let data: [UInt8]
         do {
@@ -159,13 +166,15 @@ public struct DICOMFile: ~Copyable {
         } catch {
             throw DICOMIOError(.invalidObject, error.reason)
         }
-        return try AtomicFile.write(to: path, ifExists: policy, durable: durable, owner: owner) { (temporaryPath) throws(DICOMIOError) in
+        return try AtomicFile.write(to: path, ifExists: policy, durable: durable, owner: owner) {
+            (temporaryPath) throws(DICOMIOError) in
             try ShimCall.run { message, capacity in
                 meta.withUnsafeBufferPointer { metaBytes in
                     data.withUnsafeBufferPointer { dataBytes in
-                        cdcm_file_write(handle, metaBytes.baseAddress ?? UnsafePointer(bitPattern: 1)!, metaBytes.count,
-                                        dataBytes.baseAddress ?? UnsafePointer(bitPattern: 1)!, dataBytes.count,
-                                        object.transferSyntaxUID, temporaryPath, message, capacity)
+                        cdcm_file_write(
+                            handle, metaBytes.baseAddress ?? UnsafePointer(bitPattern: 1)!, metaBytes.count,
+                            dataBytes.baseAddress ?? UnsafePointer(bitPattern: 1)!, dataBytes.count,
+                            object.transferSyntaxUID, temporaryPath, message, capacity)
                     }
                 }
             }

@@ -33,8 +33,9 @@ enum DeflatedDataSet {
                     next += count
                 }
                 var produced: UInt32 = 0
-                status = cinf_inflate(stream, output.baseAddress!.assumingMemoryBound(to: UInt8.self) + filled,
-                                      UInt32(blockSize - filled), &produced)
+                status = cinf_inflate(
+                    stream, output.baseAddress!.assumingMemoryBound(to: UInt8.self) + filled,
+                    UInt32(blockSize - filled), &produced)
                 filled += Int(produced)
             } while (status == CINF_OK || status == CINF_BUFFER_ERROR) && filled < blockSize
                 && cinf_input_left(stream) == 0 && next < source.count

@@ -18,8 +18,10 @@ struct ElementHeader {
     /// The header at `offset` in one byte order; Explicit VR when `explicitVR`, except that items
     /// and delimiters never have a VR. Nil when it does not fit in the bytes.
     @inline(__always)
-    static func read(from bytes: inout some StructureBytes, at offset: Int, explicitVR: Bool,
-                     bigEndian: Bool) -> ElementHeader? {
+    static func read(
+        from bytes: inout some StructureBytes, at offset: Int, explicitVR: Bool,
+        bigEndian: Bool
+    ) -> ElementHeader? {
         guard let raw = bytes.bytes(at: offset, count: 8) else { return nil }
         let group = u16(raw, bigEndian: bigEndian)
         let element = u16(raw + 2, bigEndian: bigEndian)
@@ -68,20 +70,21 @@ enum VRCode {
         let first = UInt8(vr >> 8)
         let second = UInt8(vr & 0xFF) &- UInt8(ascii: "A")
         guard second < 26 else { return false }
-        let seconds: UInt32 = switch first {
-        case UInt8(ascii: "A"): letters("EST")
-        case UInt8(ascii: "C"): letters("S")
-        case UInt8(ascii: "D"): letters("AST")
-        case UInt8(ascii: "F"): letters("DL")
-        case UInt8(ascii: "I"): letters("S")
-        case UInt8(ascii: "L"): letters("OT")
-        case UInt8(ascii: "O"): letters("BDFLVW")
-        case UInt8(ascii: "P"): letters("N")
-        case UInt8(ascii: "S"): letters("HLQSTV")
-        case UInt8(ascii: "T"): letters("M")
-        case UInt8(ascii: "U"): letters("CILNRSTV")
-        default: 0
-        }
+        let seconds: UInt32 =
+            switch first {
+            case UInt8(ascii: "A"): letters("EST")
+            case UInt8(ascii: "C"): letters("S")
+            case UInt8(ascii: "D"): letters("AST")
+            case UInt8(ascii: "F"): letters("DL")
+            case UInt8(ascii: "I"): letters("S")
+            case UInt8(ascii: "L"): letters("OT")
+            case UInt8(ascii: "O"): letters("BDFLVW")
+            case UInt8(ascii: "P"): letters("N")
+            case UInt8(ascii: "S"): letters("HLQSTV")
+            case UInt8(ascii: "T"): letters("M")
+            case UInt8(ascii: "U"): letters("CILNRSTV")
+            default: 0
+            }
         return seconds & (1 << second) != 0
     }
 
@@ -97,7 +100,7 @@ enum VRCode {
     static func hasLongLength(_ vr: UInt16) -> Bool {
         switch vr {
         case 0x4F42, 0x4F44, 0x4F46, 0x4F4C, 0x4F56, 0x4F57, 0x5351, 0x5356, 0x5543, 0x554E, 0x5552, 0x5554, 0x5556:
-            true // OB OD OF OL OV OW SQ SV UC UN UR UT UV
+            true  // OB OD OF OL OV OW SQ SV UC UN UR UT UV
         default:
             false
         }

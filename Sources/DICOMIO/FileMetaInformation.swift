@@ -15,8 +15,11 @@ struct FileMetaInformation {
         var any = false
         var transferSyntaxUID: [UInt8]?
         while position < bytes.count {
-            guard let header = ElementHeader.read(from: &bytes, at: position, explicitVR: true,
-                                                  bigEndian: false) else {
+            guard
+                let header = ElementHeader.read(
+                    from: &bytes, at: position, explicitVR: true,
+                    bigEndian: false)
+            else {
                 throw Malformed("File Meta Information cut short")
             }
             if header.group != 0x0002 { break }
@@ -25,8 +28,9 @@ struct FileMetaInformation {
             }
             if any && header.tag <= previous { throw Malformed("File Meta Information elements out of order") }
             if header.length == ElementHeader.undefinedLength || header.length % 2 != 0 {
-                throw Malformed("File Meta Information element " + StructureCheck.text(header.group, header.element)
-                                + " of odd or undefined length")
+                throw Malformed(
+                    "File Meta Information element " + StructureCheck.text(header.group, header.element)
+                        + " of odd or undefined length")
             }
             let valueStart = position + header.size
             let next = valueStart + Int(header.length)

@@ -36,9 +36,11 @@ enum FileOpening {
 
     /// The refusal of a file DCMTK parsed, or nil to accept it. `sopIdentifiers` gives the bytes
     /// of its top-level SOP Class and SOP Instance UIDs as DCMTK read them (nil when absent).
-    static func refusal(hasMetaHeader: Bool, sopIdentifiers: () throws(DICOMIOError) -> ([UInt8]?, [UInt8]?),
-                        readIn original: Int32,
-                        checked: TransferSyntaxEncoding) throws(DICOMIOError) -> DICOMIOError? {
+    static func refusal(
+        hasMetaHeader: Bool, sopIdentifiers: () throws(DICOMIOError) -> ([UInt8]?, [UInt8]?),
+        readIn original: Int32,
+        checked: TransferSyntaxEncoding
+    ) throws(DICOMIOError) -> DICOMIOError? {
         if !hasMetaHeader {
             // A bare data set is accepted only if it names its SOP Class and Instance with
             // plausible UIDs; otherwise the parser merely found bytes it could read as tags.

@@ -8,8 +8,11 @@ enum ShimCall {
 
     /// Runs `body` with a message buffer and returns its status and the buffer's text (empty when
     /// the call wrote none).
-    static func status(_ body: (UnsafeMutablePointer<CChar>, Int) -> cdcm_status)
-        -> (status: cdcm_status, text: String) {
+    static func status(
+        _ body: (UnsafeMutablePointer<CChar>, Int) -> cdcm_status
+    )
+        -> (status: cdcm_status, text: String)
+    {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: messageCapacity) { buffer in
             let base = buffer.baseAddress!
             base.initialize(to: 0)
@@ -19,8 +22,10 @@ enum ShimCall {
     }
 
     /// Runs `body`; unless it returns CDCM_OK, throws its message as the error `kind` gives its status.
-    static func run(_ body: (UnsafeMutablePointer<CChar>, Int) -> cdcm_status,
-                    kind: (cdcm_status) -> DICOMIOError.Kind = ShimCall.kind(of:)) throws(DICOMIOError) {
+    static func run(
+        _ body: (UnsafeMutablePointer<CChar>, Int) -> cdcm_status,
+        kind: (cdcm_status) -> DICOMIOError.Kind = ShimCall.kind(of:)
+    ) throws(DICOMIOError) {
         let (status, message) = status(body)
         guard status == CDCM_OK else { throw DICOMIOError(kind(status), message) }
     }

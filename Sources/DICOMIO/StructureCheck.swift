@@ -25,7 +25,7 @@ public enum StructureCheck {
 
     /// Checks a whole file held in memory.
     public static func check(_ bytes: UnsafeRawBufferPointer) -> StructureReport {
-        DCMTK.initialize() // the check asks DCMTK's dictionary, which must not log
+        DCMTK.initialize()  // the check asks DCMTK's dictionary, which must not log
         var source = MemoryBytes(memory: bytes)
         return check(&source)
     }
@@ -88,7 +88,7 @@ public enum StructureCheck {
     /// Bytes 128..<132 are "DICM" (PS3.10 7.1).
     static func hasPart10Prefix(_ source: inout some StructureBytes) -> Bool {
         guard let head = source.bytes(at: 0, count: 132) else { return false }
-        return head.loadUnaligned(fromByteOffset: 128, as: UInt32.self) == UInt32(littleEndian: 0x4D43_4944) // "DICM"
+        return head.loadUnaligned(fromByteOffset: 128, as: UInt32.self) == UInt32(littleEndian: 0x4D43_4944)  // "DICM"
     }
 
     /// A bare data set's encoding, guessed as DCMTK does for the common cases: Explicit VR Little

@@ -38,8 +38,10 @@ struct StructureWalker<Bytes: StructureBytes> {
     /// The elements of a data set or item from `start`: up to `end` exactly, or, with
     /// `untilDelimiter` (an item of undefined length), up to its item delimiter before `end`.
     /// Returns where they end.
-    private mutating func walkContent(from start: Int, to end: Int, untilDelimiter: Bool, depth: Int,
-                                      explicitVR: Bool) throws(Malformed) -> Int {
+    private mutating func walkContent(
+        from start: Int, to end: Int, untilDelimiter: Bool, depth: Int,
+        explicitVR: Bool
+    ) throws(Malformed) -> Int {
         var position = start
         var previous: UInt32 = 0
         var first = true
@@ -56,8 +58,10 @@ struct StructureWalker<Bytes: StructureBytes> {
                     if header.length != 0 { throw Malformed("item delimiter with a length") }
                     return position + header.size
                 }
-                throw Malformed(depth == 0 ? "item or delimiter tag in the data set"
-                                           : "misplaced item or delimiter tag")
+                throw Malformed(
+                    depth == 0
+                        ? "item or delimiter tag in the data set"
+                        : "misplaced item or delimiter tag")
             }
             let tag = header.tag
             if !first && tag <= previous {
@@ -84,12 +88,14 @@ struct StructureWalker<Bytes: StructureBytes> {
                     continue
                 }
                 if explicitVR && header.vr != VRCode.SQ && header.vr != VRCode.UN {
-                    throw Malformed("undefined length on a " + VRCode.text(header.vr) + " element "
-                                    + StructureCheck.text(header.group, header.element))
+                    throw Malformed(
+                        "undefined length on a " + VRCode.text(header.vr) + " element "
+                            + StructureCheck.text(header.group, header.element))
                 }
                 // Items inside UN of undefined length are Implicit VR Little Endian (PS3.5 6.2.2).
-                position = try walkSequence(from: valueStart, limit: end, defined: false, depth: depth + 1,
-                                            explicitVR: explicitVR && header.vr != VRCode.UN)
+                position = try walkSequence(
+                    from: valueStart, limit: end, defined: false, depth: depth + 1,
+                    explicitVR: explicitVR && header.vr != VRCode.UN)
                 continue
             }
             // Odd lengths are refused in public elements; vendors' private blocks often have them
@@ -99,12 +105,14 @@ struct StructureWalker<Bytes: StructureBytes> {
             }
             let valueEnd = valueStart + Int(header.length)
             if valueEnd > end {
-                throw Malformed("value of " + StructureCheck.text(header.group, header.element) + " runs past "
-                                + (end == bytes.count ? "the end of the file" : "its container"))
+                throw Malformed(
+                    "value of " + StructureCheck.text(header.group, header.element) + " runs past "
+                        + (end == bytes.count ? "the end of the file" : "its container"))
             }
             if isSequence(header, explicitVR: explicitVR) {
-                _ = try walkSequence(from: valueStart, limit: valueEnd, defined: true, depth: depth + 1,
-                                     explicitVR: explicitVR)
+                _ = try walkSequence(
+                    from: valueStart, limit: valueEnd, defined: true, depth: depth + 1,
+                    explicitVR: explicitVR)
             } else if depth == 0 {
                 if tag == Self.pixelDataTag {
                     pixelData = PixelDataLocation(start: position, end: valueEnd, valueLength: header.length)
@@ -119,8 +127,10 @@ struct StructureWalker<Bytes: StructureBytes> {
 
     /// The items of a sequence from `start`: filling `start..<limit` when `defined`, else up to
     /// the sequence delimiter before `limit`. Returns where they end.
-    private mutating func walkSequence(from start: Int, limit: Int, defined: Bool, depth: Int,
-                                       explicitVR: Bool) throws(Malformed) -> Int {
+    private mutating func walkSequence(
+        from start: Int, limit: Int, defined: Bool, depth: Int,
+        explicitVR: Bool
+    ) throws(Malformed) -> Int {
         if depth > StructureCheck.maximumDepth { throw Malformed("sequences nested deeper than 64 levels") }
         var position = start
         while true {
@@ -136,20 +146,23 @@ struct StructureWalker<Bytes: StructureBytes> {
                 return position + header.size
             }
             if !header.isItem {
-                throw Malformed("an element where a sequence item should be, "
-                                + StructureCheck.text(header.group, header.element))
+                throw Malformed(
+                    "an element where a sequence item should be, "
+                        + StructureCheck.text(header.group, header.element))
             }
             let content = position + header.size
             if header.length == ElementHeader.undefinedLength {
-                position = try walkContent(from: content, to: limit, untilDelimiter: true, depth: depth,
-                                           explicitVR: explicitVR)
+                position = try walkContent(
+                    from: content, to: limit, untilDelimiter: true, depth: depth,
+                    explicitVR: explicitVR)
                 continue
             }
             if header.length % 2 != 0 { throw Malformed("item of odd length") }
             let itemEnd = content + Int(header.length)
             if itemEnd > limit { throw Malformed("item runs past its sequence") }
-            _ = try walkContent(from: content, to: itemEnd, untilDelimiter: false, depth: depth,
-                                explicitVR: explicitVR)
+            _ = try walkContent(
+                from: content, to: itemEnd, untilDelimiter: false, depth: depth,
+                explicitVR: explicitVR)
             position = itemEnd
         }
     }

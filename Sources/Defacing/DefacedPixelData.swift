@@ -7,7 +7,9 @@ public enum DefacedPixelData {
     /// For each source (an index into the series' files) whose frames the volume uses: its
     /// decoded pixels with the removed voxels set to the background, and how many changed.
     /// `pixels` holds the decoded Pixel Data of those sources, the same the volume was built from.
-    public static func make(volume: Volume, result: DefaceResult, pixels decoded: [Int: DecodedPixels])
+    public static func make(
+        volume: Volume, result: DefaceResult, pixels decoded: [Int: DecodedPixels]
+    )
         throws(VolumeError) -> [Int: (pixels: DecodedPixels, changed: Int)]
     {
         var bySource: [Int: [(k: Int, header: SliceHeader)]] = [:]
@@ -17,7 +19,9 @@ public enum DefacedPixelData {
         let sliceSize = volume.size.i * volume.size.j
         var output: [Int: (pixels: DecodedPixels, changed: Int)] = [:]
         for (source, slices) in bySource {
-            guard var pixels = decoded[source] else { throw VolumeError(file: nil, reason: "the pixels were not decoded") }
+            guard var pixels = decoded[source] else {
+                throw VolumeError(file: nil, reason: "the pixels were not decoded")
+            }
             var changed = 0
             for (k, header) in slices {
                 let stored = backgroundStoredValue(result.background, header: header, pixels: pixels)

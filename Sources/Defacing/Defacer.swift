@@ -44,7 +44,9 @@ public struct Defacer: Sendable {
 
     public func deface(_ volume: Volume, isCT: Bool) throws(DefaceFailure) -> DefaceResult {
         guard volume.size.k >= 10, volume.size.i >= 32, volume.size.j >= 32 else {
-            throw DefaceFailure(reason: .unsupported, detail: "\(volume.size.k) slice(s) of \(volume.size.i)×\(volume.size.j): too few to find a face")
+            throw DefaceFailure(
+                reason: .unsupported,
+                detail: "\(volume.size.k) slice(s) of \(volume.size.i)×\(volume.size.j): too few to find a face")
         }
         let grid = WorkingGrid(volume)
         guard let inverse = InverseAffine(grid.affine) else {
@@ -53,7 +55,7 @@ public struct Defacer: Sendable {
         let head = HeadMask.make(grid, isCT: isCT)
         let voxelVolume = abs(grid.affine.columnStep.dot(grid.affine.rowStep.cross(grid.affine.sliceStep)))
         let headVolume = Double(head.lazy.filter { $0 }.count) * voxelVolume
-        guard headVolume > 600_000 else {   // 0.6 litre: less than any head that shows a face
+        guard headVolume > 600_000 else {  // 0.6 litre: less than any head that shows a face
             throw DefaceFailure(reason: .noHead, detail: "largest object \(Int(headVolume / 1000)) ml")
         }
         // A head is at most about 200 mm from ear to ear; a torso (shoulders, chest, abdomen) is
@@ -65,9 +67,13 @@ public struct Defacer: Sendable {
 
         let fit = register(grid: grid, inverse: inverse, head: head)
         guard fit.rmsDistance <= maximumRMS, fit.inlierFraction >= minimumInlierFraction,
-              scaleRange.contains(fit.transform.scale) else {
-            throw DefaceFailure(reason: .registrationFailed, detail: String(
-                format: "rms %.1f mm, inliers %.0f%%, scale %.2f", fit.rmsDistance, fit.inlierFraction * 100, fit.transform.scale))
+            scaleRange.contains(fit.transform.scale)
+        else {
+            throw DefaceFailure(
+                reason: .registrationFailed,
+                detail: String(
+                    format: "rms %.1f mm, inliers %.0f%%, scale %.2f", fit.rmsDistance, fit.inlierFraction * 100,
+                    fit.transform.scale))
         }
         let transform = fit.transform
         let protected = protectedRegion(grid: grid, head: head, transform: transform, isCT: isCT)
@@ -85,25 +91,32 @@ public struct Defacer: Sendable {
                     let atlasPoint = transform.inverse(rowStart + Double(i) * volume.affine.columnStep)
                     guard atlas.isFace(atlasPoint) else { continue }
                     if protected[grid.index(native: i, j, k)] { continue }
-                    if atlas.isBrain(atlasPoint) { touched += 1; continue }
+                    if atlas.isBrain(atlasPoint) {
+                        touched += 1
+                        continue
+                    }
                     removed[index] = true
                     removedCount += 1
                 }
             }
         }
         guard touched == 0 else {
-            throw DefaceFailure(reason: .brainTouched, detail: "\(touched) voxels of the fitted brain in the face region")
+            throw DefaceFailure(
+                reason: .brainTouched, detail: "\(touched) voxels of the fitted brain in the face region")
         }
         let background = isCT ? -1000 : volume.voxels.lazy.filter { $0.isFinite }.min() ?? 0
         let threshold = isCT ? HeadMask.ctThreshold : HeadMask.otsu(grid.values)
-        let (rays, visible) = FrontalRendering(volume: volume, removed: removed, threshold: threshold,
-                                               transform: transform, atlas: atlas).count()
+        let (rays, visible) = FrontalRendering(
+            volume: volume, removed: removed, threshold: threshold,
+            transform: transform, atlas: atlas
+        ).count()
         if rays > 0, Double(visible) > maximumVisibleFraction * Double(rays) {
             throw DefaceFailure(reason: .faceStillVisible, detail: "\(visible) of \(rays) frontal rays still meet skin")
         }
-        return DefaceResult(removed: removed, removedCount: removedCount, background: background, transform: transform,
-                            registrationRMS: fit.rmsDistance, inlierFraction: fit.inlierFraction,
-                            faceRays: rays, raysStillOnSkin: visible)
+        return DefaceResult(
+            removed: removed, removedCount: removedCount, background: background, transform: transform,
+            registrationRMS: fit.rmsDistance, inlierFraction: fit.inlierFraction,
+            faceRays: rays, raysStillOnSkin: visible)
     }
 
     /// Fits the atlas to the head's skin, from a few starting pitches (heads nod more than they turn).
@@ -112,7 +125,9 @@ public struct Defacer: Sendable {
         var skin = MaskOperations.boundary(head, size: grid.size)
         for k in 0..<grid.size.k {
             for j in 0..<grid.size.j {
-                for i in 0..<grid.size.i where i == 0 || j == 0 || k == 0 || i == grid.size.i - 1 || j == grid.size.j - 1 || k == grid.size.k - 1 {
+                for i in 0..<grid.size.i
+                where i == 0 || j == 0 || k == 0 || i == grid.size.i - 1 || j == grid.size.j - 1 || k == grid.size.k - 1
+                {
                     skin[grid.index(i, j, k)] = false
                     MaskOperations.forEachNeighbour(grid.index(i, j, k), size: grid.size) { skin[$0] = false }
                 }
@@ -129,18 +144,21 @@ public struct Defacer: Sendable {
         }
         let subjectCentre = Self.upperCentroid(subjectSkin)
         let atlasCentre = Self.upperCentroid(atlas.surface)
-        let registration = SurfaceRegistration(grid: grid, inverse: inverse, distance: distance, atlasPoints: atlas.surface)
+        let registration = SurfaceRegistration(
+            grid: grid, inverse: inverse, distance: distance, atlasPoints: atlas.surface)
         let degree = Double.pi / 180
         let starts = [-15.0, 0, 15].map { pitch in
-            SimilarityTransform(angles: Vector3(pitch * degree, 0, 0), translation: .zero, scale: 1,
-                                atlasCentre: atlasCentre, subjectCentre: subjectCentre)
+            SimilarityTransform(
+                angles: Vector3(pitch * degree, 0, 0), translation: .zero, scale: 1,
+                atlasCentre: atlasCentre, subjectCentre: subjectCentre)
         }
         return registration.fit(from: starts)
     }
 
     /// Extent of `mask` along the patient's left–right axis (mm).
     static func width(of mask: [Bool], grid: WorkingGrid) -> Double {
-        var low = Double.infinity, high = -Double.infinity
+        var low = Double.infinity
+        var high = -Double.infinity
         for k in 0..<grid.size.k {
             for j in 0..<grid.size.j {
                 for i in 0..<grid.size.i where mask[grid.index(i, j, k)] {
@@ -166,7 +184,8 @@ public struct Defacer: Sendable {
         for k in 0..<grid.size.k {
             for j in 0..<grid.size.j {
                 for i in 0..<grid.size.i {
-                    brain[grid.index(i, j, k)] = atlas.isBrain(transform.inverse(grid.affine.patientPoint(i: Double(i), j: Double(j), k: Double(k))))
+                    brain[grid.index(i, j, k)] = atlas.isBrain(
+                        transform.inverse(grid.affine.patientPoint(i: Double(i), j: Double(j), k: Double(k))))
                 }
             }
         }

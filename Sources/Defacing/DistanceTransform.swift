@@ -32,8 +32,10 @@ enum DistanceTransform {
     }
 
     /// One dimension: output[x] = min over q of line[q] + step·(x − q)².
-    private static func envelope(_ n: Int, _ step: Float, _ line: inout [Float], _ output: inout [Float],
-                                 _ vertices: inout [Int], _ bounds: inout [Float], _ infinity: Float) {
+    private static func envelope(
+        _ n: Int, _ step: Float, _ line: inout [Float], _ output: inout [Float],
+        _ vertices: inout [Int], _ bounds: inout [Float], _ infinity: Float
+    ) {
         var k = -1
         for q in 0..<n where line[q] < infinity {
             let fq = line[q] + step * Float(q * q)

@@ -14,7 +14,8 @@ struct FrontalRendering {
     /// 5 mm of that point.
     func count() -> (rays: Int, stillOnSkin: Int) {
         guard let inverse = InverseAffine(volume.affine) else { return (0, 0) }
-        var rays = 0, visible = 0
+        var rays = 0
+        var visible = 0
         // Atlas LPS: anterior is −y. Rays every 3 mm across the atlas's face, front to back.
         for x in stride(from: -60.0, through: 60.0, by: 3) {
             for z in stride(from: -110.0, through: 40.0, by: 3) {

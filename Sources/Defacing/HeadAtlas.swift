@@ -17,7 +17,8 @@ public struct HeadAtlas: Sendable {
 
     public static let colin27: HeadAtlas = {
         guard let data = Data(base64Encoded: colin27Encoded, options: .ignoreUnknownCharacters),
-              let atlas = HeadAtlas(decoding: [UInt8](data)) else { preconditionFailure("the generated atlas does not decode") }
+            let atlas = HeadAtlas(decoding: [UInt8](data))
+        else { preconditionFailure("the generated atlas does not decode") }
         return atlas
     }()
 
@@ -32,11 +33,15 @@ public struct HeadAtlas: Sendable {
         spacing = reader.float64()
         self.size = size
         let count = size.0 * size.1 * size.2
-        guard let brain = reader.runLengthMask(count: count), let face = reader.runLengthMask(count: count) else { return nil }
+        guard let brain = reader.runLengthMask(count: count), let face = reader.runLengthMask(count: count) else {
+            return nil
+        }
         self.brain = brain
         self.face = face
         let points = Int(reader.int32())
-        surface = (0..<points).map { _ in Vector3(Double(reader.int16()), Double(reader.int16()), Double(reader.int16())) / 10 }
+        surface = (0..<points).map { _ in
+            Vector3(Double(reader.int16()), Double(reader.int16()), Double(reader.int16())) / 10
+        }
         guard !reader.failed else { return nil }
     }
 
@@ -59,7 +64,10 @@ private struct ByteReader {
     var failed = false
 
     mutating func take(_ count: Int) -> [UInt8] {
-        guard offset + count <= bytes.count else { failed = true; return [] }
+        guard offset + count <= bytes.count else {
+            failed = true
+            return []
+        }
         defer { offset += count }
         return Array(bytes[offset..<offset + count])
     }

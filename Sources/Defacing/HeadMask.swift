@@ -17,18 +17,26 @@ enum HeadMask {
 
     /// Otsu's threshold over the finite values (256 bins): air versus tissue in MR.
     static func otsu(_ values: [Float]) -> Float {
-        var low = Float.greatestFiniteMagnitude, high = -Float.greatestFiniteMagnitude
-        for v in values where v.isFinite { low = min(low, v); high = max(high, v) }
+        var low = Float.greatestFiniteMagnitude
+        var high = -Float.greatestFiniteMagnitude
+        for v in values where v.isFinite {
+            low = min(low, v)
+            high = max(high, v)
+        }
         guard high > low else { return low }
         // The brightest 0.5 % (vessels, fat) would stretch the histogram: clip at the 99.5th percentile.
         var histogram = [Double](repeating: 0, count: 256)
         let width = (high - low) / 256
         for v in values where v.isFinite { histogram[min(255, Int((v - low) / width))] += 1 }
         let total = histogram.reduce(0, +)
-        var cumulative = 0.0, clip = 255
+        var cumulative = 0.0
+        var clip = 255
         for (bin, count) in histogram.enumerated() {
             cumulative += count
-            if cumulative >= 0.995 * total { clip = bin; break }
+            if cumulative >= 0.995 * total {
+                clip = bin
+                break
+            }
         }
         let bins = Array(histogram[0...clip])
         let sum = bins.enumerated().reduce(0.0) { $0 + Double($1.offset) * $1.element }
@@ -41,7 +49,10 @@ enum HeadMask {
             guard backgroundWeight > 0, foregroundWeight > 0 else { continue }
             let difference = backgroundSum / backgroundWeight - (sum - backgroundSum) / foregroundWeight
             let between = backgroundWeight * foregroundWeight * difference * difference
-            if between > best { best = between; threshold = bin }
+            if between > best {
+                best = between
+                threshold = bin
+            }
         }
         return low + Float(threshold + 1) * width
     }

@@ -14,7 +14,9 @@ enum IntracranialRegion {
         for s in 0..<lengths[axis] {
             let (width, height) = (lengths[u], lengths[v])
             var slice = [Bool](repeating: false, count: width * height)
-            for b in 0..<height { for a in 0..<width { slice[a + width * b] = bone[s * strides[axis] + a * strides[u] + b * strides[v]] } }
+            for b in 0..<height {
+                for a in 0..<width { slice[a + width * b] = bone[s * strides[axis] + a * strides[u] + b * strides[v]] }
+            }
             let filled = MaskOperations.fillHoles(slice, size: (width, height, 1))
             for b in 0..<height {
                 for a in 0..<width where filled[a + width * b] && !slice[a + width * b] {

@@ -14,7 +14,10 @@ enum MaskOperations {
             while let p = stack.popLast() {
                 count += 1
                 forEachNeighbour(p, size: size) { q in
-                    if mask[q] && label[q] == 0 { label[q] = next; stack.append(q) }
+                    if mask[q] && label[q] == 0 {
+                        label[q] = next
+                        stack.append(q)
+                    }
                 }
             }
             if count > best.count { best = (next, count) }
@@ -29,15 +32,22 @@ enum MaskOperations {
         var stack: [Int] = []
         for k in 0..<size.k {
             for j in 0..<size.j {
-                for i in 0..<size.i where i == 0 || j == 0 || k == 0 || i == size.i - 1 || j == size.j - 1 || k == size.k - 1 {
+                for i in 0..<size.i
+                where i == 0 || j == 0 || k == 0 || i == size.i - 1 || j == size.j - 1 || k == size.k - 1 {
                     let p = i + size.i * (j + size.j * k)
-                    if !mask[p] && !outside[p] { outside[p] = true; stack.append(p) }
+                    if !mask[p] && !outside[p] {
+                        outside[p] = true
+                        stack.append(p)
+                    }
                 }
             }
         }
         while let p = stack.popLast() {
             forEachNeighbour(p, size: size) { q in
-                if !mask[q] && !outside[q] { outside[q] = true; stack.append(q) }
+                if !mask[q] && !outside[q] {
+                    outside[q] = true
+                    stack.append(q)
+                }
             }
         }
         return outside.map { !$0 }
@@ -57,7 +67,9 @@ enum MaskOperations {
     @inline(__always)
     static func forEachNeighbour(_ p: Int, size: (i: Int, j: Int, k: Int), _ body: (Int) -> Void) {
         let plane = size.i * size.j
-        let i = p % size.i, j = (p / size.i) % size.j, k = p / plane
+        let i = p % size.i
+        let j = (p / size.i) % size.j
+        let k = p / plane
         if i > 0 { body(p - 1) }
         if i < size.i - 1 { body(p + 1) }
         if j > 0 { body(p - size.i) }

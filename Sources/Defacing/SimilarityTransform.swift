@@ -12,11 +12,15 @@ public struct SimilarityTransform: Sendable, Hashable {
     var subjectCentre: Vector3
 
     var rotation: (Vector3, Vector3, Vector3) {
-        let (cx, sx, cy, sy, cz, sz) = (cos(angles.x), sin(angles.x), cos(angles.y), sin(angles.y), cos(angles.z), sin(angles.z))
+        let (cx, sx, cy, sy, cz, sz) = (
+            cos(angles.x), sin(angles.x), cos(angles.y), sin(angles.y), cos(angles.z), sin(angles.z)
+        )
         // Rows of Rz · Ry · Rx.
-        return (Vector3(cz * cy, cz * sy * sx - sz * cx, cz * sy * cx + sz * sx),
-                Vector3(sz * cy, sz * sy * sx + cz * cx, sz * sy * cx - cz * sx),
-                Vector3(-sy, cy * sx, cy * cx))
+        return (
+            Vector3(cz * cy, cz * sy * sx - sz * cx, cz * sy * cx + sz * sx),
+            Vector3(sz * cy, sz * sy * sx + cz * cx, sz * sy * cx - cz * sx),
+            Vector3(-sy, cy * sx, cy * cx)
+        )
     }
 
     public func apply(_ atlasPoint: Vector3) -> Vector3 {

@@ -24,7 +24,8 @@ struct SurfaceRegistration {
     let atlasPoints: [Vector3]
 
     func cost(_ transform: SimilarityTransform, cap: Float) -> (cost: Double, covered: Int) {
-        var total = 0.0, covered = 0
+        var total = 0.0
+        var covered = 0
         for point in atlasPoints {
             guard let v = grid.voxel(of: transform.apply(point), inverse: inverse, margin: 1) else { continue }
             let d = min(grid.interpolate(distance, at: v), cap)
@@ -52,16 +53,22 @@ struct SurfaceRegistration {
     }
 
     func measure(_ transform: SimilarityTransform) -> Fit {
-        var inliers = 0, covered = 0, sum = 0.0
+        var inliers = 0
+        var covered = 0
+        var sum = 0.0
         for point in atlasPoints {
             guard let v = grid.voxel(of: transform.apply(point), inverse: inverse, margin: 1) else { continue }
             covered += 1
             let d = grid.interpolate(distance, at: v)
-            if d < Self.inlierDistance { inliers += 1; sum += Double(d * d) }
+            if d < Self.inlierDistance {
+                inliers += 1
+                sum += Double(d * d)
+            }
         }
-        return Fit(transform: transform, rmsDistance: inliers > 0 ? (sum / Double(inliers)).squareRoot() : .infinity,
-                   inlierFraction: covered > 0 ? Double(inliers) / Double(covered) : 0,
-                   coveredFraction: Double(covered) / Double(max(1, atlasPoints.count)))
+        return Fit(
+            transform: transform, rmsDistance: inliers > 0 ? (sum / Double(inliers)).squareRoot() : .infinity,
+            inlierFraction: covered > 0 ? Double(inliers) / Double(covered) : 0,
+            coveredFraction: Double(covered) / Double(max(1, atlasPoints.count)))
     }
 
     /// Coordinate pattern search: try ± a step on each parameter, keep improvements, halve the

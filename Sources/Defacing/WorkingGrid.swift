@@ -13,14 +13,17 @@ struct WorkingGrid {
 
     init(_ volume: Volume, target: Double = 2.0) {
         let native = volume.affine.spacing
-        let f = (max(1, Int((target / native.x).rounded())), max(1, Int((target / native.y).rounded())),
-                 max(1, Int((target / native.z).rounded())))
+        let f = (
+            max(1, Int((target / native.x).rounded())), max(1, Int((target / native.y).rounded())),
+            max(1, Int((target / native.z).rounded()))
+        )
         factor = f
         size = ((volume.size.i + f.0 - 1) / f.0, (volume.size.j + f.1 - 1) / f.1, (volume.size.k + f.2 - 1) / f.2)
         // Voxel centres of a block average sit at the block's mean index.
         let a = volume.affine
         affine = AffineTransform(
-            columnStep: a.columnStep * Double(f.0), rowStep: a.rowStep * Double(f.1), sliceStep: a.sliceStep * Double(f.2),
+            columnStep: a.columnStep * Double(f.0), rowStep: a.rowStep * Double(f.1),
+            sliceStep: a.sliceStep * Double(f.2),
             origin: a.patientPoint(i: Double(f.0 - 1) / 2, j: Double(f.1 - 1) / 2, k: Double(f.2 - 1) / 2))
         var sums = [Float](repeating: 0, count: size.0 * size.1 * size.2)
         var counts = [Float](repeating: 0, count: sums.count)
@@ -45,13 +48,16 @@ struct WorkingGrid {
     @inline(__always) func index(_ i: Int, _ j: Int, _ k: Int) -> Int { i + size.i * (j + size.j * k) }
 
     /// Working voxel nearest to a native voxel.
-    @inline(__always) func index(native i: Int, _ j: Int, _ k: Int) -> Int { index(i / factor.i, j / factor.j, k / factor.k) }
+    @inline(__always) func index(native i: Int, _ j: Int, _ k: Int) -> Int {
+        index(i / factor.i, j / factor.j, k / factor.k)
+    }
 
     /// Fractional voxel coordinates of a patient point, or nil outside the grid (by `margin` voxels).
     func voxel(of point: Vector3, inverse: InverseAffine, margin: Double = 0) -> Vector3? {
         let v = inverse.apply(point)
         guard v.x >= margin, v.y >= margin, v.z >= margin, v.x <= Double(size.i - 1) - margin,
-              v.y <= Double(size.j - 1) - margin, v.z <= Double(size.k - 1) - margin else { return nil }
+            v.y <= Double(size.j - 1) - margin, v.z <= Double(size.k - 1) - margin
+        else { return nil }
         return v
     }
 
@@ -62,8 +68,10 @@ struct WorkingGrid {
         let base = index(max(0, i0), max(0, j0), max(0, k0))
         let (di, dj, dk) = (1, size.i, size.i * size.j)
         func lerp(_ a: Float, _ b: Float, _ t: Float) -> Float { a + (b - a) * t }
-        let c00 = lerp(field[base], field[base + di], fx), c10 = lerp(field[base + dj], field[base + dj + di], fx)
-        let c01 = lerp(field[base + dk], field[base + dk + di], fx), c11 = lerp(field[base + dk + dj], field[base + dk + dj + di], fx)
+        let c00 = lerp(field[base], field[base + di], fx)
+        let c10 = lerp(field[base + dj], field[base + dj + di], fx)
+        let c01 = lerp(field[base + dk], field[base + dk + di], fx)
+        let c11 = lerp(field[base + dk + dj], field[base + dk + dj + di], fx)
         return lerp(lerp(c00, c10, fy), lerp(c01, c11, fy), fz)
     }
 }

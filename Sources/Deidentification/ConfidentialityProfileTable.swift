@@ -22,8 +22,10 @@ public struct ConfidentialityProfileRow: Sendable, Hashable {
     /// The action of each option whose column names one; options not listed keep `basic`.
     public var options: [ProfileOption: ActionCode]
 
-    init(_ pattern: Pattern, _ name: String, basic: ActionCode, inStandardIOD: Bool,
-         options: [ProfileOption: ActionCode]) {
+    init(
+        _ pattern: Pattern, _ name: String, basic: ActionCode, inStandardIOD: Bool,
+        options: [ProfileOption: ActionCode]
+    ) {
         self.pattern = pattern
         self.name = name
         self.basic = basic
@@ -68,7 +70,9 @@ public enum ConfidentialityProfileTable {
             case .tag(let group, let element):
                 exact[DICOMTag(group, element).value] = row
             case .masked(let pattern):
-                guard let mask = TagMask(pattern) else { fatalError("malformed mask \(pattern) in the generated table") }
+                guard let mask = TagMask(pattern) else {
+                    fatalError("malformed mask \(pattern) in the generated table")
+                }
                 masked.append((mask, row))
             case .privateAttributes:
                 privateRow = row

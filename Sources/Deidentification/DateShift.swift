@@ -23,7 +23,8 @@ public struct DateShift: Sendable, Hashable {
             guard !shifted.contains(where: { $0 == nil }) else { return nil }
             return shifted.map { $0! }.joined(separator: "-")
         }
-        let digits = value.count == 10 && value.filter({ $0 == "." }).count == 2 ? String(value.filter { $0 != "." }) : value
+        let digits =
+            value.count == 10 && value.filter({ $0 == "." }).count == 2 ? String(value.filter { $0 != "." }) : value
         guard digits.count == 8, let date = CivilDate(yyyymmdd: digits) else { return nil }
         return date.adding(days: days).yyyymmdd
     }
@@ -58,8 +59,9 @@ public struct CivilDate: Hashable, Sendable {
     /// Parses a DA value, YYYYMMDD.
     public init?(yyyymmdd text: String) {
         guard text.count == 8, text.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let year = Int(text.prefix(4)), let month = Int(text.dropFirst(4).prefix(2)), let day = Int(text.suffix(2)),
-              (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day) else { return nil }
+            let year = Int(text.prefix(4)), let month = Int(text.dropFirst(4).prefix(2)), let day = Int(text.suffix(2)),
+            (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day

@@ -1,4 +1,5 @@
 import Crypto
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,11 +43,12 @@ public struct DeidentificationKey: Sendable {
 
     /// The text of a new key file holding a fresh random key.
     public static func newKeyFileContents() -> String {
-        KeyFile.contents(comment: """
-            Veil de-identification key. Keep it secret and keep it safe: anyone holding it can test
-            whether a given UID, patient ID or name produced a given pseudonym, and losing it means
-            later batches can no longer be linked to earlier ones.
-            """)
+        KeyFile.contents(
+            comment: """
+                Veil de-identification key. Keep it secret and keep it safe: anyone holding it can test
+                whether a given UID, patient ID or name produced a given pseudonym, and losing it means
+                later batches can no longer be linked to earlier ones.
+                """)
     }
 
     /// The key bytes, for the check that the two keys of pseudonymize mode differ. Never printed.

@@ -3,16 +3,20 @@ import DICOMCore
 // Applying a ``Decision`` to one element: removing, emptying, replacing with a dummy or a keyed
 // value, shifting dates, cleaning text, and recording what was done.
 extension DeidentificationPass {
-    mutating func apply(_ decision: Decision, to element: DataElement, path: TagPath,
-                                context: WalkContext) -> DataElement? {
+    mutating func apply(
+        _ decision: Decision, to element: DataElement, path: TagPath,
+        context: WalkContext
+    ) -> DataElement? {
         switch decision.treatment {
         case .keep:
             if decision.code != .K { record(path, decision.code, decision.reason) }
             guard let items = element.items else { return element }
             let inner = decision.inner ?? context
-            return DataElement(element.tag, items: items.enumerated().map { index, item in
-                walk(item, parent: path, item: index, context: inner)
-            })
+            return DataElement(
+                element.tag,
+                items: items.enumerated().map { index, item in
+                    walk(item, parent: path, item: index, context: inner)
+                })
         case .remove:
             record(path, .X, decision.reason)
             return nil
@@ -52,8 +56,10 @@ extension DeidentificationPass {
         }
     }
 
-    mutating func dummyElement(for element: DataElement, path: TagPath, decision: Decision,
-                                       context: WalkContext) -> DataElement? {
+    mutating func dummyElement(
+        for element: DataElement, path: TagPath, decision: Decision,
+        context: WalkContext
+    ) -> DataElement? {
         if let pseudonym = pseudonym(for: element, required: true) {
             record(path, .D, .pseudonym)
             return pseudonym
@@ -69,9 +75,11 @@ extension DeidentificationPass {
             }
             record(path, .D, .dummySequence)
             let inner = decision.inner ?? context
-            return DataElement(element.tag, items: items.enumerated().map { index, item in
-                walk(item, parent: path, item: index, context: inner)
-            })
+            return DataElement(
+                element.tag,
+                items: items.enumerated().map { index, item in
+                    walk(item, parent: path, item: index, context: inner)
+                })
         }
         if vr == .UI { return replaceUIDs(in: element, path: path, reason: decision.reason) }
         guard let value = DummyValue.bytes(for: vr) else {
@@ -114,7 +122,8 @@ extension DeidentificationPass {
                 shifted.append(value)
                 continue
             }
-            let result = vr == .DA || (vr == .UN && value.count == 8) ? dateShift.shiftDA(value) : dateShift.shiftDT(value)
+            let result =
+                vr == .DA || (vr == .UN && value.count == 8) ? dateShift.shiftDA(value) : dateShift.shiftDT(value)
             guard let result else {
                 record(path, .X, .unparseableDate)
                 return nil
@@ -125,8 +134,10 @@ extension DeidentificationPass {
         return DataElement(element.tag, vr == .UN ? element.vr : vr, string: shifted.joined(separator: "\\"))
     }
 
-    mutating func cleanText(in element: DataElement, path: TagPath, reason: AppliedAction.Reason,
-                                    fallback: ActionCode, context: WalkContext) -> DataElement? {
+    mutating func cleanText(
+        in element: DataElement, path: TagPath, reason: AppliedAction.Reason,
+        fallback: ActionCode, context: WalkContext
+    ) -> DataElement? {
         let vr = element.effectiveVR
         guard vr.isString else {
             record(path, .X, reason)
@@ -136,7 +147,8 @@ extension DeidentificationPass {
         let cleaned = values.map { cleaner.clean($0) }
         if cleaned.allSatisfy(\.isEmpty) && !values.allSatisfy(\.isEmpty) {
             // Nothing safe was left: what the Basic Profile would have done.
-            let decision = fallback.isCompound
+            let decision =
+                fallback.isCompound
                 ? resolveCompound(fallback, element: element, path: path, context: context)
                 : Decision(fallback == .D ? .dummy : fallback == .Z ? .empty : .remove, fallback, reason)
             return apply(decision, to: element, path: path, context: context)
@@ -154,7 +166,9 @@ extension DeidentificationPass {
         let kind: Replacement.Kind
         switch element.tag {
         case .patientID:
-            value = original.isEmpty || original == patient.patientID ? patient.pseudonym
+            value =
+                original.isEmpty || original == patient.patientID
+                ? patient.pseudonym
                 : identifiers.patientPseudonym(patientID: original, issuer: "")
             kind = .patientID
         case .patientName:
@@ -170,8 +184,10 @@ extension DeidentificationPass {
             return nil
         }
         if element.tag != .patientName {
-            replacements.insert(Replacement(kind: kind, original: original.isEmpty ? patient.patientID : original,
-                                            replacement: value))
+            replacements.insert(
+                Replacement(
+                    kind: kind, original: original.isEmpty ? patient.patientID : original,
+                    replacement: value))
         }
         return DataElement(element.tag, element.effectiveVR, string: value)
     }

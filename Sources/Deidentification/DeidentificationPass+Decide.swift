@@ -18,7 +18,8 @@ extension DeidentificationPass {
         if Self.isOverlayPlane(tag) && path.depth == 0 {
             guard options.contains(.cleanGraphics) else { return Decision(.remove, .X, .overlayPlane) }
             if tag.element == 0x3000 { return Decision(.keep, .C, .graphics) }
-            return element.effectiveVR.isTextual ? Decision(.cleanText(fallback: .X), .C, .graphics)
+            return element.effectiveVR.isTextual
+                ? Decision(.cleanText(fallback: .X), .C, .graphics)
                 : Decision(.keep, .K, .table)
         }
         if context.structuredContent {
@@ -46,16 +47,20 @@ extension DeidentificationPass {
             // Kept only when every value is a well-formed UID: text in a UID field is replaced.
             let values = element.strings
             if StandardUIDs.namesAClass(tag) && values.allSatisfy({ $0.isEmpty || UID.isValid($0) })
-                || values.allSatisfy({ $0.isEmpty || UID.isDefinedByStandard($0) }) {
+                || values.allSatisfy({ $0.isEmpty || UID.isDefinedByStandard($0) })
+            {
                 return Decision(.keep, .K, .table)
             }
             if options.contains(.retainUIDs) { return Decision(.keep, .K, .option(.retainUIDs)) }
             return Decision(.replaceUIDs, .U, .uidNotListed)
         case .PN: return Decision(.remove, .X, .personNameNotListed)
         case .DA, .DT, .TM:
-            if options.contains(.retainLongitudinalFullDates) { return Decision(.keep, .K, .option(.retainLongitudinalFullDates)) }
+            if options.contains(.retainLongitudinalFullDates) {
+                return Decision(.keep, .K, .option(.retainLongitudinalFullDates))
+            }
             if options.contains(.retainLongitudinalModifiedDates) {
-                return vr == .TM ? Decision(.keep, .K, .option(.retainLongitudinalModifiedDates))
+                return vr == .TM
+                    ? Decision(.keep, .K, .option(.retainLongitudinalModifiedDates))
                     : Decision(.shiftDates, .C, .option(.retainLongitudinalModifiedDates))
             }
             return Decision(.remove, .X, .temporalNotListed)
@@ -67,8 +72,10 @@ extension DeidentificationPass {
     }
 
     /// A row's action under the profile, made concrete for this element.
-    func decide(_ element: DataElement, path: TagPath, context: WalkContext, action: ActionCode,
-                        option: ProfileOption?, basic: ActionCode) -> Decision {
+    func decide(
+        _ element: DataElement, path: TagPath, context: WalkContext, action: ActionCode,
+        option: ProfileOption?, basic: ActionCode
+    ) -> Decision {
         let vr = element.effectiveVR
         let tag = element.tag
         let basis: AppliedAction.Reason = option.map { .option($0) } ?? .table
@@ -90,11 +97,12 @@ extension DeidentificationPass {
     /// Resolves a compound action by the attribute's Type in this instance's IOD.
     func resolveCompound(_ action: ActionCode, element: DataElement, path: TagPath, context: WalkContext) -> Decision {
         let requirement = IODAttributeTypes.requirement(sopClassUID: sopClassUID, path: path.tags)
-        let reason: AppliedAction.Reason = switch requirement {
-        case .valueRequired: .iodType1
-        case .presenceRequired: .iodType2
-        case .optional: .iodType3
-        }
+        let reason: AppliedAction.Reason =
+            switch requirement {
+            case .valueRequired: .iodType1
+            case .presenceRequired: .iodType2
+            case .optional: .iodType3
+            }
         let dummy = Decision(.dummy, .D, reason, inner: sequenceContext(for: element, context: context, dummy: true))
         switch action {
         case .ZD: return requirement == .valueRequired ? dummy : Decision(.empty, .Z, reason)
@@ -118,32 +126,39 @@ extension DeidentificationPass {
     }
 
     /// What C means for an element, by the option whose column asked for it.
-    func clean(_ element: DataElement, path: TagPath, context: WalkContext, option: ProfileOption?,
-                       basic: ActionCode) -> Decision {
+    func clean(
+        _ element: DataElement, path: TagPath, context: WalkContext, option: ProfileOption?,
+        basic: ActionCode
+    ) -> Decision {
         let vr = element.effectiveVR
         let basis = AppliedAction.Reason.option(option ?? .cleanDescriptors)
         switch option {
         case .retainLongitudinalModifiedDates:
             switch vr {
             case .DA, .DT: return Decision(.shiftDates, .C, basis)
-            case .TM: return Decision(.keep, .K, basis) // whole-day shifts leave times of day as they are
-            default: return Decision(.remove, .X, basis) // binary timestamps, time zone offsets
+            case .TM: return Decision(.keep, .K, basis)  // whole-day shifts leave times of day as they are
+            default: return Decision(.remove, .X, basis)  // binary timestamps, time zone offsets
             }
         case .retainDeviceIdentity:
             return vr.isString ? Decision(.pseudonymizeApplicationEntity, .C, basis) : Decision(.remove, .X, basis)
         case .cleanStructuredContent:
             var inner = Self.entering(context, publicSequence: element.tag)
             inner.structuredContent = true
-            return vr == .SQ ? Decision(.keep, .C, basis, inner: inner) : Decision(.cleanText(fallback: basic), .C, basis)
+            return vr == .SQ
+                ? Decision(.keep, .C, basis, inner: inner) : Decision(.cleanText(fallback: basic), .C, basis)
         case .cleanGraphics:
             var inner = Self.entering(context, publicSequence: element.tag)
             inner.graphics = true
             if vr == .SQ { return Decision(.keep, .C, basis, inner: inner) }
             return vr.isTextual ? Decision(.cleanText(fallback: basic), .C, basis) : Decision(.keep, .C, basis)
-        default: // Clean Descriptors, and Retain Patient Characteristics' free-text rows
-            if vr == .SQ { return Decision(.keep, .C, basis, inner: Self.entering(context, publicSequence: element.tag)) }
+        default:  // Clean Descriptors, and Retain Patient Characteristics' free-text rows
+            if vr == .SQ {
+                return Decision(.keep, .C, basis, inner: Self.entering(context, publicSequence: element.tag))
+            }
             if vr == .CS {
-                let codes = element.strings.allSatisfy { $0.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" || $0 == " " } }
+                let codes = element.strings.allSatisfy {
+                    $0.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" || $0 == " " }
+                }
                 return codes ? Decision(.keep, .C, basis) : Decision(.remove, .X, basis)
             }
             return vr.isString ? Decision(.cleanText(fallback: basic), .C, basis) : Decision(.remove, .X, basis)
@@ -152,16 +167,20 @@ extension DeidentificationPass {
 
     /// Private elements: removed, unless Retain Safe Private keeps what the Private Tag Knowledge
     /// Base or the instance's own declarations (0008,0300) vouch for.
-    func decidePrivate(_ element: DataElement, path: TagPath, context: WalkContext,
-                               creators: [DICOMTag: String]) -> Decision {
+    func decidePrivate(
+        _ element: DataElement, path: TagPath, context: WalkContext,
+        creators: [DICOMTag: String]
+    ) -> Decision {
         guard options.contains(.retainSafePrivate), let creatorTag = element.tag.privateCreator,
-              let creator = creators[creatorTag] else {
+            let creator = creators[creatorTag]
+        else {
             return Decision(.remove, .X, .privateAttribute)
         }
         let low = UInt8(element.tag.element & 0xFF)
         let key = PrivateTagDictionary.key(group: element.tag.group, creator: creator, element: low)
         let known = PrivateTagDictionary.disposition(path: context.privatePath + [key])
-        let declared = context.privatePath.isEmpty
+        let declared =
+            context.privatePath.isEmpty
             ? declarations.declared(group: element.tag.group, creator: creator, element: low) : nil
         var inner = context
         inner.privatePath.append(key)
@@ -180,7 +199,9 @@ extension DeidentificationPass {
         case .keep: return Decision(.keep, .K, .privateKnowledgeBase, inner: inner)
         case .replaceUID: return Decision(.replaceUIDs, .U, .privateKnowledgeBase)
         case .shiftDate, .shiftDateAlways:
-            if options.contains(.retainLongitudinalModifiedDates) { return Decision(.shiftDates, .C, .privateKnowledgeBase) }
+            if options.contains(.retainLongitudinalModifiedDates) {
+                return Decision(.shiftDates, .C, .privateKnowledgeBase)
+            }
             if options.contains(.retainLongitudinalFullDates), known == .shiftDate {
                 return Decision(.keep, .K, .privateKnowledgeBase)
             }

@@ -72,8 +72,12 @@ struct DeidentificationPass {
         self.patient = PatientContext(object.dataSet, identifiers: deidentifier.identifiers)
         self.dateShift = deidentifier.identifiers.dateShift(forPatient: patient.keyParts)
         self.declarations = PrivateDataDeclarations(object.dataSet)
-        if profile.options.contains(where: { [.cleanDescriptors, .retainPatientCharacteristics, .cleanStructuredContent,
-                                              .cleanGraphics].contains($0) }) {
+        if profile.options.contains(where: {
+            [
+                .cleanDescriptors, .retainPatientCharacteristics, .cleanStructuredContent,
+                .cleanGraphics,
+            ].contains($0)
+        }) {
             var tokens = Set<String>()
             collectIdentifyingTokens(object.dataSet, parent: nil, item: 0, context: .topLevel, into: &tokens)
             cleaner = TextCleaner(identifyingTokens: tokens)
@@ -94,7 +98,7 @@ struct DeidentificationPass {
             let element = stored.withDictionaryVR
             let path = parent?.appending(item: item, element.tag) ?? TagPath(element.tag)
             if element.tag.isPrivateCreator {
-                continue // kept below, only when an element of its block is kept
+                continue  // kept below, only when an element of its block is kept
             }
             let decision = decide(element, path: path, context: context, creators: creators)
             if let kept = apply(decision, to: element, path: path, context: context) {
@@ -116,8 +120,10 @@ struct DeidentificationPass {
 
     /// Collects the tokens of every value this pass removes or replaces (names, IDs, places,
     /// private text), so that the text cleaner drops them wherever free text repeats them.
-    func collectIdentifyingTokens(_ dataSet: DataSet, parent: TagPath?, item: Int, context: WalkContext,
-                                          into tokens: inout Set<String>) {
+    func collectIdentifyingTokens(
+        _ dataSet: DataSet, parent: TagPath?, item: Int, context: WalkContext,
+        into tokens: inout Set<String>
+    ) {
         let creators = dataSet.privateCreators
         for stored in dataSet.elements {
             let element = stored.withDictionaryVR
@@ -128,8 +134,9 @@ struct DeidentificationPass {
             case .keep, .cleanText, .capAge, .shiftDates:
                 if let items = element.items {
                     for (index, child) in items.enumerated() {
-                        collectIdentifyingTokens(child, parent: path, item: index, context: decision.inner ?? context,
-                                                 into: &tokens)
+                        collectIdentifyingTokens(
+                            child, parent: path, item: index, context: decision.inner ?? context,
+                            into: &tokens)
                     }
                 }
             case .replaceUIDs:
@@ -158,7 +165,7 @@ struct DeidentificationPass {
         for element in original.elements {
             switch element.tag {
             case .fileMetaInformationGroupLength, .fileMetaInformationVersion, .mediaStorageSOPClassUID,
-                 .transferSyntaxUID:
+                .transferSyntaxUID:
                 continue
             case .mediaStorageSOPInstanceUID:
                 if !options.contains(.retainUIDs) { record(TagPath(element.tag), .U, .fileMetaRebuilt) }

@@ -14,8 +14,10 @@ public struct DeidentificationProfile: Sendable, Hashable {
     /// whose selector matches an element applies.
     public var overrides: [AttributeOverride]
 
-    public init(options: Set<ProfileOption> = [], acceptsBurnedInAnnotation: Bool = false,
-                overrides: [AttributeOverride] = []) {
+    public init(
+        options: Set<ProfileOption> = [], acceptsBurnedInAnnotation: Bool = false,
+        overrides: [AttributeOverride] = []
+    ) {
         self.options = options
         self.acceptsBurnedInAnnotation = acceptsBurnedInAnnotation
         self.overrides = overrides

@@ -26,8 +26,10 @@ public struct OutputIdentifiers: Sendable, Hashable, Codable {
     /// The pseudonymous Patient ID, if the instance has one.
     public var patientPseudonym: String?
 
-    public init(studyInstanceUID: String, seriesInstanceUID: String, sopInstanceUID: String, sopClassUID: String,
-                frameOfReferenceUID: String? = nil, patientPseudonym: String? = nil) {
+    public init(
+        studyInstanceUID: String, seriesInstanceUID: String, sopInstanceUID: String, sopClassUID: String,
+        frameOfReferenceUID: String? = nil, patientPseudonym: String? = nil
+    ) {
         self.studyInstanceUID = studyInstanceUID
         self.seriesInstanceUID = seriesInstanceUID
         self.sopInstanceUID = sopInstanceUID

@@ -34,7 +34,9 @@ public struct Deidentifier: Sendable {
 
     /// De-identifies `object`. `pixelPasses` are the passes the caller applied to this instance's
     /// pixels (burned-in text masked, face removed): their options count for this instance only.
-    public func deidentify(_ object: DICOMObject, pixelPasses: PixelPasses = []) throws(DeidentificationRefusal)
+    public func deidentify(
+        _ object: DICOMObject, pixelPasses: PixelPasses = []
+    ) throws(DeidentificationRefusal)
         -> DeidentificationResult
     {
         let profile = self.profile.applying(pixelPasses)
@@ -44,11 +46,14 @@ public struct Deidentifier: Sendable {
         Markers.write(into: &dataSet, profile: profile)
         // The instance must still say what it is: never an output without its identity.
         guard let sopInstance = dataSet.string(.sopInstanceUID), UID.isPlausible(sopInstance),
-              let sopClass = dataSet.string(.sopClassUID), UID.isPlausible(sopClass) else {
-            throw DeidentificationRefusal(.missingSOPInstanceUID,
-                                          "the SOP Class or Instance UID cannot be kept (stored with a non-string VR?)")
+            let sopClass = dataSet.string(.sopClassUID), UID.isPlausible(sopClass)
+        else {
+            throw DeidentificationRefusal(
+                .missingSOPInstanceUID,
+                "the SOP Class or Instance UID cannot be kept (stored with a non-string VR?)")
         }
-        let fileMeta = pass.rebuildFileMeta(object.fileMeta, dataSet: dataSet, transferSyntaxUID: object.transferSyntaxUID)
+        let fileMeta = pass.rebuildFileMeta(
+            object.fileMeta, dataSet: dataSet, transferSyntaxUID: object.transferSyntaxUID)
         let output = DICOMObject(fileMeta: fileMeta, dataSet: dataSet, transferSyntaxUID: object.transferSyntaxUID)
         return DeidentificationResult(
             object: output,
@@ -60,23 +65,27 @@ public struct Deidentifier: Sendable {
                 sopClassUID: dataSet.string(.sopClassUID) ?? "",
                 frameOfReferenceUID: dataSet.string(.frameOfReferenceUID),
                 patientPseudonym: dataSet.string(.patientID).flatMap { $0.isEmpty ? nil : $0 }),
-            replacements: pass.replacements.sorted { ($0.kind.rawValue, $0.original) < ($1.kind.rawValue, $1.original) },
+            replacements: pass.replacements.sorted {
+                ($0.kind.rawValue, $0.original) < ($1.kind.rawValue, $1.original)
+            },
             warnings: Warnings.collect(output.dataSet, original: object.dataSet, profile: profile),
             methodCodes: profile.methodCodes)
     }
 
     /// SOP Classes whose content is an opaque document Veil cannot clean.
     static let encapsulatedDocumentSOPClasses: Set<String> = [
-        "1.2.840.10008.5.1.4.1.1.104.1", // Encapsulated PDF
-        "1.2.840.10008.5.1.4.1.1.104.2", // Encapsulated CDA
-        "1.2.840.10008.5.1.4.1.1.104.3", // Encapsulated STL
-        "1.2.840.10008.5.1.4.1.1.104.4", // Encapsulated OBJ
-        "1.2.840.10008.5.1.4.1.1.104.5", // Encapsulated MTL
+        "1.2.840.10008.5.1.4.1.1.104.1",  // Encapsulated PDF
+        "1.2.840.10008.5.1.4.1.1.104.2",  // Encapsulated CDA
+        "1.2.840.10008.5.1.4.1.1.104.3",  // Encapsulated STL
+        "1.2.840.10008.5.1.4.1.1.104.4",  // Encapsulated OBJ
+        "1.2.840.10008.5.1.4.1.1.104.5",  // Encapsulated MTL
     ]
 
     static let mediaStorageDirectorySOPClass = "1.2.840.10008.1.3.10"
 
-    private static func checkCanDeidentify(_ object: DICOMObject, profile: DeidentificationProfile)
+    private static func checkCanDeidentify(
+        _ object: DICOMObject, profile: DeidentificationProfile
+    )
         throws(DeidentificationRefusal)
     {
         let dataSet = object.dataSet
@@ -85,7 +94,8 @@ public struct Deidentifier: Sendable {
         }
         let sopClass = dataSet.string(.sopClassUID) ?? object.fileMeta.string(.mediaStorageSOPClassUID) ?? ""
         if sopClass == mediaStorageDirectorySOPClass {
-            throw DeidentificationRefusal(.mediaDirectory, "DICOMDIR: its records repeat patient data; it is not copied")
+            throw DeidentificationRefusal(
+                .mediaDirectory, "DICOMDIR: its records repeat patient data; it is not copied")
         }
         guard let sopInstance = dataSet.string(.sopInstanceUID), !sopInstance.isEmpty else {
             throw DeidentificationRefusal(.missingSOPInstanceUID, "no SOP Instance UID")
@@ -97,10 +107,12 @@ public struct Deidentifier: Sendable {
             throw DeidentificationRefusal(.missingSOPClassUID, "the SOP Class UID is not a valid UID")
         }
         if encapsulatedDocumentSOPClasses.contains(sopClass) || contains(.encapsulatedDocument, in: dataSet) {
-            throw DeidentificationRefusal(.encapsulatedDocument, "encapsulated document: its content cannot be de-identified")
+            throw DeidentificationRefusal(
+                .encapsulatedDocument, "encapsulated document: its content cannot be de-identified")
         }
         if dataSet.string(.burnedInAnnotation)?.uppercased() == "YES",
-           !profile.acceptsBurnedInAnnotation, !profile.options.contains(.cleanPixelData) {
+            !profile.acceptsBurnedInAnnotation, !profile.options.contains(.cleanPixelData)
+        {
             throw DeidentificationRefusal(
                 .burnedInAnnotation,
                 "Burned In Annotation is YES: pixels carry text that metadata de-identification cannot remove")

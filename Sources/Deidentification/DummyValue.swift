@@ -18,7 +18,7 @@ enum DummyValue {
         case .AT, .FL, .SL, .UL, .OF, .OL: [0, 0, 0, 0]
         case .FD, .SV, .UV, .OD, .OV: [UInt8](repeating: 0, count: 8)
         case .SS, .US, .OW, .OB, .UN: [0, 0]
-        case .UI, .SQ: nil // UIDs are replaced (U); sequences are handled by the engine
+        case .UI, .SQ: nil  // UIDs are replaced (U); sequences are handled by the engine
         }
     }
 }

@@ -51,8 +51,9 @@ public enum IODAttributeTypes {
             for field in fields.dropFirst() {
                 // "00080096/00080080=1": a tag path, then the requirement's rank.
                 guard let equals = field.firstIndex(of: UInt8(ascii: "=")),
-                      let rank = PackedTable.decimal(field.base[(equals + 1)..<field.endIndex]),
-                      let requirement = AttributeRequirement(rawValue: rank) else { continue }
+                    let rank = PackedTable.decimal(field.base[(equals + 1)..<field.endIndex]),
+                    let requirement = AttributeRequirement(rawValue: rank)
+                else { continue }
                 let path = PackedTable.parts(field.base[field.startIndex..<equals], separatedBy: UInt8(ascii: "/"))
                     .compactMap(PackedTable.hex)
                 guard let tag = path.last else { continue }

@@ -12,8 +12,8 @@ public struct KeyedIdentifiers: Sendable {
     /// come from the key's HMAC of the original UID. At most 44 characters.
     public func replacementUID(for original: String) -> String {
         var bytes = Array(key.digest(purpose: "uid", [Array(original.utf8)]).prefix(16))
-        bytes[6] = (bytes[6] & 0x0F) | 0x80 // version 8
-        bytes[8] = (bytes[8] & 0x3F) | 0x80 // RFC 9562 variant
+        bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
         var value: UInt128 = 0
         for byte in bytes { value = value << 8 | UInt128(byte) }
         return "2.25.\(value)"
@@ -37,7 +37,8 @@ public struct KeyedIdentifiers: Sendable {
 
     /// A Study ID pseudonym, per study: "S" and 15 base32 characters.
     public func studyIDPseudonym(studyID: String, studyInstanceUID: String) -> String {
-        PseudonymFormat.studyID.make(key.digest(purpose: "study-id", [Array(studyInstanceUID.utf8), Array(studyID.utf8)]))
+        PseudonymFormat.studyID.make(
+            key.digest(purpose: "study-id", [Array(studyInstanceUID.utf8), Array(studyID.utf8)]))
     }
 
     /// The patient's date offset (Retain Longitudinal with Modified Dates): a whole number of days
@@ -52,7 +53,8 @@ public struct KeyedIdentifiers: Sendable {
     /// A replacement AE title or network name (Retain Device Identity cleans these): the same
     /// device keeps the same name, which no longer says whose device it is. At most 16 characters.
     public func applicationEntityPseudonym(for title: String) -> String {
-        PseudonymFormat.applicationEntity.make(key.digest(purpose: "application-entity", [Array(title.uppercased().utf8)]))
+        PseudonymFormat.applicationEntity.make(
+            key.digest(purpose: "application-entity", [Array(title.uppercased().utf8)]))
     }
 
     /// A replacement for a person's name inside structured content: the same name gives the same

@@ -8,7 +8,8 @@ enum Markers {
         dataSet[.deidentificationMethod] = DataElement(
             .deidentificationMethod, .LO, string: methodDescription(profile).joined(separator: "\\"))
         dataSet[.deidentificationMethodCodeSequence] = DataElement(
-            .deidentificationMethodCodeSequence, items: profile.methodCodes.map { code($0.value, $0.scheme, $0.meaning) })
+            .deidentificationMethodCodeSequence,
+            items: profile.methodCodes.map { code($0.value, $0.scheme, $0.meaning) })
         dataSet[.longitudinalTemporalInformationModified] = DataElement(
             .longitudinalTemporalInformationModified, .CS, string: longitudinalState(profile))
         appendContributingEquipment(to: &dataSet)

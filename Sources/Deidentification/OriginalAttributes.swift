@@ -14,8 +14,10 @@ public struct OriginalAttributes: Sendable, Equatable {
 
     /// The difference between an original and its de-identified form, at the top level.
     /// `bulkValue` reads bulk values of removed elements (they must be stored, not referenced).
-    public init(original: DICOMObject, deidentified: DICOMObject,
-                bulkValue: (BulkDataReference) throws -> [UInt8]) rethrows {
+    public init(
+        original: DICOMObject, deidentified: DICOMObject,
+        bulkValue: (BulkDataReference) throws -> [UInt8]
+    ) rethrows {
         fileMeta = try Self.changed(original.fileMeta, deidentified.fileMeta, bulkValue: bulkValue)
         dataSet = try Self.changed(original.dataSet, deidentified.dataSet, bulkValue: bulkValue)
         added = deidentified.dataSet.elements.map(\.tag).filter { original.dataSet[$0] == nil }
@@ -41,8 +43,10 @@ public struct OriginalAttributes: Sendable, Equatable {
         return object
     }
 
-    private static func changed(_ original: DataSet, _ output: DataSet,
-                                bulkValue: (BulkDataReference) throws -> [UInt8]) rethrows -> DataSet {
+    private static func changed(
+        _ original: DataSet, _ output: DataSet,
+        bulkValue: (BulkDataReference) throws -> [UInt8]
+    ) rethrows -> DataSet {
         var result = DataSet()
         for element in original.elements {
             if let kept = output[element.tag], sameValue(kept, element) { continue }
@@ -60,15 +64,19 @@ public struct OriginalAttributes: Sendable, Equatable {
         }
     }
 
-    private static func resolvingBulk(_ element: DataElement,
-                                      bulkValue: (BulkDataReference) throws -> [UInt8]) rethrows -> DataElement {
+    private static func resolvingBulk(
+        _ element: DataElement,
+        bulkValue: (BulkDataReference) throws -> [UInt8]
+    ) rethrows -> DataElement {
         switch element.value {
         case .bytes: return element
         case .bulk(let reference): return DataElement(element.tag, element.vr, .bytes(try bulkValue(reference)))
         case .sequence(let items):
-            return DataElement(element.tag, items: try items.map { item in
-                DataSet(try item.elements.map { try resolvingBulk($0, bulkValue: bulkValue) })
-            })
+            return DataElement(
+                element.tag,
+                items: try items.map { item in
+                    DataSet(try item.elements.map { try resolvingBulk($0, bulkValue: bulkValue) })
+                })
         }
     }
 
@@ -79,8 +87,10 @@ public struct OriginalAttributes: Sendable, Equatable {
     /// another instance unnoticed.
     public func sealed(for sopInstanceUID: String, key: ReidentificationKey) throws -> SealedAttributes {
         var plaintext: [UInt8] = []
-        for part in [try DataSetCoding.encode(fileMeta), try DataSetCoding.encode(dataSet),
-                     added.flatMap { tag in withUnsafeBytes(of: tag.value.littleEndian) { Array($0) } }] {
+        for part in [
+            try DataSetCoding.encode(fileMeta), try DataSetCoding.encode(dataSet),
+            added.flatMap { tag in withUnsafeBytes(of: tag.value.littleEndian) { Array($0) } },
+        ] {
             withUnsafeBytes(of: UInt32(part.count).littleEndian) { plaintext.append(contentsOf: $0) }
             plaintext.append(contentsOf: part)
         }
@@ -90,23 +100,31 @@ public struct OriginalAttributes: Sendable, Equatable {
 
     /// Decrypts a vault record made by ``sealed(for:key:)``.
     public init(opening sealed: SealedAttributes, for sopInstanceUID: String, key: ReidentificationKey) throws {
-        let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: sealed.nonce), ciphertext: sealed.ciphertext,
-                                        tag: sealed.tag)
+        let box = try AES.GCM.SealedBox(
+            nonce: AES.GCM.Nonce(data: sealed.nonce), ciphertext: sealed.ciphertext,
+            tag: sealed.tag)
         let plaintext = Array(try AES.GCM.open(box, using: key.secret, authenticating: Array(sopInstanceUID.utf8)))
         var parts: [[UInt8]] = []
         var offset = 0
         while offset + 4 <= plaintext.count {
-            let length = plaintext[offset..<offset + 4].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+            let length = plaintext[offset..<offset + 4].enumerated().reduce(0) {
+                $0 | Int($1.element) << (8 * $1.offset)
+            }
             offset += 4
             guard offset + length <= plaintext.count else { break }
             parts.append(Array(plaintext[offset..<offset + length]))
             offset += length
         }
-        guard parts.count == 3, parts[2].count % 4 == 0 else { throw DataSetCoding.MalformedStream(reason: "bad vault record") }
+        guard parts.count == 3, parts[2].count % 4 == 0 else {
+            throw DataSetCoding.MalformedStream(reason: "bad vault record")
+        }
         fileMeta = try DataSetCoding.decode(parts[0])
         dataSet = try DataSetCoding.decode(parts[1])
         added = stride(from: 0, to: parts[2].count, by: 4).map { index in
-            DICOMTag(parts[2][index..<index + 4].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) })
+            DICOMTag(
+                parts[2][index..<index + 4].enumerated().reduce(UInt32(0)) {
+                    $0 | UInt32($1.element) << (8 * $1.offset)
+                })
         }
     }
 }

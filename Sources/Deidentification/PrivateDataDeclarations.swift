@@ -10,20 +10,25 @@ struct PrivateDataDeclarations {
         case action(ActionCode)
     }
 
-    private var declarations: [String: Declared] = [:] // "gggg|CREATOR|ee"
-    private var safeBlocks: Set<String> = []           // "gggg|CREATOR"
+    private var declarations: [String: Declared] = [:]  // "gggg|CREATOR|ee"
+    private var safeBlocks: Set<String> = []  // "gggg|CREATOR"
 
     init(_ dataSet: DataSet) {
         for item in dataSet.items(DICOMTag.privateDataElementCharacteristicsSequence) ?? [] {
             guard let group = item.uint16s(.privateGroupReference)?.first,
-                  let creator = item.string(DICOMTag.privateCreatorReference) else { continue }
+                let creator = item.string(DICOMTag.privateCreatorReference)
+            else { continue }
             let block = "\(Self.hex(group))|\(PrivateTagDictionary.normalize(creator))"
-            if item.string(DICOMTag.blockIdentifyingInformationStatus)?.uppercased() == "SAFE" { safeBlocks.insert(block) }
+            if item.string(DICOMTag.blockIdentifyingInformationStatus)?.uppercased() == "SAFE" {
+                safeBlocks.insert(block)
+            }
             for element in item.uint16s(.nonidentifyingPrivateElements) ?? [] {
                 declarations[Self.key(block, element)] = .safe
             }
             for actionItem in item.items(DICOMTag.deidentificationActionSequence) ?? [] {
-                let code = actionItem.string(DICOMTag.deidentificationAction).flatMap { ActionCode(rawValue: $0.uppercased()) } ?? .X
+                let code =
+                    actionItem.string(DICOMTag.deidentificationAction).flatMap { ActionCode(rawValue: $0.uppercased()) }
+                    ?? .X
                 for element in actionItem.uint16s(.identifyingPrivateElements) ?? [] {
                     declarations[Self.key(block, element)] = .action(code)
                 }

@@ -47,7 +47,8 @@ public enum PrivateTagDictionary {
         entries.reserveCapacity(6000)
         for line in packedEntries.split(separator: "\n") {
             guard let bar = line.lastIndex(of: "|"),
-                  let disposition = Disposition(rawValue: String(line[line.index(after: bar)...])) else { continue }
+                let disposition = Disposition(rawValue: String(line[line.index(after: bar)...]))
+            else { continue }
             entries[String(line[..<bar])] = disposition
         }
         return entries

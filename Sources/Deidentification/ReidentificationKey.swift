@@ -17,10 +17,11 @@ public struct ReidentificationKey: Sendable {
 
     /// The text of a new key file holding a fresh random re-identification key.
     public static func newKeyFileContents() -> String {
-        KeyFile.contents(comment: """
-            Veil re-identification key. Whoever holds it and the vault can restore patient identities:
-            keep it apart from the de-identified data, the vault and the de-identification key.
-            """)
+        KeyFile.contents(
+            comment: """
+                Veil re-identification key. Whoever holds it and the vault can restore patient identities:
+                keep it apart from the de-identified data, the vault and the de-identification key.
+                """)
     }
 
     /// The fingerprint a re-identification key made of the same bytes as `key` would have: lets
@@ -32,7 +33,8 @@ public struct ReidentificationKey: Sendable {
 
     /// Identifies the key in vault headers without revealing it.
     public var fingerprint: String {
-        let digest = HMAC<SHA256>.authenticationCode(for: Array("veil/v1/reidentification-fingerprint".utf8), using: secret)
+        let digest = HMAC<SHA256>.authenticationCode(
+            for: Array("veil/v1/reidentification-fingerprint".utf8), using: secret)
         return Array(digest).prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 }

@@ -51,9 +51,10 @@ public struct ResidualRiskVerifier: Sendable {
         let deidentified = profile != nil
         if scope != .pixels {
             findings += markerFindings(dataSet, profile: profile)
-            var walker = Walker(profile: profile ?? .basic, deidentified: deidentified,
-                                identifyingTokens: deidentified ? [] : Self.identifyingTokens(dataSet),
-                                sopClassUID: dataSet.string(.sopClassUID))
+            var walker = Walker(
+                profile: profile ?? .basic, deidentified: deidentified,
+                identifyingTokens: deidentified ? [] : Self.identifyingTokens(dataSet),
+                sopClassUID: dataSet.string(.sopClassUID))
             walker.walk(dataSet, parent: nil, item: 0)
             findings += walker.findings
         }
@@ -69,7 +70,7 @@ public struct ResidualRiskVerifier: Sendable {
         var profile = DeidentificationProfile()
         for item in dataSet.items(.deidentificationMethodCodeSequence) ?? [] {
             guard item.string(.codingSchemeDesignator) == "DCM", let value = item.string(.codeValue),
-                  case .option(let option)? = DeidentificationMethodCode.all.first(where: { $0.value == value })?.method
+                case .option(let option)? = DeidentificationMethodCode.all.first(where: { $0.value == value })?.method
             else { continue }
             profile.options.insert(option)
         }
@@ -78,19 +79,26 @@ public struct ResidualRiskVerifier: Sendable {
 
     private func markerFindings(_ dataSet: DataSet, profile: DeidentificationProfile?) -> [Finding] {
         guard let profile else {
-            return [Finding(kind: .markers, path: DICOMTag.patientIdentityRemoved.description,
-                            message: "not marked de-identified: Patient Identity Removed (0012,0062) is not YES")]
+            return [
+                Finding(
+                    kind: .markers, path: DICOMTag.patientIdentityRemoved.description,
+                    message: "not marked de-identified: Patient Identity Removed (0012,0062) is not YES")
+            ]
         }
         var findings: [Finding] = []
         let codes = (dataSet.items(.deidentificationMethodCodeSequence) ?? []).compactMap { $0.string(.codeValue) }
         if !codes.contains("113100") {
-            findings.append(Finding(kind: .markers, path: DICOMTag.deidentificationMethodCodeSequence.description,
-                                    message: "De-identification Method Code Sequence does not name the Basic Profile (113100)"))
+            findings.append(
+                Finding(
+                    kind: .markers, path: DICOMTag.deidentificationMethodCodeSequence.description,
+                    message: "De-identification Method Code Sequence does not name the Basic Profile (113100)"))
         }
         let longitudinal = dataSet.string(.longitudinalTemporalInformationModified)?.uppercased()
         if longitudinal != Markers.longitudinalState(profile) {
-            findings.append(Finding(kind: .markers, path: DICOMTag.longitudinalTemporalInformationModified.description,
-                                    message: "Longitudinal Temporal Information Modified does not match the options in (0012,0064)"))
+            findings.append(
+                Finding(
+                    kind: .markers, path: DICOMTag.longitudinalTemporalInformationModified.description,
+                    message: "Longitudinal Temporal Information Modified does not match the options in (0012,0064)"))
         }
         return findings
     }
@@ -102,12 +110,16 @@ public struct ResidualRiskVerifier: Sendable {
         var findings: [Finding] = []
         let burnedIn = dataSet.string(.burnedInAnnotation)?.uppercased()
         if burnedIn == "YES" || (burnedIn != "NO" && ImageTextRisk.mayCarryText(dataSet)) {
-            findings.append(Finding(kind: .burnedInText, path: DICOMTag.burnedInAnnotation.description,
-                                    message: "the image may show burned-in text: Burned In Annotation is not NO"))
+            findings.append(
+                Finding(
+                    kind: .burnedInText, path: DICOMTag.burnedInAnnotation.description,
+                    message: "the image may show burned-in text: Burned In Annotation is not NO"))
         }
         if Self.isHeadScan(dataSet), dataSet.string(.recognizableVisualFeatures)?.uppercased() != "NO" {
-            findings.append(Finding(kind: .face, path: DICOMTag.recognizableVisualFeatures.description,
-                                    message: "a head scan whose face may be reconstructed: Recognizable Visual Features is not NO"))
+            findings.append(
+                Finding(
+                    kind: .face, path: DICOMTag.recognizableVisualFeatures.description,
+                    message: "a head scan whose face may be reconstructed: Recognizable Visual Features is not NO"))
         }
         return findings
     }
@@ -115,18 +127,25 @@ public struct ResidualRiskVerifier: Sendable {
     /// CT, MR and PET of the head, from Body Part Examined and the descriptions.
     public static func isHeadScan(_ dataSet: DataSet) -> Bool {
         guard ["CT", "MR", "PT"].contains(dataSet.string(.modality)?.uppercased() ?? "") else { return false }
-        let hints = [DICOMTag.bodyPartExamined, DICOMTag.studyDescription, DICOMTag.seriesDescription, DICOMTag.protocolName]
-            .compactMap { dataSet.string($0)?.uppercased() }.joined(separator: " ")
+        let hints = [
+            DICOMTag.bodyPartExamined, DICOMTag.studyDescription, DICOMTag.seriesDescription, DICOMTag.protocolName,
+        ]
+        .compactMap { dataSet.string($0)?.uppercased() }.joined(separator: " ")
         let words = hints.split(whereSeparator: { !$0.isLetter })
-        return words.contains { ["HEAD", "HEADNECK", "BRAIN", "SKULL", "FACE", "NEURO", "CRANIUM", "ORBIT", "ORBITS", "SINUS"].contains($0) }
+        return words.contains {
+            ["HEAD", "HEADNECK", "BRAIN", "SKULL", "FACE", "NEURO", "CRANIUM", "ORBIT", "ORBITS", "SINUS"].contains($0)
+        }
     }
 
     /// Tokens of the identifying values an unmarked instance carries (names, IDs): free text
     /// repeating them is a finding.
     static func identifyingTokens(_ dataSet: DataSet) -> Set<String> {
         var tokens = Set<String>()
-        for tag in [DICOMTag.patientName, .patientID, .accessionNumber, DICOMTag.otherPatientIDs, DICOMTag.referringPhysicianName,
-                    DICOMTag.patientAddress, DICOMTag.institutionName] {
+        for tag in [
+            DICOMTag.patientName, .patientID, .accessionNumber, DICOMTag.otherPatientIDs,
+            DICOMTag.referringPhysicianName,
+            DICOMTag.patientAddress, DICOMTag.institutionName,
+        ] {
             for value in dataSet[tag]?.strings ?? [] {
                 tokens.formUnion(TextCleaner.identifyingTokens(of: value).filter { $0.count >= 3 })
             }
@@ -152,8 +171,10 @@ private struct Walker {
     }
 
     /// Values Veil and other tools write as dummies, and Veil's pseudonym forms.
-    static let dummies: Set<String> = ["ANONYMIZED", "ANONYMOUS", "19000101", "19000101000000", "000000", "0", "000Y",
-                                       "urn:anonymized", "REMOVED", "DUMMY"]
+    static let dummies: Set<String> = [
+        "ANONYMIZED", "ANONYMOUS", "19000101", "19000101000000", "000000", "0", "000Y",
+        "urn:anonymized", "REMOVED", "DUMMY",
+    ]
 
     mutating func walk(_ dataSet: DataSet, parent: TagPath?, item: Int) {
         let creators = dataSet.privateCreators
@@ -185,28 +206,33 @@ private struct Walker {
                 }
                 return
             default:
-                let acceptable = values.allSatisfy { value in
-                    Walker.dummies.contains(value) || (deidentified && Self.isPseudonym(value, tag: tag))
-                } && deidentified
+                let acceptable =
+                    values.allSatisfy { value in
+                        Walker.dummies.contains(value) || (deidentified && Self.isPseudonym(value, tag: tag))
+                    } && deidentified
                 if !acceptable && (!values.isEmpty || element.bytes?.isEmpty == false) {
                     report(.identifyingAttribute, path, "\(row.name) is present with a value (E.1-1: \(row.basic))")
                     return
                 }
             }
         }
-        if element.vr.isTemporal && element.vr != .TM && !values.isEmpty && !values.allSatisfy(Walker.dummies.contains) {
+        if element.vr.isTemporal && element.vr != .TM && !values.isEmpty && !values.allSatisfy(Walker.dummies.contains)
+        {
             if !deidentified {
                 report(.dates, path, "a date is present and nothing says it was shifted")
                 return
             }
-            if !profile.options.contains(.retainLongitudinalFullDates) && !profile.options.contains(.retainLongitudinalModifiedDates) {
+            if !profile.options.contains(.retainLongitudinalFullDates)
+                && !profile.options.contains(.retainLongitudinalModifiedDates)
+            {
                 report(.dates, path, "a date is present although (0028,0303) says dates were removed")
                 return
             }
         }
         // Free text: the descriptors the cleaning options clean (the table lists every free-text
         // attribute that needs protecting), and the text of SR content and graphic annotations.
-        let cleaned = ConfidentialityProfileTable.row(for: tag)?.options.values.contains(.C) == true
+        let cleaned =
+            ConfidentialityProfileTable.row(for: tag)?.options.values.contains(.C) == true
             || tag == DICOMTag.textValue || tag == DICOMTag.unformattedTextValue
         if cleaned && element.vr.isTextual, !Self.identityAttributes.contains(tag) {
             for value in values where Self.textLooksIdentifying(value, tokens: identifyingTokens) {
@@ -228,10 +254,12 @@ private struct Walker {
             report(.privateAttribute, path, "private attribute without a private creator")
             return
         }
-        let key = PrivateTagDictionary.key(group: element.tag.group, creator: creator, element: UInt8(element.tag.element & 0xFF))
+        let key = PrivateTagDictionary.key(
+            group: element.tag.group, creator: creator, element: UInt8(element.tag.element & 0xFF))
         switch PrivateTagDictionary.disposition(path: [key]) {
         case .keep, .replaceUID, .shiftDate, .shiftDateAlways: return
-        case .delete, nil: report(.privateAttribute, path, "private attribute the Private Tag Knowledge Base does not list as safe")
+        case .delete, nil:
+            report(.privateAttribute, path, "private attribute the Private Tag Knowledge Base does not list as safe")
         }
     }
 
@@ -240,8 +268,10 @@ private struct Walker {
     }
 
     /// Attributes whose own values are identifiers (checked by the table, not as free text).
-    static let identityAttributes: Set<DICOMTag> = [.patientName, .patientID, .accessionNumber, .studyID,
-                                                    DICOMTag.otherPatientIDs, DICOMTag.otherPatientNames]
+    static let identityAttributes: Set<DICOMTag> = [
+        .patientName, .patientID, .accessionNumber, .studyID,
+        DICOMTag.otherPatientIDs, DICOMTag.otherPatientNames,
+    ]
 
     /// Veil's pseudonym forms (``PseudonymFormat``) of the attributes that hold them.
     static func isPseudonym(_ value: String, tag: DICOMTag) -> Bool {

@@ -44,7 +44,8 @@ public struct TextCleaner: Sendable {
             }
             let cleaned = cleanWord(word, previous: previous, next: next)
             if let cleaned { kept.append(cleaned) }
-            previousWasNumber = cleaned != nil && word.first?.isNumber == true && word.allSatisfy { $0.isNumber || $0 == "." }
+            previousWasNumber =
+                cleaned != nil && word.first?.isNumber == true && word.allSatisfy { $0.isNumber || $0 == "." }
         }
         // Connecting words left at either end once their neighbours are gone say nothing.
         while let first = kept.first, Self.connectives.contains(first.uppercased()) { kept.removeFirst() }
@@ -62,7 +63,8 @@ public struct TextCleaner: Sendable {
     // MARK: Words
 
     private static let separators: Set<Character> = [
-        " ", "\t", "\n", "\r", "^", ",", ";", ":", "(", ")", "[", "]", "{", "}", "\"", "'", "\\", "|", "_", "=", "!", "?",
+        " ", "\t", "\n", "\r", "^", ",", ";", ":", "(", ")", "[", "]", "{", "}", "\"", "'", "\\", "|", "_", "=", "!",
+        "?",
         "*", "#", "@", "&", "<", ">", "~", "`",
     ]
 
@@ -161,7 +163,8 @@ public struct TextCleaner: Sendable {
                 // Continue only if a digit follows within the next two characters.
                 let lookahead = characters[(end + 1)..<min(end + 3, characters.count)]
                 guard let digitAt = lookahead.firstIndex(where: { $0.isASCII && $0.isNumber }),
-                      lookahead[lookahead.startIndex..<digitAt].allSatisfy({ runSeparators.contains($0) }) else { break }
+                    lookahead[lookahead.startIndex..<digitAt].allSatisfy({ runSeparators.contains($0) })
+                else { break }
                 separators.append(contentsOf: characters[end..<digitAt])
                 groups.append(0)
                 end = digitAt
@@ -169,7 +172,8 @@ public struct TextCleaner: Sendable {
             let digits = groups.reduce(0, +)
             let dateSeparators = separators.filter { "-/.".contains($0) }
             let isTime = separators.contains(":")
-            let isDate = groups.count >= 3 && dateSeparators.count == separators.count
+            let isDate =
+                groups.count >= 3 && dateSeparators.count == separators.count
                 || groups.count == 2 && (separators == ["/"] || separators == ["-"]) && groups.contains(4)
             let isLong = digits >= 7 || groups.contains { $0 >= 5 }
             if isTime || isDate || isLong {

@@ -51,7 +51,9 @@ public struct DatasetTable: Sendable {
     public var suppress: Bool
 
     public init(rows: [Row], k: Int, suppress: Bool) {
-        self.rows = rows.sorted { ($0.studyInstanceUID, $0.seriesInstanceUID) < ($1.studyInstanceUID, $1.seriesInstanceUID) }
+        self.rows = rows.sorted {
+            ($0.studyInstanceUID, $0.seriesInstanceUID) < ($1.studyInstanceUID, $1.seriesInstanceUID)
+        }
         self.k = k
         self.suppress = suppress
     }
@@ -67,16 +69,20 @@ public struct DatasetTable: Sendable {
     public var flaggedCount: Int { groupSizes.filter { $0 < k }.count }
 
     public var csv: [UInt8] {
-        let header = ["study", "series", "patient", "modality", "body_part", "age_bin", "sex", "year", "institution",
-                      "manufacturer", "model", "slice_thickness", "size", "defaced", "k", "below_k"]
+        let header = [
+            "study", "series", "patient", "modality", "body_part", "age_bin", "sex", "year", "institution",
+            "manufacturer", "model", "slice_thickness", "size", "defaced", "k", "below_k",
+        ]
         var lines = [header.joined(separator: ",")]
         for (row, size) in zip(rows, groupSizes) {
             let below = size < k
             let hide = below && suppress
             let quasi = [row.ageBin, row.sex, row.year, row.modality, row.institution].map { hide ? "*" : $0 }
-            let fields = [row.studyInstanceUID, row.seriesInstanceUID, row.patientPseudonym, quasi[3], row.bodyPart, quasi[0],
-                          quasi[1], quasi[2], quasi[4], row.manufacturer, row.model, row.sliceThickness, row.size,
-                          row.defaced ? "yes" : "no", String(size), below ? "yes" : "no"]
+            let fields = [
+                row.studyInstanceUID, row.seriesInstanceUID, row.patientPseudonym, quasi[3], row.bodyPart, quasi[0],
+                quasi[1], quasi[2], quasi[4], row.manufacturer, row.model, row.sliceThickness, row.size,
+                row.defaced ? "yes" : "no", String(size), below ? "yes" : "no",
+            ]
             lines.append(fields.map(Self.escaped).joined(separator: ","))
         }
         return Array((lines.joined(separator: "\n") + "\n").utf8)

@@ -15,8 +15,10 @@ public enum NIfTIImage {
     public static func affine(of volume: Volume) -> [[Double]] {
         let a = volume.affine
         let ras = { (v: Vector3) in Vector3(-v.x, -v.y, v.z) }
-        let columns = [ras(a.columnStep), ras(-a.rowStep), ras(a.sliceStep),
-                       ras(a.patientPoint(i: 0, j: Double(volume.size.j - 1), k: 0))]
+        let columns = [
+            ras(a.columnStep), ras(-a.rowStep), ras(a.sliceStep),
+            ras(a.patientPoint(i: 0, j: Double(volume.size.j - 1), k: 0)),
+        ]
         return (0..<3).map { row in columns.map { $0[row] } } + [[0, 0, 0, 1]]
     }
 
@@ -32,7 +34,7 @@ public enum NIfTIImage {
             put(Int32(headerSize), at: 0)
             put(UInt8(ascii: "r"), at: 38)
             for (index, value) in [3, ni, nj, nk, 1, 1, 1, 1].enumerated() { put(Int16(value), at: 40 + 2 * index) }
-            put(Int16(integral ? 4 : 16), at: 70)          // DT_INT16 or DT_FLOAT32
+            put(Int16(integral ? 4 : 16), at: 70)  // DT_INT16 or DT_FLOAT32
             put(Int16(bytesPerVoxel * 8), at: 72)
             let spacing = (0..<3).map { c in (0..<3).map { m[$0][c] * m[$0][c] }.reduce(0, +).squareRoot() }
             let (quaternion, qfac) = Self.quaternion(m, spacing: spacing)
@@ -40,10 +42,10 @@ public enum NIfTIImage {
                 put(Float(value), at: 76 + 4 * index)
             }
             put(Float(dataOffset), at: 108)
-            put(Float(1), at: 112)                          // scl_slope: values are stored as they are
-            put(UInt8(2), at: 123)                          // xyzt_units: millimetres
-            put(Int16(1), at: 252)                          // qform_code: scanner
-            put(Int16(1), at: 254)                          // sform_code: scanner
+            put(Float(1), at: 112)  // scl_slope: values are stored as they are
+            put(UInt8(2), at: 123)  // xyzt_units: millimetres
+            put(Int16(1), at: 252)  // qform_code: scanner
+            put(Int16(1), at: 254)  // sform_code: scanner
             for (index, value) in [quaternion.0, quaternion.1, quaternion.2, m[0][3], m[1][3], m[2][3]].enumerated() {
                 put(Float(value), at: 256 + 4 * index)
             }
@@ -56,7 +58,11 @@ public enum NIfTIImage {
                     let source = volume.index(0, nj - 1 - j, k)
                     for i in 0..<ni {
                         let value = volume.voxels[source + i]
-                        if integral { put(Int16(value).littleEndian, at: offset) } else { put(value.bitPattern.littleEndian, at: offset) }
+                        if integral {
+                            put(Int16(value).littleEndian, at: offset)
+                        } else {
+                            put(value.bitPattern.littleEndian, at: offset)
+                        }
                         offset += bytesPerVoxel
                     }
                 }
@@ -72,7 +78,8 @@ public enum NIfTIImage {
     /// mat44_to_quatern, without the shear, which only the sform can hold).
     static func quaternion(_ m: [[Double]], spacing: [Double]) -> ((Double, Double, Double), Double) {
         var r = (0..<3).map { row in (0..<3).map { column in m[row][column] / max(spacing[column], 1e-12) } }
-        let determinant = r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1]) - r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0])
+        let determinant =
+            r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1]) - r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0])
             + r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0])
         var qfac = 1.0
         if determinant < 0 {
@@ -80,20 +87,33 @@ public enum NIfTIImage {
             for row in 0..<3 { r[row][2] = -r[row][2] }
         }
         var a = r[0][0] + r[1][1] + r[2][2] + 1
-        var b, c, d: Double
+        var b: Double
+        var c: Double
+        var d: Double
         if a > 0.5 {
             a = 0.5 * a.squareRoot()
             b = 0.25 * (r[2][1] - r[1][2]) / a
             c = 0.25 * (r[0][2] - r[2][0]) / a
             d = 0.25 * (r[1][0] - r[0][1]) / a
         } else {
-            let xd = 1 + r[0][0] - (r[1][1] + r[2][2]), yd = 1 + r[1][1] - (r[0][0] + r[2][2]), zd = 1 + r[2][2] - (r[0][0] + r[1][1])
+            let xd = 1 + r[0][0] - (r[1][1] + r[2][2])
+            let yd = 1 + r[1][1] - (r[0][0] + r[2][2])
+            let zd = 1 + r[2][2] - (r[0][0] + r[1][1])
             if xd > 1 {
-                b = 0.5 * xd.squareRoot(); c = 0.25 * (r[0][1] + r[1][0]) / b; d = 0.25 * (r[0][2] + r[2][0]) / b; a = 0.25 * (r[2][1] - r[1][2]) / b
+                b = 0.5 * xd.squareRoot()
+                c = 0.25 * (r[0][1] + r[1][0]) / b
+                d = 0.25 * (r[0][2] + r[2][0]) / b
+                a = 0.25 * (r[2][1] - r[1][2]) / b
             } else if yd > 1 {
-                c = 0.5 * yd.squareRoot(); b = 0.25 * (r[0][1] + r[1][0]) / c; d = 0.25 * (r[1][2] + r[2][1]) / c; a = 0.25 * (r[0][2] - r[2][0]) / c
+                c = 0.5 * yd.squareRoot()
+                b = 0.25 * (r[0][1] + r[1][0]) / c
+                d = 0.25 * (r[1][2] + r[2][1]) / c
+                a = 0.25 * (r[0][2] - r[2][0]) / c
             } else {
-                d = 0.5 * zd.squareRoot(); b = 0.25 * (r[0][2] + r[2][0]) / d; c = 0.25 * (r[1][2] + r[2][1]) / d; a = 0.25 * (r[1][0] - r[0][1]) / d
+                d = 0.5 * zd.squareRoot()
+                b = 0.25 * (r[0][2] + r[2][0]) / d
+                c = 0.25 * (r[1][2] + r[2][1]) / d
+                a = 0.25 * (r[1][0] - r[0][1]) / d
             }
             if a < 0 { (b, c, d) = (-b, -c, -d) }
         }
@@ -109,7 +129,9 @@ struct RepresentationError: Error, CustomStringConvertible {
 func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
     var out: UnsafeMutablePointer<UInt8>?
     var length = 0
-    guard vimg_gzip(bytes, bytes.count, &out, &length) == 0, let out else { throw RepresentationError(description: "gzip failed") }
+    guard vimg_gzip(bytes, bytes.count, &out, &length) == 0, let out else {
+        throw RepresentationError(description: "gzip failed")
+    }
     defer { vimg_free(out) }
     return Array(UnsafeBufferPointer(start: out, count: length))
 }

@@ -10,7 +10,8 @@ public enum QARender {
 
     /// `masked`: per voxel of `volume`, whether text cleaning masked it.
     public static func png(of volume: Volume, isCT: Bool, masked: [Bool]? = nil) throws -> [UInt8] {
-        try Representations.png(gray: picture(of: volume, isCT: isCT, masked: masked), width: 3 * tile, height: 2 * tile)
+        try Representations.png(
+            gray: picture(of: volume, isCT: isCT, masked: masked), width: 3 * tile, height: 2 * tile)
     }
 
     /// The montage's grey values, rows top to bottom.
@@ -24,12 +25,12 @@ public enum QARender {
             return UInt8(max(0, min(255, (value - low) / (high - low) * 255)))
         }
         // Tiles: rows of the picture run from the patient's head to the feet (or back to front).
-        let axial = (0..<n * n).map { p in scale(grid[p % n, p / n, n / 2]) }                              // x right→left, y front→back
-        let coronal = (0..<n * n).map { p in scale(grid[p % n, n / 2, n - 1 - p / n]) }                    // x, z top→bottom
-        let sagittal = (0..<n * n).map { p in scale(grid[n / 2, p % n, n - 1 - p / n]) }                   // y front→back, z
+        let axial = (0..<n * n).map { p in scale(grid[p % n, p / n, n / 2]) }  // x right→left, y front→back
+        let coronal = (0..<n * n).map { p in scale(grid[p % n, n / 2, n - 1 - p / n]) }  // x, z top→bottom
+        let sagittal = (0..<n * n).map { p in scale(grid[n / 2, p % n, n - 1 - p / n]) }  // y front→back, z
         let mip = (0..<n * n).map { p in scale((0..<n).map { grid[p % n, p / n, $0] }.filter(\.isFinite).max() ?? low) }
-        let front = render(n) { x, z, depth in grid[x, depth, n - 1 - z] > surface }                        // looking from the front
-        let side = render(n) { y, z, depth in grid[n - 1 - depth, y, n - 1 - z] > surface }                 // from the patient's left
+        let front = render(n) { x, z, depth in grid[x, depth, n - 1 - z] > surface }  // looking from the front
+        let side = render(n) { y, z, depth in grid[n - 1 - depth, y, n - 1 - z] > surface }  // from the patient's left
         var tiles = [axial, coronal, sagittal, mip, front, side]
         if let masked, masked.count == volume.count {
             var maskVolume = volume
@@ -55,8 +56,10 @@ public enum QARender {
     static func outline(_ region: [Bool], on tile: inout [UInt8], size n: Int) {
         for y in 0..<n {
             for x in 0..<n where region[y * n + x] {
-                let edge = x == 0 || y == 0 || x == n - 1 || y == n - 1
-                    || !region[y * n + x - 1] || !region[y * n + x + 1] || !region[(y - 1) * n + x] || !region[(y + 1) * n + x]
+                let edge =
+                    x == 0 || y == 0 || x == n - 1 || y == n - 1
+                    || !region[y * n + x - 1] || !region[y * n + x + 1] || !region[(y - 1) * n + x]
+                    || !region[(y + 1) * n + x]
                 if edge { tile[y * n + x] = 255 }
             }
         }
@@ -85,11 +88,13 @@ struct PatientGrid {
 
     init(_ volume: Volume, size: Int) {
         self.size = size
-        var low = Vector3(repeating: .infinity), high = Vector3(repeating: -.infinity)
+        var low = Vector3(repeating: .infinity)
+        var high = Vector3(repeating: -.infinity)
         for corner in 0..<8 {
-            let p = volume.affine.patientPoint(i: Double(corner & 1) * Double(volume.size.i - 1),
-                                               j: Double((corner >> 1) & 1) * Double(volume.size.j - 1),
-                                               k: Double((corner >> 2) & 1) * Double(volume.size.k - 1))
+            let p = volume.affine.patientPoint(
+                i: Double(corner & 1) * Double(volume.size.i - 1),
+                j: Double((corner >> 1) & 1) * Double(volume.size.j - 1),
+                k: Double((corner >> 2) & 1) * Double(volume.size.k - 1))
             low = pointwiseMin(low, p)
             high = pointwiseMax(high, p)
         }
@@ -110,7 +115,9 @@ struct PatientGrid {
                     for y in 0..<size {
                         for x in 0..<size {
                             let d = origin + step * Vector3(Double(x), Double(y), Double(z)) - volume.affine.origin
-                            let (i, j, k) = (Int(rows.0.dot(d).rounded()), Int(rows.1.dot(d).rounded()), Int(rows.2.dot(d).rounded()))
+                            let (i, j, k) = (
+                                Int(rows.0.dot(d).rounded()), Int(rows.1.dot(d).rounded()), Int(rows.2.dot(d).rounded())
+                            )
                             guard i >= 0, j >= 0, k >= 0, i < ni, j < nj, k < nk else { continue }
                             out[x + size * (y + size * z)] = voxels[i + ni * (j + nj * k)]
                         }

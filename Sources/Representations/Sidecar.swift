@@ -9,8 +9,10 @@ public enum Sidecar {
     /// JSON key, tag, and whether the value is a number.
     static let allowed: [(String, DICOMTag, Bool)] = [
         ("Modality", DICOMTag.modality, false), ("Manufacturer", DICOMTag.manufacturer, false),
-        ("ManufacturersModelName", DICOMTag.manufacturerModelName, false), ("BodyPartExamined", DICOMTag.bodyPartExamined, false),
-        ("MagneticFieldStrength", DICOMTag.magneticFieldStrength, true), ("RepetitionTime", DICOMTag.repetitionTime, true),
+        ("ManufacturersModelName", DICOMTag.manufacturerModelName, false),
+        ("BodyPartExamined", DICOMTag.bodyPartExamined, false),
+        ("MagneticFieldStrength", DICOMTag.magneticFieldStrength, true),
+        ("RepetitionTime", DICOMTag.repetitionTime, true),
         ("EchoTime", DICOMTag.echoTime, true), ("InversionTime", DICOMTag.inversionTime, true),
         ("FlipAngle", DICOMTag.flipAngle, true), ("SliceThickness", DICOMTag.sliceThickness, true),
         ("SpacingBetweenSlices", DICOMTag.spacingBetweenSlices, true), ("KVP", DICOMTag.kvp, true),
@@ -23,14 +25,18 @@ public enum Sidecar {
         for (key, tag, numeric) in allowed {
             guard let text = dataSet.string(tag), !text.isEmpty else { continue }
             if numeric {
-                if let number = Double(text.split(separator: "\\").first.map(String.init) ?? "") { object[key] = number }
+                if let number = Double(text.split(separator: "\\").first.map(String.init) ?? "") {
+                    object[key] = number
+                }
             } else {
                 object[key] = text
             }
         }
         if let age = dataSet.string(DICOMTag.patientAge), let bin = ageBin(age) { object["PatientAgeBin"] = bin }
         // Dates only when they were shifted by the keyed per-patient offset (Modified Dates option).
-        if dataSet.string(DICOMTag.longitudinalTemporalInformationModified) == "MODIFIED", let date = dataSet.string(DICOMTag.studyDate), !date.isEmpty {
+        if dataSet.string(DICOMTag.longitudinalTemporalInformationModified) == "MODIFIED",
+            let date = dataSet.string(DICOMTag.studyDate), !date.isEmpty
+        {
             object["StudyDateShifted"] = date
         }
         object["Dimensions"] = [volume.size.i, volume.size.j, volume.size.k]

@@ -14,7 +14,8 @@ let arguments = CommandLine.arguments.dropFirst()
 let showMisses = arguments.contains("--misses")
 let dump = arguments.firstIndex(of: "--dump").map { arguments[$0 + 1] }
 let folder = arguments.first { !$0.hasPrefix("--") && $0 != dump }
-guard let cases = try? TextCases.cases(in: folder.map { URL(fileURLWithPath: $0) } ?? TextCases.folder), !cases.isEmpty else {
+guard let cases = try? TextCases.cases(in: folder.map { URL(fileURLWithPath: $0) } ?? TextCases.folder), !cases.isEmpty
+else {
     FileHandle.standardError.write(Data("no text cases: run Scripts/prepare-test-data.sh first\n".utf8))
     exit(2)
 }
@@ -59,8 +60,10 @@ func percent(_ value: Double) -> String { String(format: "%.1f%%", 100 * value) 
 print("cases: \(cases.count) images of 512 x 512")
 print("detection, ms per frame (median): \(String(format: "%.1f", median(detection)))   target <= 20")
 print("clean (render, detect, mask, second look), ms per frame (median): \(String(format: "%.1f", median(cleaning)))")
-print(ocr.isEmpty ? "OCR look: Tesseract not installed"
-      : "OCR look (Tesseract on the masked frame, 2x), ms per frame (median): \(String(format: "%.0f", median(ocr)))")
+print(
+    ocr.isEmpty
+        ? "OCR look: Tesseract not installed"
+        : "OCR look (Tesseract on the masked frame, 2x), ms per frame (median): \(String(format: "%.0f", median(ocr)))")
 for placement in ["corner", "anatomy"] {
     let lines = score.lines[placement] ?? (0, 0)
     print("lines masked, \(placement): \(lines.masked)/\(lines.total) = \(percent(score.recall(placement)))")

@@ -32,11 +32,14 @@ public struct FrameRendering: Sendable {
         let count = pixels.rows * pixels.columns
         let start = frame * count
         if pixels.bitsAllocated == 8 && !pixels.isSigned {
-            return GrayPlane(width: pixels.columns, height: pixels.rows, pixels: Array(pixels.bytes[start..<start + count]))
+            return GrayPlane(
+                width: pixels.columns, height: pixels.rows, pixels: Array(pixels.bytes[start..<start + count]))
         }
         var values = [Float](repeating: 0, count: count)
         values.withUnsafeMutableBufferPointer { output in
-            pixels.rescaled(start: start, count: count, slope: Float(rescaleSlope), intercept: Float(rescaleIntercept), into: output)
+            pixels.rescaled(
+                start: start, count: count, slope: Float(rescaleSlope), intercept: Float(rescaleIntercept), into: output
+            )
         }
         let (low, high) = Self.percentiles(values)
         let scale = high > low ? 255 / (high - low) : 0
@@ -76,13 +79,24 @@ public struct FrameRendering: Sendable {
             var s = (0, 0, 0)
             if !wide {
                 let base = frame * count * 3
-                s = planar ? (Int(pixels.bytes[base + p]), Int(pixels.bytes[base + count + p]), Int(pixels.bytes[base + 2 * count + p]))
-                    : (Int(pixels.bytes[base + 3 * p]), Int(pixels.bytes[base + 3 * p + 1]), Int(pixels.bytes[base + 3 * p + 2]))
+                s =
+                    planar
+                    ? (
+                        Int(pixels.bytes[base + p]), Int(pixels.bytes[base + count + p]),
+                        Int(pixels.bytes[base + 2 * count + p])
+                    )
+                    : (
+                        Int(pixels.bytes[base + 3 * p]), Int(pixels.bytes[base + 3 * p + 1]),
+                        Int(pixels.bytes[base + 3 * p + 2])
+                    )
             } else {
-                let row = p / pixels.columns, column = p % pixels.columns
-                s = (pixels.storedValue(frame: frame, row: row, column: column, sample: 0) >> (pixels.bitsStored - 8),
-                     pixels.storedValue(frame: frame, row: row, column: column, sample: 1) >> (pixels.bitsStored - 8),
-                     pixels.storedValue(frame: frame, row: row, column: column, sample: 2) >> (pixels.bitsStored - 8))
+                let row = p / pixels.columns
+                let column = p % pixels.columns
+                s = (
+                    pixels.storedValue(frame: frame, row: row, column: column, sample: 0) >> (pixels.bitsStored - 8),
+                    pixels.storedValue(frame: frame, row: row, column: column, sample: 1) >> (pixels.bitsStored - 8),
+                    pixels.storedValue(frame: frame, row: row, column: column, sample: 2) >> (pixels.bitsStored - 8)
+                )
             }
             if isYBR {
                 luma[p] = UInt8(clamping: s.0)
@@ -92,11 +106,14 @@ public struct FrameRendering: Sendable {
                 chroma[p] = UInt8(clamping: max(s.0, s.1, s.2) - min(s.0, s.1, s.2))
             }
         }
-        return RenderedFrame(luma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: luma),
-                             chroma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: chroma))
+        return RenderedFrame(
+            luma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: luma),
+            chroma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: chroma))
     }
 
-    private func paletted(_ pixels: DecodedPixels, frame: Int, _ palette: (red: [UInt8], green: [UInt8], blue: [UInt8], firstIndex: Int)) -> RenderedFrame {
+    private func paletted(
+        _ pixels: DecodedPixels, frame: Int, _ palette: (red: [UInt8], green: [UInt8], blue: [UInt8], firstIndex: Int)
+    ) -> RenderedFrame {
         let count = pixels.rows * pixels.columns
         var luma = [UInt8](repeating: 0, count: count)
         var chroma = [UInt8](repeating: 0, count: count)
@@ -107,7 +124,8 @@ public struct FrameRendering: Sendable {
             luma[p] = UInt8(clamping: (77 * r + 150 * g + 29 * b) >> 8)
             chroma[p] = UInt8(clamping: max(r, g, b) - min(r, g, b))
         }
-        return RenderedFrame(luma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: luma),
-                             chroma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: chroma))
+        return RenderedFrame(
+            luma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: luma),
+            chroma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: chroma))
     }
 }

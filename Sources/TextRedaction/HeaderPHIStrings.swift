@@ -16,8 +16,8 @@ public struct HeaderPHIStrings: Sendable {
         if birth.count == 8, birth.allSatisfy(\.isNumber) {
             let (year, month, day) = (birth.prefix(4), birth.dropFirst(4).prefix(2), birth.suffix(2))
             add(birth)
-            add("\(month)\(day)\(year)")   // 08/29/1951
-            add("\(day)\(month)\(year)")   // 29.08.1951
+            add("\(month)\(day)\(year)")  // 08/29/1951
+            add("\(day)\(month)\(year)")  // 29.08.1951
         }
     }
 
@@ -28,14 +28,17 @@ public struct HeaderPHIStrings: Sendable {
     }
 
     static func normalise(_ text: String) -> String {
-        String(text.uppercased().unicodeScalars.filter { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }.map(Character.init))
+        String(
+            text.uppercased().unicodeScalars.filter { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }.map(
+                Character.init))
     }
 
     /// Whether any of the strings is read in `line`: strings of fewer than six characters must be
     /// a whole word of it (one edit from a short name is any word, and speckle reads as short
     /// words); longer ones may be one edit off, anywhere in the line.
     public func found(in line: String) -> Bool {
-        let words = Set(line.split(whereSeparator: { " \t,.:;/^_-()[]".contains($0) }).map { Self.normalise(String($0)) })
+        let words = Set(
+            line.split(whereSeparator: { " \t,.:;/^_-()[]".contains($0) }).map { Self.normalise(String($0)) })
         let normal = Self.normalise(line)
         return strings.contains { string in
             string.count < 6 ? words.contains(string) : Self.withinOneEdit(Array(string.utf8), Array(normal.utf8))

@@ -11,7 +11,9 @@ enum MaskFill {
         if pixels.samplesPerPixel == 3 {
             return photometric.hasPrefix("YBR") ? [0, 1 << (bits - 1), 1 << (bits - 1)] : [0, 0, 0]
         }
-        if photometric == "PALETTE COLOR", let paletteLuma, let darkest = paletteLuma.indices.min(by: { paletteLuma[$0] < paletteLuma[$1] }) {
+        if photometric == "PALETTE COLOR", let paletteLuma,
+            let darkest = paletteLuma.indices.min(by: { paletteLuma[$0] < paletteLuma[$1] })
+        {
             return [darkest + firstIndex]
         }
         var (low, high) = (Int.max, Int.min)
@@ -26,8 +28,12 @@ enum MaskFill {
 
     /// Sets every pixel of `boxes` to `fill`, on every frame.
     static func apply(_ boxes: [TextBox], fill: [Int], to pixels: inout DecodedPixels) {
-        let (columns, rows, samples, width) = (pixels.columns, pixels.rows, pixels.samplesPerPixel, pixels.bytesPerSample)
-        let fillBytes = fill.map { value in (0..<width).map { UInt8(truncatingIfNeeded: UInt32(truncatingIfNeeded: value) >> (8 * UInt32($0))) } }
+        let (columns, rows, samples, width) = (
+            pixels.columns, pixels.rows, pixels.samplesPerPixel, pixels.bytesPerSample
+        )
+        let fillBytes = fill.map { value in
+            (0..<width).map { UInt8(truncatingIfNeeded: UInt32(truncatingIfNeeded: value) >> (8 * UInt32($0))) }
+        }
         let planar = pixels.planarConfiguration == 1
         pixels.bytes.withUnsafeMutableBufferPointer { bytes in
             for frame in 0..<pixels.frames {
@@ -37,7 +43,9 @@ enum MaskFill {
                         for x in max(0, box.x0)..<min(columns, box.x1) {
                             let pixel = y * columns + x
                             for sample in 0..<samples {
-                                let index = planar ? frameBase + sample * rows * columns + pixel : frameBase + pixel * samples + sample
+                                let index =
+                                    planar
+                                    ? frameBase + sample * rows * columns + pixel : frameBase + pixel * samples + sample
                                 for b in 0..<width {
                                     bytes[index * width + b] = fillBytes[sample][b]
                                 }

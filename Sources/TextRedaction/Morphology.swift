@@ -36,7 +36,8 @@ enum Morphology {
         input.withUnsafeBufferPointer { source in
             rowPass.withUnsafeMutableBufferPointer { target in
                 for y in 0..<height {
-                    let s = source.baseAddress! + y * width, t = target.baseAddress! + y * width
+                    let s = source.baseAddress! + y * width
+                    let t = target.baseAddress! + y * width
                     for dx in 1...max(1, radius) where dx < width && radius > 0 {
                         for x in 0..<(width - dx) { t[x] = min(t[x], s[x &+ dx] ^ flip) }
                         for x in dx..<width { t[x] = min(t[x], s[x &- dx] ^ flip) }
@@ -47,7 +48,8 @@ enum Morphology {
         rowPass.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { target in
                 for y in 0..<height {
-                    let low = max(0, y - radius), high = min(height - 1, y + radius)
+                    let low = max(0, y - radius)
+                    let high = min(height - 1, y + radius)
                     let t = target.baseAddress! + y * width
                     let first = source.baseAddress! + low * width
                     for x in 0..<width { t[x] = first[x] }

@@ -13,7 +13,8 @@ public enum OCRReader {
         for y in 0..<height {
             for x in 0..<width { scaled[y * width + x] = plane.pixels[(y / 2) * plane.width + x / 2] }
         }
-        guard let text = scaled.withUnsafeBufferPointer({ vocr_read($0.baseAddress, Int32(width), Int32(height)) }) else { return nil }
+        guard let text = scaled.withUnsafeBufferPointer({ vocr_read($0.baseAddress, Int32(width), Int32(height)) })
+        else { return nil }
         defer { vocr_free(text) }
         return String(cString: text).split(whereSeparator: \.isNewline).map(String.init)
     }

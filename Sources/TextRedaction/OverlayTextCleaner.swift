@@ -12,13 +12,16 @@ public enum OverlayTextCleaner {
 
     /// The overlays of `dataSet` that held text, cleaned. Overlays stored in Pixel Data's unused
     /// bits (retired) are not read here (a warning says they remain).
-    public static func clean(_ dataSet: DataSet, detector: TextLineDetector = TextLineDetector(),
-                             bulkValue: (BulkDataReference) throws -> [UInt8]) throws(TextCleaningFailure) -> [CleanedOverlay] {
+    public static func clean(
+        _ dataSet: DataSet, detector: TextLineDetector = TextLineDetector(),
+        bulkValue: (BulkDataReference) throws -> [UInt8]
+    ) throws(TextCleaningFailure) -> [CleanedOverlay] {
         var cleaned: [CleanedOverlay] = []
         for group in stride(from: UInt16(0x6000), through: 0x601E, by: 2) {
             guard let element = dataSet[DICOMTag(group, 0x3000)] else { continue }
             guard let rows = dataSet.int(DICOMTag(group, 0x0010)), let columns = dataSet.int(DICOMTag(group, 0x0011)),
-                  rows > 0, columns > 0 else {
+                rows > 0, columns > 0
+            else {
                 throw TextCleaningFailure(.unsupported, "an overlay without Overlay Rows or Columns")
             }
             let frames = max(1, dataSet.int(DICOMTag(group, 0x0015)) ?? 1)
@@ -38,7 +41,9 @@ public enum OverlayTextCleaner {
             var boxes: [TextBox] = []
             for frame in 0..<frames {
                 var plane = GrayPlane(width: columns, height: rows)
-                for p in 0..<area where bits[(frame * area + p) >> 3] & (1 << ((frame * area + p) & 7)) != 0 { plane.pixels[p] = 255 }
+                for p in 0..<area where bits[(frame * area + p) >> 3] & (1 << ((frame * area + p) & 7)) != 0 {
+                    plane.pixels[p] = 255
+                }
                 boxes += detector.detect(RenderedFrame(luma: plane, chroma: nil), frameIndex: frame).map {
                     var box = $0
                     box.rule = .overlayText

@@ -16,14 +16,18 @@ struct Palette {
             let plain = DICOMTag(0x0028, UInt16(0x1201 + channel))
             let segmented = DICOMTag(0x0028, UInt16(0x1221 + channel))
             // The descriptor is US or SS: its first index is signed for SS.
-            guard let raw = dataSet.uint16s(descriptor), raw.count >= 3, let element = dataSet[plain] ?? dataSet[segmented] else { return nil }
+            guard let raw = dataSet.uint16s(descriptor), raw.count >= 3,
+                let element = dataSet[plain] ?? dataSet[segmented]
+            else { return nil }
             let entries = raw[0] == 0 ? 65536 : Int(raw[0])
             first = dataSet[descriptor]?.vr == .SS ? Int(Int16(bitPattern: raw[1])) : Int(raw[1])
             let bits = Int(raw[2])
             let bytes: [UInt8]
             switch element.value {
             case .bytes(let value): bytes = value
-            case .bulk(let reference): guard let value = try? bulkValue(reference) else { return nil }; bytes = value
+            case .bulk(let reference):
+                guard let value = try? bulkValue(reference) else { return nil }
+                bytes = value
             case .sequence: return nil
             }
             // 16-bit entries are stored one per word; 8-bit ones too (in the low byte), or packed.
@@ -70,7 +74,9 @@ struct Palette {
                 case 2:
                     guard depth == 0, position + 3 < end else { return false }
                     let offset = words[position + 2] | words[position + 3] << 16
-                    guard offset < words.count, run(offset, words.count, segmentLimit: length, depth: 1) else { return false }
+                    guard offset < words.count, run(offset, words.count, segmentLimit: length, depth: 1) else {
+                        return false
+                    }
                     position += 4
                 default:
                     return false

@@ -46,10 +46,13 @@ public struct PixelTextCleaner: Sendable {
     public init() {}
 
     /// `bulkValue` reads bulk values of the data set (palette tables) from the image's file.
-    public func clean(_ pixels: DecodedPixels, dataSet: DataSet,
-                      bulkValue: (BulkDataReference) throws -> [UInt8]) throws(TextCleaningFailure) -> CleanedPixels {
+    public func clean(
+        _ pixels: DecodedPixels, dataSet: DataSet,
+        bulkValue: (BulkDataReference) throws -> [UInt8]
+    ) throws(TextCleaningFailure) -> CleanedPixels {
         guard pixels.rows > 0, pixels.columns > 0, pixels.frames > 0,
-              pixels.bytes.count == pixels.frameByteCount * pixels.frames else {
+            pixels.bytes.count == pixels.frameByteCount * pixels.frames
+        else {
             throw TextCleaningFailure(.unsupported, "Pixel Data does not match Rows, Columns and frames")
         }
         var rendering = FrameRendering()
@@ -61,8 +64,12 @@ public struct PixelTextCleaner: Sendable {
             }
             rendering.palette = (palette.red, palette.green, palette.blue, palette.firstIndex)
         }
-        let fill = MaskFill.black(for: pixels, paletteLuma: rendering.palette.map { p in p.red.indices.map { Int(p.red[$0]) + Int(p.green[$0]) + Int(p.blue[$0]) } },
-                                  firstIndex: rendering.palette?.firstIndex ?? 0)
+        let fill = MaskFill.black(
+            for: pixels,
+            paletteLuma: rendering.palette.map { p in
+                p.red.indices.map { Int(p.red[$0]) + Int(p.green[$0]) + Int(p.blue[$0]) }
+            },
+            firstIndex: rendering.palette?.firstIndex ?? 0)
 
         var output = pixels
         let regions = UltrasoundRegions.regions(in: dataSet, columns: pixels.columns, rows: pixels.rows)
@@ -91,7 +98,11 @@ public struct PixelTextCleaner: Sendable {
             for frame in 0..<output.frames {
                 let lines = detector.detect(rendering.render(output, frame: frame), frameIndex: frame)
                 remaining += lines.filter { line in
-                    !boxes.contains { $0.padded(x: detector.radius + 2, y: detector.radius + 2, columns: output.columns, rows: output.rows).intersects(line) }
+                    !boxes.contains {
+                        $0.padded(
+                            x: detector.radius + 2, y: detector.radius + 2, columns: output.columns, rows: output.rows
+                        ).intersects(line)
+                    }
                 }
             }
             if remaining.isEmpty { break }
@@ -104,13 +115,16 @@ public struct PixelTextCleaner: Sendable {
             boxes += merged
         }
         let ocrChecked = try ocrLook(output, rendering: rendering, phi: HeaderPHIStrings(dataSet))
-        return CleanedPixels(pixels: output, boxes: boxes, frames: output.frames, secondLookLines: secondLook, ocrChecked: ocrChecked)
+        return CleanedPixels(
+            pixels: output, boxes: boxes, frames: output.frames, secondLookLines: secondLook, ocrChecked: ocrChecked)
     }
 
     /// Tesseract on the first frame and, for multi-frame images, on the brightest value of each
     /// pixel over all frames (annotation stays put while anatomy moves). False when OCR is off
     /// or unavailable, or the header names nothing to look for.
-    private func ocrLook(_ output: DecodedPixels, rendering: FrameRendering, phi: HeaderPHIStrings) throws(TextCleaningFailure) -> Bool {
+    private func ocrLook(
+        _ output: DecodedPixels, rendering: FrameRendering, phi: HeaderPHIStrings
+    ) throws(TextCleaningFailure) -> Bool {
         guard usesOCR, !phi.strings.isEmpty, OCRReader.isAvailable else { return false }
         var planes = [rendering.render(output, frame: 0).luma]
         if output.frames > 1 {
@@ -124,7 +138,8 @@ public struct PixelTextCleaner: Sendable {
         for plane in planes {
             guard let lines = OCRReader.lines(in: plane) else { return false }
             if lines.contains(where: phi.found) {
-                throw TextCleaningFailure(.phiReadable, "a name, ID or date of the header is still readable after masking")
+                throw TextCleaningFailure(
+                    .phiReadable, "a name, ID or date of the header is still readable after masking")
             }
         }
         return true

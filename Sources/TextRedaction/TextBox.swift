@@ -36,14 +36,16 @@ public struct TextBox: Hashable, Sendable, Codable {
 
     /// The smallest box holding both (keeps this box's rule and frame).
     func union(_ other: TextBox) -> TextBox {
-        TextBox(x0: min(x0, other.x0), y0: min(y0, other.y0), x1: max(x1, other.x1), y1: max(y1, other.y1),
-                rule: rule, frame: min(frame, other.frame))
+        TextBox(
+            x0: min(x0, other.x0), y0: min(y0, other.y0), x1: max(x1, other.x1), y1: max(y1, other.y1),
+            rule: rule, frame: min(frame, other.frame))
     }
 
     /// Grown by `x` pixels left and right and `y` up and down, clipped to a `columns` × `rows` image.
     public func padded(x: Int, y: Int, columns: Int, rows: Int) -> TextBox {
-        TextBox(x0: max(0, x0 - x), y0: max(0, y0 - y), x1: min(columns, x1 + x), y1: min(rows, y1 + y),
-                rule: rule, frame: frame)
+        TextBox(
+            x0: max(0, x0 - x), y0: max(0, y0 - y), x1: min(columns, x1 + x), y1: min(rows, y1 + y),
+            rule: rule, frame: frame)
     }
 
     /// Overlapping boxes merged until none overlap.

@@ -25,7 +25,8 @@ public struct TextLineDetector: Sendable {
         Pass(source: .darkStrokes, contrast: 60, level: 115, minimumGlyphs: 3, heightRatio: 2.5),
         // Text over anatomy has less contrast: a weaker stroke needs a longer, more regular line.
         Pass(source: .brightStrokes, contrast: 30, level: 0, minimumGlyphs: 5, heightRatio: 1.6, strictAlignment: true),
-        Pass(source: .colouredStrokes, contrast: 0, level: 48, minimumGlyphs: 3, heightRatio: 1.6, strictAlignment: true),
+        Pass(
+            source: .colouredStrokes, contrast: 0, level: 48, minimumGlyphs: 3, heightRatio: 1.6, strictAlignment: true),
     ]
 
     public init() {}
@@ -57,18 +58,22 @@ public struct TextLineDetector: Sendable {
                 strokes = { _, level in zip(topHat, chroma.pixels).map { $0 >= level && $1 >= level } }
             }
             // How strongly each glyph is inked: its brightest (dark strokes: darkest) pixel.
-            let ink: [UInt8] = switch pass.source {
-            case .brightStrokes: frame.luma.pixels
-            case .darkStrokes: frame.luma.pixels.map { 255 - $0 }
-            case .colouredStrokes: frame.chroma?.pixels ?? frame.luma.pixels
-            }
+            let ink: [UInt8] =
+                switch pass.source {
+                case .brightStrokes: frame.luma.pixels
+                case .darkStrokes: frame.luma.pixels.map { 255 - $0 }
+                case .colouredStrokes: frame.chroma?.pixels ?? frame.luma.pixels
+                }
             let glyphs = Self.glyphs(in: strokes(pass.contrast, pass.level), ink: ink, width: width, height: height)
             var lines = Self.lines(of: glyphs, pass: pass)
             if !lines.isEmpty {
                 // Hysteresis: a line found is followed into weaker strokes (glyphs over brighter
                 // anatomy, the thin parts of a font).
-                let weak = Self.glyphs(in: strokes(pass.contrast / 2, pass.source == .darkStrokes ? min(255, pass.level + 40) : pass.level / 2), ink: ink,
-                                       width: width, height: height)
+                let weak = Self.glyphs(
+                    in: strokes(
+                        pass.contrast / 2, pass.source == .darkStrokes ? min(255, pass.level + 40) : pass.level / 2),
+                    ink: ink,
+                    width: width, height: height)
                 lines = lines.map { Self.extend($0, with: weak.map(\.box)) }
             }
             boxes += lines.map { line in
@@ -96,7 +101,10 @@ public struct TextLineDetector: Sendable {
         var histogram = [Int](repeating: 0, count: 256)
         for value in topHat { histogram[Int(value)] += 1 }
         var (seen, median) = (0, 0)
-        while median < 255 && seen + histogram[median] <= topHat.count / 2 { seen += histogram[median]; median += 1 }
+        while median < 255 && seen + histogram[median] <= topHat.count / 2 {
+            seen += histogram[median]
+            median += 1
+        }
         return UInt8(min(255, 4 * median))
     }
 
@@ -128,10 +136,12 @@ public struct TextLineDetector: Sendable {
         guard glyphs.count >= 2 else { return true }
         let heights = glyphs.map(\.height).sorted()
         let tolerance = max(2, heights[heights.count / 2] / 5)
-        let bottoms = glyphs.map(\.y1).sorted(), tops = glyphs.map(\.y0).sorted()
+        let bottoms = glyphs.map(\.y1).sorted()
+        let tops = glyphs.map(\.y0).sorted()
         let (bottom, top) = (bottoms[bottoms.count / 2], tops[tops.count / 2])
         let aligned = glyphs.filter {
-            strictly ? abs($0.y1 - bottom) <= tolerance && abs($0.y0 - top) <= tolerance
+            strictly
+                ? abs($0.y1 - bottom) <= tolerance && abs($0.y0 - top) <= tolerance
                 : abs($0.y1 - bottom) <= tolerance || abs($0.y0 - top) <= tolerance
         }.count
         return Double(aligned) >= 0.75 * Double(glyphs.count)
@@ -167,7 +177,9 @@ public struct TextLineDetector: Sendable {
     static func tallestGlyph(width: Int, height: Int) -> Int { max(16, min(width, height) / 20) }
 
     /// The bounding box and pixel count of every 8-connected component of `mask`.
-    static func components(in mask: [Bool], values: [UInt8]? = nil, width: Int, height: Int) -> [(box: TextBox, pixels: Int, peak: UInt8)] {
+    static func components(
+        in mask: [Bool], values: [UInt8]? = nil, width: Int, height: Int
+    ) -> [(box: TextBox, pixels: Int, peak: UInt8)] {
         var seen = mask.map { !$0 }
         var stack: [(x: Int32, y: Int32)] = []
         var result: [(box: TextBox, pixels: Int, peak: UInt8)] = []
@@ -178,7 +190,10 @@ public struct TextLineDetector: Sendable {
                 var (x0, y0, x1, y1, count, peak) = (width, height, 0, 0, 0, UInt8(0))
                 while let (px, py) = stack.popLast() {
                     let (x, y) = (Int(px), Int(py))
-                    x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
+                    x0 = min(x0, x)
+                    x1 = max(x1, x)
+                    y0 = min(y0, y)
+                    y1 = max(y1, y)
                     count += 1
                     if let values { peak = max(peak, values[y * width + x]) }
                     for ny in max(0, y - 1)...min(height - 1, y + 1) {
@@ -204,7 +219,10 @@ public struct TextLineDetector: Sendable {
         let bright = Morphology.whiteTopHat(frame.luma, radius: radius)
         let dark = Morphology.blackTopHat(frame.luma, radius: radius)
         var result: [TextBox] = []
-        for mask in [zip(bright, frame.luma.pixels).map { $0 >= 60 && $1 >= 140 }, zip(dark, frame.luma.pixels).map { $0 >= 60 && $1 <= 115 }] {
+        for mask in [
+            zip(bright, frame.luma.pixels).map { $0 >= 60 && $1 >= 140 },
+            zip(dark, frame.luma.pixels).map { $0 >= 60 && $1 <= 115 },
+        ] {
             for (box, _, _) in Self.components(in: mask, width: width, height: height)
             where box.height <= tallest && box.width <= 3 * tallest && near.contains(where: { $0.intersects(box) }) {
                 var fragment = box.padded(x: 1, y: 1, columns: width, rows: height)
@@ -231,7 +249,10 @@ public struct TextLineDetector: Sendable {
         var parent = Array(sorted.indices)
         func root(_ i: Int) -> Int {
             var i = i
-            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
+            while parent[i] != i {
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            }
             return i
         }
         let tallest = sorted.map(\.height).max() ?? 0
@@ -244,18 +265,24 @@ public struct TextLineDetector: Sendable {
                 let (small, large) = (Double(min(a.height, b.height)), Double(max(a.height, b.height)))
                 let overlap = Double(min(a.y1, b.y1) - max(a.y0, b.y0))
                 let gap = Double(b.x0 - a.x1)
-                guard large <= pass.heightRatio * small, overlap >= 0.5 * small, gap <= gapFactor * large else { continue }
+                guard large <= pass.heightRatio * small, overlap >= 0.5 * small, gap <= gapFactor * large else {
+                    continue
+                }
                 parent[root(j - 1)] = root(i)
             }
         }
         var groups: [Int: (box: TextBox, count: Int, members: [Glyph])] = [:]
         for i in sorted.indices {
             let r = root(i)
-            if let group = groups[r] { groups[r] = (group.box.union(sorted[i]), group.count + letters[i].letters, group.members + [letters[i]]) }
-            else { groups[r] = (sorted[i], letters[i].letters, [letters[i]]) }
+            if let group = groups[r] {
+                groups[r] = (group.box.union(sorted[i]), group.count + letters[i].letters, group.members + [letters[i]])
+            } else {
+                groups[r] = (sorted[i], letters[i].letters, [letters[i]])
+            }
         }
         return groups.values.filter {
-            $0.count >= pass.minimumGlyphs && isAligned($0.members.map(\.box), strictly: pass.strictAlignment) && isOneInk($0.members)
+            $0.count >= pass.minimumGlyphs && isAligned($0.members.map(\.box), strictly: pass.strictAlignment)
+                && isOneInk($0.members)
         }.map(\.box)
     }
 }

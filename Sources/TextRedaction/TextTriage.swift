@@ -28,6 +28,8 @@ public enum TextTriage {
     static let flaggedImageTypes: Set<String> = ["SAVE", "SCREEN", "REPORTDATA", "DEMOGRAPHICDATA", "INVALID"]
     static let flaggedDescriptions = ["SAVE", "DOSE", "SCREEN", "REPORT", "PROTOCOL", "FORM", "OUTSIDE"]
     /// Date of Secondary Capture and the Secondary Capture Device's manufacturer, model, software.
-    static let secondaryCaptureDevice = [DICOMTag.dateOfSecondaryCapture, DICOMTag.secondaryCaptureDeviceManufacturer,
-                                         DICOMTag.secondaryCaptureDeviceManufacturerModelName, DICOMTag.secondaryCaptureDeviceSoftwareVersions]
+    static let secondaryCaptureDevice = [
+        DICOMTag.dateOfSecondaryCapture, DICOMTag.secondaryCaptureDeviceManufacturer,
+        DICOMTag.secondaryCaptureDeviceManufacturerModelName, DICOMTag.secondaryCaptureDeviceSoftwareVersions,
+    ]
 }

@@ -10,9 +10,11 @@ public enum UltrasoundRegions {
         var regions: [TextBox] = []
         for item in items {
             guard let x0 = item.int(.regionLocationMinX0), let y0 = item.int(.regionLocationMinY0),
-                  let x1 = item.int(.regionLocationMaxX1), let y1 = item.int(.regionLocationMaxY1), x0 <= x1, y0 <= y1 else { return [] }
-            let box = TextBox(x0: min(x0, columns), y0: min(y0, rows), x1: min(x1 + 1, columns), y1: min(y1 + 1, rows),
-                              rule: .outsideUltrasoundRegions)
+                let x1 = item.int(.regionLocationMaxX1), let y1 = item.int(.regionLocationMaxY1), x0 <= x1, y0 <= y1
+            else { return [] }
+            let box = TextBox(
+                x0: min(x0, columns), y0: min(y0, rows), x1: min(x1 + 1, columns), y1: min(y1 + 1, rows),
+                rule: .outsideUltrasoundRegions)
             if box.area > 0 { regions.append(box) }
         }
         return regions
@@ -22,7 +24,9 @@ public enum UltrasoundRegions {
     public static func outside(_ regions: [TextBox], columns: Int, rows: Int) -> [TextBox] {
         guard !regions.isEmpty else { return [] }
         func spans(_ y: Int) -> [Range<Int>] {
-            let covered = regions.filter { $0.y0 <= y && y < $0.y1 }.map { $0.x0..<$0.x1 }.sorted { $0.lowerBound < $1.lowerBound }
+            let covered = regions.filter { $0.y0 <= y && y < $0.y1 }.map { $0.x0..<$0.x1 }.sorted {
+                $0.lowerBound < $1.lowerBound
+            }
             var result: [Range<Int>] = []
             var x = 0
             for range in covered {
@@ -38,7 +42,9 @@ public enum UltrasoundRegions {
         for y in 1...rows {
             let next = y < rows ? spans(y) : []
             if y == rows || next != current {
-                boxes += current.map { TextBox(x0: $0.lowerBound, y0: bandStart, x1: $0.upperBound, y1: y, rule: .outsideUltrasoundRegions) }
+                boxes += current.map {
+                    TextBox(x0: $0.lowerBound, y0: bandStart, x1: $0.upperBound, y1: y, rule: .outsideUltrasoundRegions)
+                }
                 bandStart = y
                 current = next
             }

@@ -45,7 +45,8 @@ public struct BatchAnonymizer: Sendable {
     /// Processes every file under `inputs`. Throws only for problems that stop the whole run
     /// (an output folder that cannot be created, a manifest that cannot be written, a journal
     /// left by a run with other settings); a bad input file is a failed outcome, never an error.
-    public func run(inputs: [String], progress: @Sendable (Event) -> Void = { _ in }) throws(BatchError) -> BatchSummary {
+    public func run(inputs: [String], progress: @Sendable (Event) -> Void = { _ in }) throws(BatchError) -> BatchSummary
+    {
         try validate(inputs: inputs)
         let start = Date()
         progress(.discovered(fileCount: InputDiscovery.count(inputs), problems: 0))
@@ -56,24 +57,31 @@ public struct BatchAnonymizer: Sendable {
         let outputs = Collector<(series: String, path: String, maskedText: [TextBox])>()
         let wantsRepresentations = !configuration.representations.isEmpty && !configuration.dryRun
         @Sendable func report(_ event: Event) {
-            if wantsRepresentations, case .finished(let outcome) = event, outcome.status == .written || outcome.status == .unchanged,
-               let series = outcome.identifiers?.seriesInstanceUID, let path = outcome.outputPath {
+            if wantsRepresentations, case .finished(let outcome) = event,
+                outcome.status == .written || outcome.status == .unchanged,
+                let series = outcome.identifiers?.seriesInstanceUID, let path = outcome.outputPath
+            {
                 outputs.store((series, path, outcome.pixelText?.boxes ?? []), index: outcome.index)
             }
             progress(event)
         }
         let processor = FileProcessor(configuration: configuration, vault: recorder.vault)
-        let defaced = configuration.defaces
-            ? HeadSeriesDefacing(processor: processor, keyed: keyed).run(inputs: inputs, recorder: recorder, progress: report)
+        let defaced =
+            configuration.defaces
+            ? HeadSeriesDefacing(processor: processor, keyed: keyed).run(
+                inputs: inputs, recorder: recorder, progress: report)
             : []
         InputDiscovery(inputs).forEach(jobs: configuration.jobs, until: { recorder.stopReason != nil }) { item in
             let outcome: FileOutcome
             switch item {
             case .problem(let index, let path, let reason):
                 let inputID = keyed.inputIdentifier(for: path)
-                guard configuration.belongsHere(study: nil, inputID: inputID), !recorder.isAlreadyDone(inputID) else { return }
-                outcome = FileOutcome(index: index, inputPath: path, inputID: inputID,
-                                      failure: BatchFileFailure.unreadableInput(reason))
+                guard configuration.belongsHere(study: nil, inputID: inputID), !recorder.isAlreadyDone(inputID) else {
+                    return
+                }
+                outcome = FileOutcome(
+                    index: index, inputPath: path, inputID: inputID,
+                    failure: BatchFileFailure.unreadableInput(reason))
             case .file(let index, let path):
                 let inputID = keyed.inputIdentifier(for: path)
                 if defaced.contains(path) || recorder.isAlreadyDone(inputID) { return }
@@ -90,7 +98,8 @@ public struct BatchAnonymizer: Sendable {
         }
         if let reason = recorder.stopReason {
             recorder.checkpointBeforeStopping()
-            throw BatchError("stopped: \(reason). Make room, then run the same command again: it resumes where this run stopped")
+            throw BatchError(
+                "stopped: \(reason). Make room, then run the same command again: it resumes where this run stopped")
         }
         var summary = try recorder.finish(header: header)
         if wantsRepresentations {
@@ -104,10 +113,12 @@ public struct BatchAnonymizer: Sendable {
             var pass = RepresentationPass(representations: configuration.representations)
             pass.k = configuration.kAnonymity
             pass.suppressBelowK = configuration.suppressBelowK
-            let result = pass.run(bySeries.values.map { paths in
-                RepresentationPass.Series(paths: Set(paths).sorted(), folder: (paths[0] as NSString).deletingLastPathComponent,
-                                          maskedText: maskedText.filter { paths.contains($0.key) })
-            }, datasetCSV: (configuration.outputFolder as NSString).appendingPathComponent("dataset.csv"))
+            let result = pass.run(
+                bySeries.values.map { paths in
+                    RepresentationPass.Series(
+                        paths: Set(paths).sorted(), folder: (paths[0] as NSString).deletingLastPathComponent,
+                        maskedText: maskedText.filter { paths.contains($0.key) })
+                }, datasetCSV: (configuration.outputFolder as NSString).appendingPathComponent("dataset.csv"))
             summary.representationsWritten = result.written
             summary.representationFailures = result.failures
             summary.seriesBelowK = result.belowK
@@ -130,7 +141,8 @@ public struct BatchAnonymizer: Sendable {
         var confidential = configuration.mappingPath.map { [("mapping file", $0)] } ?? []
         if case .pseudonymize(let vaultPath, _) = configuration.mode { confidential.append(("vault", vaultPath)) }
         if let quarantine = configuration.quarantineFolder { confidential.append(("quarantine folder", quarantine)) }
-        for (name, path) in confidential where Self.canonical(path) == output || Self.canonical(path).hasPrefix(output + "/") {
+        for (name, path) in confidential
+        where Self.canonical(path) == output || Self.canonical(path).hasPrefix(output + "/") {
             throw BatchError("the \(name) holds PHI and must not be inside the output folder")
         }
         for input in inputs {

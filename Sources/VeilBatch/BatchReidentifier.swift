@@ -14,15 +14,19 @@ public struct BatchReidentifier: Sendable {
     private let records: [String: SealedAttributes]
     private let key: ReidentificationKey
 
-    public init(outputFolder: String, vaultPath: String, key: ReidentificationKey,
-                jobs: Int = ProcessInfo.processInfo.activeProcessorCount) throws(BatchError) {
+    public init(
+        outputFolder: String, vaultPath: String, key: ReidentificationKey,
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) throws(BatchError) {
         self.outputFolder = outputFolder
         self.jobs = jobs
         self.key = key
         records = try Vault.read(vaultPath, key: key)
     }
 
-    public func run(inputs: [String], progress: @Sendable (BatchAnonymizer.Event) -> Void = { _ in }) throws(BatchError) -> BatchSummary {
+    public func run(
+        inputs: [String], progress: @Sendable (BatchAnonymizer.Event) -> Void = { _ in }
+    ) throws(BatchError) -> BatchSummary {
         let start = Date()
         progress(.discovered(fileCount: InputDiscovery.count(inputs), problems: 0))
         do { try AtomicFile.makeDirectories(outputFolder) } catch {
@@ -35,8 +39,9 @@ public struct BatchReidentifier: Sendable {
             case .file(let index, let path):
                 outcome = process(path, index: index)
             case .problem(let index, let path, let reason):
-                outcome = FileOutcome(index: index, inputPath: path, inputID: "",
-                                      failure: BatchFileFailure.unreadableInput(reason))
+                outcome = FileOutcome(
+                    index: index, inputPath: path, inputID: "",
+                    failure: BatchFileFailure.unreadableInput(reason))
             }
             collector.store(outcome, index: outcome.index)
             progress(.finished(outcome))
@@ -45,8 +50,9 @@ public struct BatchReidentifier: Sendable {
         let outcomes = collector.inOrder
         for outcome in outcomes { counts.add(outcome.status, bytes: outcome.bytesRead) }
         do { try AtomicFile.synchronizeFileSystem(containing: outputFolder) } catch { throw BatchError(error.message) }
-        return BatchSummary(counts: counts, outcomes: outcomes, seconds: Date().timeIntervalSince(start),
-                            manifestPath: nil, resumed: 0)
+        return BatchSummary(
+            counts: counts, outcomes: outcomes, seconds: Date().timeIntervalSince(start),
+            manifestPath: nil, resumed: 0)
     }
 
     private func process(_ path: String, index: Int) -> FileOutcome {

@@ -59,4 +59,3 @@ public struct BatchVerifier: Sendable {
         }
     }
 }
-

@@ -94,8 +94,9 @@ struct BatchFileFailure: FileFailure {
 extension FileOutcome {
     /// The outcome of an input that failed (or was skipped) before anything was read from it.
     init(index: Int, inputPath: String, inputID: String, failure: any FileFailure) {
-        self.init(index: index, inputPath: inputPath, inputID: inputID, status: failure.status,
-                  reason: failure.code, message: failure.message)
+        self.init(
+            index: index, inputPath: inputPath, inputID: inputID, status: failure.status,
+            reason: failure.code, message: failure.message)
     }
 
     /// This outcome as a failure: nothing of a file that was not written stays in its record.

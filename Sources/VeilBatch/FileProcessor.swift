@@ -56,10 +56,13 @@ struct FileProcessor: Sendable {
 
     /// Processes an input already opened and read. `defaced` holds its pixels when the deface
     /// pass removed the face from its series.
-    func process(_ file: borrowing DICOMFile, _ object: DICOMObject, outcome: FileOutcome, defaced: DefacedFile?)
+    func process(
+        _ file: borrowing DICOMFile, _ object: DICOMObject, outcome: FileOutcome, defaced: DefacedFile?
+    )
         -> FileResult
     {
-        guard configuration.belongsHere(study: object.dataSet.string(.studyInstanceUID), inputID: outcome.inputID) else {
+        guard configuration.belongsHere(study: object.dataSet.string(.studyInstanceUID), inputID: outcome.inputID)
+        else {
             return .otherShard
         }
         var outcome = outcome
@@ -73,8 +76,10 @@ struct FileProcessor: Sendable {
         return .outcome(outcome)
     }
 
-    private func deidentifyAndWrite(_ file: borrowing DICOMFile, _ object: DICOMObject, defaced: DefacedFile?,
-                                    into outcome: inout FileOutcome) throws {
+    private func deidentifyAndWrite(
+        _ file: borrowing DICOMFile, _ object: DICOMObject, defaced: DefacedFile?,
+        into outcome: inout FileOutcome
+    ) throws {
         if TruncatedImage.lacksPixelData(object.dataSet) { throw BatchFileFailure.truncated }
         var passes: PixelPasses = defaced == nil ? [] : .cleanRecognizableVisualFeatures
         var cleaned: (pixels: CleanedPixels, triage: String)?
@@ -89,20 +94,24 @@ struct FileProcessor: Sendable {
         }
         if let (cleaned, triage) = cleaned {
             let pixels = cleaned.pixels
-            NativePixelData.store(pixels.bytes, in: &result.object, photometricInterpretation: pixels.photometricInterpretation,
-                                  planarConfiguration: pixels.samplesPerPixel == 3 ? pixels.planarConfiguration : nil)
+            NativePixelData.store(
+                pixels.bytes, in: &result.object, photometricInterpretation: pixels.photometricInterpretation,
+                planarConfiguration: pixels.samplesPerPixel == 3 ? pixels.planarConfiguration : nil)
             result.object.dataSet[.burnedInAnnotation] = DataElement(.burnedInAnnotation, .CS, string: "NO")
-            outcome.pixelText = PixelTextRecord(triage: triage, frames: cleaned.frames, boxes: cleaned.boxes,
-                                                secondLookLines: cleaned.secondLookLines, ocrChecked: cleaned.ocrChecked)
+            outcome.pixelText = PixelTextRecord(
+                triage: triage, frames: cleaned.frames, boxes: cleaned.boxes,
+                secondLookLines: cleaned.secondLookLines, ocrChecked: cleaned.ocrChecked)
         }
         if configuration.textScope != nil, configuration.profile.options.contains(.cleanGraphics) {
             // Overlays kept by Clean Graphics: their text is cleared too, whatever the triage.
             for overlay in try OverlayTextCleaner.clean(result.object.dataSet, bulkValue: { try file.bulkValue($0) }) {
                 let tag = DICOMTag(overlay.group, 0x3000)
-                result.object.dataSet[tag] = DataElement(tag, result.object.dataSet[tag]?.vr ?? .OW, .bytes(overlay.overlayData))
+                result.object.dataSet[tag] = DataElement(
+                    tag, result.object.dataSet[tag]?.vr ?? .OW, .bytes(overlay.overlayData))
                 if outcome.pixelText == nil {
-                    outcome.pixelText = PixelTextRecord(triage: "overlay", frames: 0, boxes: [], secondLookLines: 0,
-                                                        ocrChecked: false)
+                    outcome.pixelText = PixelTextRecord(
+                        triage: "overlay", frames: 0, boxes: [], secondLookLines: 0,
+                        ocrChecked: false)
                 }
                 outcome.pixelText?.boxes += overlay.boxes
             }
@@ -114,7 +123,8 @@ struct FileProcessor: Sendable {
         outcome.warnings = result.warnings
         outcome.methodCodes = result.methodCodes.map(\.value)
         outcome.replacements = configuration.mappingPath == nil ? [] : result.replacements
-        let relative = configuration.writesDICOMDIR
+        let relative =
+            configuration.writesDICOMDIR
             ? OutputLayout.mediaPath(for: result.identifiers) : OutputLayout.relativePath(for: result.identifiers)
         outcome.outputPath = relative
         if configuration.dryRun {
@@ -131,10 +141,15 @@ struct FileProcessor: Sendable {
     }
 
     /// Stores the originals of what de-identification changed, removed bulk values included.
-    private func seal(_ original: DICOMObject, _ deidentified: DICOMObject, of file: borrowing DICOMFile,
-                      key: ReidentificationKey, index: Int, vault: Vault.Writer) throws {
+    private func seal(
+        _ original: DICOMObject, _ deidentified: DICOMObject, of file: borrowing DICOMFile,
+        key: ReidentificationKey, index: Int, vault: Vault.Writer
+    ) throws {
         var needed: [BulkDataReference] = []
-        _ = OriginalAttributes(original: original, deidentified: deidentified) { needed.append($0); return [] }
+        _ = OriginalAttributes(original: original, deidentified: deidentified) {
+            needed.append($0)
+            return []
+        }
         var values: [BulkDataReference: [UInt8]] = [:]
         for reference in needed { values[reference] = try file.bulkValue(reference) }
         let originals = OriginalAttributes(original: original, deidentified: deidentified) { values[$0] ?? [] }
@@ -143,7 +158,9 @@ struct FileProcessor: Sendable {
     }
 
     /// The image's pixels (defaced ones when the face was removed) with their burned-in text masked.
-    private static func cleanText(_ file: borrowing DICOMFile, _ dataSet: DataSet, defaced: DefacedFile?) throws
+    private static func cleanText(
+        _ file: borrowing DICOMFile, _ dataSet: DataSet, defaced: DefacedFile?
+    ) throws
         -> CleanedPixels
     {
         let pixels: DecodedPixels
@@ -151,7 +168,8 @@ struct FileProcessor: Sendable {
             pixels = defaced.pixels
         } else {
             do { pixels = try file.decodePixels() } catch {
-                throw TextCleaningFailure(.unsupported, "the pixels cannot be decoded for text cleaning: \(error.message)")
+                throw TextCleaningFailure(
+                    .unsupported, "the pixels cannot be decoded for text cleaning: \(error.message)")
             }
         }
         return try PixelTextCleaner().clean(pixels, dataSet: dataSet, bulkValue: { try file.bulkValue($0) })
@@ -159,18 +177,25 @@ struct FileProcessor: Sendable {
 
     /// Writes an output, never replacing a different readable file; an existing file that is
     /// not readable DICOM is what an interrupted run (power loss) leaves behind, and is replaced.
-    private func write(_ object: DICOMObject, of file: borrowing DICOMFile, to destination: String)
+    private func write(
+        _ object: DICOMObject, of file: borrowing DICOMFile, to destination: String
+    )
         throws(DICOMIOError) -> AtomicFile.Outcome
     {
         do {
-            return try file.write(object, to: destination, ifExists: .keepIfIdentical, durable: false,
-                                  owner: configuration.temporaryFileOwner)
-        } catch where error.kind == .outputConflict {
+            return try file.write(
+                object, to: destination, ifExists: .keepIfIdentical, durable: false,
+                owner: configuration.temporaryFileOwner)
+        } catch  where error.kind == .outputConflict {
             let readable: Bool
-            do { _ = try DICOMFile(path: destination).read(); readable = true } catch { readable = false }
+            do {
+                _ = try DICOMFile(path: destination).read()
+                readable = true
+            } catch { readable = false }
             guard !readable else { throw error }
-            return try file.write(object, to: destination, ifExists: .replace, durable: false,
-                                  owner: configuration.temporaryFileOwner)
+            return try file.write(
+                object, to: destination, ifExists: .replace, durable: false,
+                owner: configuration.temporaryFileOwner)
         }
     }
 

@@ -30,17 +30,24 @@ struct HeadSeriesDefacing {
     }
 
     /// Paths this pass recorded an outcome for (or that an earlier run already did).
-    func run(inputs: [String], recorder: RunRecorder, progress: @Sendable (BatchAnonymizer.Event) -> Void) -> Set<String> {
+    func run(
+        inputs: [String], recorder: RunRecorder, progress: @Sendable (BatchAnonymizer.Event) -> Void
+    ) -> Set<String> {
         let found = Collector<(series: String, index: Int, path: String, hint: Hint)>()
         InputDiscovery(inputs).forEach(jobs: configuration.jobs, until: { recorder.stopReason != nil }) { item in
             guard case .file(let index, let path) = item, let object = try? DICOMFile(path: path).read() else { return }
             let dataSet = object.dataSet
             guard ["CT", "MR"].contains(dataSet.string(.modality)?.uppercased() ?? ""),
-                  let series = dataSet.string(.seriesInstanceUID), !series.isEmpty,
-                  !SliceHeader.frames(of: dataSet, source: 0).isEmpty else { return }
-            guard configuration.belongsHere(study: dataSet.string(.studyInstanceUID),
-                                            inputID: keyed.inputIdentifier(for: path)) else { return }
-            found.store((series, index, path, Self.hint(dataSet, requireHead: configuration.defaceRequiresHead)), index: index)
+                let series = dataSet.string(.seriesInstanceUID), !series.isEmpty,
+                !SliceHeader.frames(of: dataSet, source: 0).isEmpty
+            else { return }
+            guard
+                configuration.belongsHere(
+                    study: dataSet.string(.studyInstanceUID),
+                    inputID: keyed.inputIdentifier(for: path))
+            else { return }
+            found.store(
+                (series, index, path, Self.hint(dataSet, requireHead: configuration.defaceRequiresHead)), index: index)
         }
         var series: [String: Series] = [:]
         for file in found.inOrder {
@@ -63,7 +70,10 @@ struct HeadSeriesDefacing {
             for (position, file) in files.enumerated() {
                 defer { inputs[position] = nil }
                 let inputID = keyed.inputIdentifier(for: file.path)
-                guard !recorder.isAlreadyDone(inputID) else { handled.insert(file.path); continue }
+                guard !recorder.isAlreadyDone(inputID) else {
+                    handled.insert(file.path)
+                    continue
+                }
                 var outcome = FileOutcome(index: file.index, inputPath: file.path, inputID: inputID, status: .failed)
                 outcome.bytesRead = FileProcessor.fileSize(file.path)
                 switch decided[position] {
@@ -91,7 +101,8 @@ struct HeadSeriesDefacing {
     /// a head (no hint, and no head found): its files are then processed as usual. Each file's
     /// pixels are decoded once: the volume is built from them, and they are what gets defaced.
     func deface(_ inputs: [OpenedInput?], hint: Hint) -> [Result<DefacedFile, DefaceFailure>]? {
-        let fail = { (failure: DefaceFailure) in inputs.map { _ in Result<DefacedFile, DefaceFailure>.failure(failure) } }
+        let fail = { (failure: DefaceFailure) in inputs.map { _ in Result<DefacedFile, DefaceFailure>.failure(failure) }
+        }
         var decoded: [Int: DecodedPixels] = [:]
         let volumes: [Volume]
         do {
@@ -105,7 +116,8 @@ struct HeadSeriesDefacing {
                 return decoded[source]!
             }
         } catch {
-            return hint == .head ? fail(DefaceFailure(reason: .unsupported, detail: "the series cannot be read as a volume")) : nil
+            return hint == .head
+                ? fail(DefaceFailure(reason: .unsupported, detail: "the series cannot be read as a volume")) : nil
         }
         var results = [Result<DefacedFile, DefaceFailure>?](repeating: nil, count: inputs.count)
         var headFound = false
@@ -136,7 +148,8 @@ struct HeadSeriesDefacing {
         if hint == .unknown && !headFound { return nil }
         // Files of a head series outside every defaced volume (localizers, single images) could
         // still show the face: they fail too.
-        let uncovered = firstFailure ?? DefaceFailure(reason: .unsupported, detail: "image not part of a defaced volume")
+        let uncovered =
+            firstFailure ?? DefaceFailure(reason: .unsupported, detail: "image not part of a defaced volume")
         return results.map { $0 ?? .failure(uncovered) }
     }
 

@@ -80,7 +80,9 @@ final class JournaledLog: @unchecked Sendable {
         defer { fclose(journal) }
         try AtomicFile.write(to: path) { (temporary) throws(DICOMIOError) in
             let output = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
-            guard output >= 0 else { throw DICOMIOError(.fileSystem, "cannot create \((path as NSString).lastPathComponent)") }
+            guard output >= 0 else {
+                throw DICOMIOError(.fileSystem, "cannot create \((path as NSString).lastPathComponent)")
+            }
             defer { close(output) }
             fchmod(output, permissions)
             var ok = Self.write(output, header + [0x0A])
@@ -91,7 +93,10 @@ final class JournaledLog: @unchecked Sendable {
             while ok {
                 let length = getline(&line, &capacity, journal)
                 if length < 0 { break }
-                if isFirst { isFirst = false; continue } // the journal's own header
+                if isFirst {
+                    isFirst = false
+                    continue
+                }  // the journal's own header
                 let bytes = UnsafeRawBufferPointer(start: line, count: length)
                 if bytes.starts(with: Self.checkpointLine) { continue }
                 ok = Self.write(output, Array(bytes))
@@ -110,7 +115,9 @@ final class JournaledLog: @unchecked Sendable {
     private static func write(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            let result = bytes.withUnsafeBytes {
+                Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written)
+            }
             if result < 0 {
                 if errno == EINTR { continue }
                 return false

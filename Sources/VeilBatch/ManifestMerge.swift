@@ -11,10 +11,13 @@ public enum ManifestMerge {
         var inputs = Set<String>()
         let decoder = JSONDecoder()
         for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else { throw BatchError("cannot read a manifest") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw BatchError("cannot read a manifest")
+            }
             let lines = data.split(separator: 0x0A)
             guard let first = lines.first, let header = try? decoder.decode(ManifestRecord.Header.self, from: first),
-                  header.type == "header", header.counts != nil else {
+                header.type == "header", header.counts != nil
+            else {
                 throw BatchError("not a complete Veil manifest (an interrupted shard leaves only a journal)")
             }
             headers.append(header)
@@ -30,8 +33,10 @@ public enum ManifestMerge {
         }
         let first = headers[0]
         for header in headers.dropFirst() {
-            guard header.version == first.version, header.profile == first.profile, header.keyFingerprint == first.keyFingerprint,
-                  header.mode == first.mode, header.dryRun == first.dryRun else {
+            guard header.version == first.version, header.profile == first.profile,
+                header.keyFingerprint == first.keyFingerprint,
+                header.mode == first.mode, header.dryRun == first.dryRun
+            else {
                 throw BatchError("the manifests come from runs with different settings or keys")
             }
         }
@@ -39,7 +44,8 @@ public enum ManifestMerge {
         if !shards.isEmpty {
             let count = shards[0].count
             guard shards.count == headers.count, shards.allSatisfy({ $0.count == count }),
-                  Set(shards.map(\.index)) == Set(1...count) else {
+                Set(shards.map(\.index)) == Set(1...count)
+            else {
                 throw BatchError("the manifests are not the shards 1/N … N/N of one batch, each once")
             }
         }
@@ -66,7 +72,9 @@ public enum ManifestMerge {
         }.map(\.element)
         var bytes = ManifestWriter.encode(merged) + [0x0A]
         for line in ordered { bytes += line + [0x0A] }
-        do { try AtomicFile.write(bytes, to: output) } catch { throw BatchError("cannot write the merged manifest: \(error.message)") }
+        do { try AtomicFile.write(bytes, to: output) } catch {
+            throw BatchError("cannot write the merged manifest: \(error.message)")
+        }
         return counts
     }
 }

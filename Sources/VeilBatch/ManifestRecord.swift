@@ -156,12 +156,15 @@ public enum ManifestRecord {
 
     static func file(from outcome: FileOutcome) -> File {
         File(
-            index: outcome.index, input: outcome.inputID, status: outcome.status, reason: outcome.reason, message: outcome.message,
+            index: outcome.index, input: outcome.inputID, status: outcome.status, reason: outcome.reason,
+            message: outcome.message,
             output: outcome.outputPath, sopClassUID: outcome.identifiers?.sopClassUID,
             transferSyntaxUID: outcome.transferSyntaxUID, identifiers: outcome.identifiers,
-            actions: outcome.identifiers == nil ? nil : outcome.actions.map {
-                Action(path: $0.path.description, action: $0.action.rawValue, basis: $0.reason.text)
-            },
+            actions: outcome.identifiers == nil
+                ? nil
+                : outcome.actions.map {
+                    Action(path: $0.path.description, action: $0.action.rawValue, basis: $0.reason.text)
+                },
             warnings: outcome.warnings.isEmpty ? nil : outcome.warnings.map(\.kind.rawValue),
             methodCodes: outcome.methodCodes.isEmpty ? nil : outcome.methodCodes, defacing: outcome.defacing,
             pixelText: outcome.pixelText)

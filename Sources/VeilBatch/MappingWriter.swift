@@ -17,7 +17,8 @@ final class MappingWriter: @unchecked Sendable {
     private static let recentLimit = 100_000
 
     init(path: String, carriedOver: [[UInt8]] = []) throws(DICOMIOError) {
-        log = try JournaledLog(path: path, permissions: 0o600, header: Array("id_old,id_new".utf8), carriedOver: carriedOver)
+        log = try JournaledLog(
+            path: path, permissions: 0o600, header: Array("id_old,id_new".utf8), carriedOver: carriedOver)
     }
 
     func checkpoint() { log.checkpoint() }

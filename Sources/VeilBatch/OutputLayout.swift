@@ -5,13 +5,16 @@ import Deidentification
 /// patients) reaches the output.
 public enum OutputLayout {
     public static func relativePath(for identifiers: OutputIdentifiers) -> String {
-        "\(component(identifiers.studyInstanceUID))/\(component(identifiers.seriesInstanceUID))/\(component(identifiers.sopInstanceUID)).dcm"
+        [identifiers.studyInstanceUID, identifiers.seriesInstanceUID, identifiers.sopInstanceUID]
+            .map(component).joined(separator: "/") + ".dcm"
     }
 
     /// The layout of media file-sets, for outputs with a DICOMDIR: `DICOM/<study>/<series>/<instance>`,
     /// each an 8-character file ID (PS3.10 8.5: A-Z and 0-9) derived from the replacement UID.
     public static func mediaPath(for identifiers: OutputIdentifiers) -> String {
-        "DICOM/\(fileID(identifiers.studyInstanceUID))/\(fileID(identifiers.seriesInstanceUID))/\(fileID(identifiers.sopInstanceUID))"
+        "DICOM/"
+            + [identifiers.studyInstanceUID, identifiers.seriesInstanceUID, identifiers.sopInstanceUID]
+            .map(fileID).joined(separator: "/")
     }
 
     /// Eight base32 characters of a hash of the UID (40 bits; names only need to differ within

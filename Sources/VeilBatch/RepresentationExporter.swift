@@ -29,7 +29,8 @@ public struct RepresentationExporter: Sendable {
         let found = Collector<(study: String, series: String, path: String)?>()
         InputDiscovery(inputs).forEach(jobs: jobs) { item in
             guard case .file(let index, let path) = item, let dataSet = try? DICOMFile(path: path).read().dataSet,
-                  dataSet[.pixelData] != nil else { return }
+                dataSet[.pixelData] != nil
+            else { return }
             guard dataSet.string(.patientIdentityRemoved)?.uppercased() == "YES" else {
                 found.store(nil, index: index)
                 return
@@ -41,12 +42,18 @@ public struct RepresentationExporter: Sendable {
         var refused: [Int] = []
         var bySeries: [String: (study: String, series: String, paths: [String])] = [:]
         for (index, entry) in found.indexed {
-            guard let entry else { refused.append(index); continue }
-            bySeries["\(entry.study)/\(entry.series)", default: (entry.study, entry.series, [])].paths.append(entry.path)
+            guard let entry else {
+                refused.append(index)
+                continue
+            }
+            bySeries["\(entry.study)/\(entry.series)", default: (entry.study, entry.series, [])].paths.append(
+                entry.path)
         }
         let series = bySeries.values.map { entry in
-            RepresentationPass.Series(paths: entry.paths.sorted(), folder: ((outputFolder as NSString).appendingPathComponent(entry.study)
-                as NSString).appendingPathComponent(entry.series))
+            RepresentationPass.Series(
+                paths: entry.paths.sorted(),
+                folder: ((outputFolder as NSString).appendingPathComponent(entry.study)
+                    as NSString).appendingPathComponent(entry.series))
         }
         let summary = pass.run(series, datasetCSV: (outputFolder as NSString).appendingPathComponent("dataset.csv"))
         return Result(summary: summary, refused: refused.sorted(), series: series.count)

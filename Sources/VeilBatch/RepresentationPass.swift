@@ -60,9 +60,12 @@ public struct RepresentationPass: Sendable {
                 if let row { rows.append(row) }
             } catch let error as VolumeError {
                 // The reason only: a VolumeError's description names the file by its path.
-                summary.failures.append("series \((one.folder as NSString).lastPathComponent): representations not written: \(error.reason)")
+                summary.failures.append(
+                    "series \((one.folder as NSString).lastPathComponent): representations not written: \(error.reason)"
+                )
             } catch {
-                summary.failures.append("series \((one.folder as NSString).lastPathComponent): representations not written: \(error)")
+                summary.failures.append(
+                    "series \((one.folder as NSString).lastPathComponent): representations not written: \(error)")
             }
         }
         if let datasetCSV {
@@ -104,8 +107,11 @@ public struct RepresentationPass: Sendable {
             guard let first = volume.layout.slices.compactMap({ $0 }).first else { continue }
             let dataSet = dataSets[first.source]
             let isCT = dataSet.string(.modality)?.uppercased() == "CT"
-            let defaced = dataSet.string(.recognizableVisualFeatures) == "NO"
-                && (dataSet.items(.deidentificationMethodCodeSequence) ?? []).contains { $0.string(.codeValue) == "113102" }
+            let defaced =
+                dataSet.string(.recognizableVisualFeatures) == "NO"
+                && (dataSet.items(.deidentificationMethodCodeSequence) ?? []).contains {
+                    $0.string(.codeValue) == "113102"
+                }
             if row == nil { row = DatasetTable.Row(dataSet: dataSet, size: volume.size, defaced: defaced) }
             let name = volumes.count == 1 ? "volume" : "volume-\(index + 1)"
             var files: [(String, [UInt8])] = []
@@ -114,11 +120,16 @@ public struct RepresentationPass: Sendable {
                 files.append(("\(name).json", try Sidecar.json(for: volume, dataSet: dataSet, version: Veil.version)))
             }
             if representations.contains(.png) {
-                files.append((volumes.count == 1 ? "qa.png" : "qa-\(index + 1).png",
-                              try QARender.png(of: volume, isCT: isCT, masked: Self.maskedVoxels(volume, series))))
+                files.append(
+                    (
+                        volumes.count == 1 ? "qa.png" : "qa-\(index + 1).png",
+                        try QARender.png(of: volume, isCT: isCT, masked: Self.maskedVoxels(volume, series))
+                    ))
             }
             for (file, bytes) in files {
-                try Data(bytes).write(to: URL(fileURLWithPath: (series.folder as NSString).appendingPathComponent(file)), options: .atomic)
+                try Data(bytes).write(
+                    to: URL(fileURLWithPath: (series.folder as NSString).appendingPathComponent(file)), options: .atomic
+                )
                 count += 1
             }
         }

@@ -39,7 +39,8 @@ final class RunRecorder: @unchecked Sendable {
         do { try AtomicFile.makeDirectories(configuration.outputFolder) } catch {
             throw BatchError("cannot create the output folder: \(error.message)")
         }
-        let manifestPath = configuration.manifestPath
+        let manifestPath =
+            configuration.manifestPath
             ?? (configuration.outputFolder as NSString).appendingPathComponent("manifest.jsonl")
 
         // An interrupted run with the same settings left a journal: keep what its last checkpoint
@@ -50,7 +51,9 @@ final class RunRecorder: @unchecked Sendable {
         if let previous {
             try Self.checkCompatible(previous.header, with: header, key: configuration.key)
             for line in previous.durable {
-                guard let record = try? JSONDecoder().decode(ManifestRecord.File.self, from: Data(line)) else { continue }
+                guard let record = try? JSONDecoder().decode(ManifestRecord.File.self, from: Data(line)) else {
+                    continue
+                }
                 doneBefore.insert(record.input)
                 carried.append(line)
                 counts.add(record.status, bytes: 0)
@@ -131,7 +134,8 @@ final class RunRecorder: @unchecked Sendable {
             counts.add(outcome.status, bytes: outcome.bytesRead)
             if configuration.keepsOutcomes { outcomes.append(outcome) }
             sinceCheckpoint += 1
-            let due = sinceCheckpoint >= configuration.checkpointInterval.files
+            let due =
+                sinceCheckpoint >= configuration.checkpointInterval.files
                 || Date().timeIntervalSince(lastCheckpoint) >= configuration.checkpointInterval.seconds
             if due {
                 sinceCheckpoint = 0
@@ -171,28 +175,35 @@ final class RunRecorder: @unchecked Sendable {
                 throw BatchError("cannot write the manifest, vault or mapping: \(error.message)")
             }
             if configuration.writesDICOMDIR {
-                notListedInDICOMDIR = try DICOMDIRWriter.write(outputFolder: configuration.outputFolder, manifest: manifest.path)
+                notListedInDICOMDIR = try DICOMDIRWriter.write(
+                    outputFolder: configuration.outputFolder, manifest: manifest.path)
             }
         }
         let kept = lock.withLock { outcomes.sorted { $0.index < $1.index } }
-        return BatchSummary(counts: finalCounts, outcomes: kept, seconds: end.timeIntervalSince(start),
-                            manifestPath: manifest?.path, resumed: resumed, notListedInDICOMDIR: notListedInDICOMDIR)
+        return BatchSummary(
+            counts: finalCounts, outcomes: kept, seconds: end.timeIntervalSince(start),
+            manifestPath: manifest?.path, resumed: resumed, notListedInDICOMDIR: notListedInDICOMDIR)
     }
 
     /// A journal from a run with other settings cannot be continued: its outputs would not match.
-    private static func checkCompatible(_ previous: [UInt8], with header: ManifestRecord.Header,
-                                        key: DeidentificationKey) throws(BatchError) {
+    private static func checkCompatible(
+        _ previous: [UInt8], with header: ManifestRecord.Header,
+        key: DeidentificationKey
+    ) throws(BatchError) {
         guard let old = try? JSONDecoder().decode(ManifestRecord.Header.self, from: Data(previous)) else {
             throw BatchError("the output folder holds a damaged manifest journal; remove it or choose another output")
         }
         if key.isEphemeral || old.ephemeralKey {
-            throw BatchError("an interrupted run left a manifest journal, and without --key-file it cannot be resumed: "
-                             + "remove the output folder and start again")
+            throw BatchError(
+                "an interrupted run left a manifest journal, and without --key-file it cannot be resumed: "
+                    + "remove the output folder and start again")
         }
         guard old.keyFingerprint == header.keyFingerprint, old.profile == header.profile, old.mode == header.mode,
-              old.shard == header.shard, old.version == header.version else {
-            throw BatchError("an interrupted run with other settings left a manifest journal in the output folder; "
-                             + "run the same command to resume it, or choose another output")
+            old.shard == header.shard, old.version == header.version
+        else {
+            throw BatchError(
+                "an interrupted run with other settings left a manifest journal in the output folder; "
+                    + "run the same command to resume it, or choose another output")
         }
     }
 

@@ -7,13 +7,15 @@ import Deidentification
 enum TruncatedImage {
     static let pixelDataTags = [DICOMTag.pixelData, .floatPixelData, .doubleFloatPixelData]
 
-
     /// Whether `dataSet`'s IOD (known from its SOP Class) always has Pixel Data but it has none.
     static func lacksPixelData(_ dataSet: DataSet) -> Bool {
-        guard let sopClass = dataSet.string(.sopClassUID), IODAttributeTypes.knowsSOPClass(sopClass) else { return false }
+        guard let sopClass = dataSet.string(.sopClassUID), IODAttributeTypes.knowsSOPClass(sopClass) else {
+            return false
+        }
         let required = pixelDataTags.contains {
             IODAttributeTypes.requirement(sopClassUID: sopClass, path: [$0]) == .valueRequired
         }
-        return required && !pixelDataTags.contains { dataSet[$0] != nil } && dataSet[.pixelDataProviderURL] == nil  // referenced pixels (JPIP)
+        // Pixel Data Provider URL: the pixels are referenced (JPIP), not included.
+        return required && !pixelDataTags.contains { dataSet[$0] != nil } && dataSet[.pixelDataProviderURL] == nil
     }
 }

@@ -37,9 +37,10 @@ public enum Vault {
         var failure: String? { log.failure }
 
         func record(index: Int, sopInstanceUID: String, sealed: SealedAttributes) {
-            let record = Record(sopInstanceUID: sopInstanceUID, nonce: Data(sealed.nonce).base64EncodedString(),
-                                ciphertext: Data(sealed.ciphertext).base64EncodedString(),
-                                tag: Data(sealed.tag).base64EncodedString())
+            let record = Record(
+                sopInstanceUID: sopInstanceUID, nonce: Data(sealed.nonce).base64EncodedString(),
+                ciphertext: Data(sealed.ciphertext).base64EncodedString(),
+                tag: Data(sealed.tag).base64EncodedString())
             log.append(ManifestWriter.encode(record))
         }
 
@@ -62,11 +63,13 @@ public enum Vault {
                 continue
             }
             guard let record = try? decoder.decode(Record.self, from: line),
-                  let nonce = Data(base64Encoded: record.nonce), let ciphertext = Data(base64Encoded: record.ciphertext),
-                  let tag = Data(base64Encoded: record.tag) else {
+                let nonce = Data(base64Encoded: record.nonce), let ciphertext = Data(base64Encoded: record.ciphertext),
+                let tag = Data(base64Encoded: record.tag)
+            else {
                 throw BatchError("vault line \(number + 1) is damaged")
             }
-            records[record.sopInstanceUID] = SealedAttributes(nonce: Array(nonce), ciphertext: Array(ciphertext), tag: Array(tag))
+            records[record.sopInstanceUID] = SealedAttributes(
+                nonce: Array(nonce), ciphertext: Array(ciphertext), tag: Array(tag))
         }
         return records
     }

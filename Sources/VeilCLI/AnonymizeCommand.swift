@@ -1,6 +1,6 @@
 import ArgumentParser
-import Deidentification
 import DICOMIO
+import Deidentification
 import Foundation
 import TextRedaction
 import VeilBatch
@@ -10,19 +10,19 @@ struct AnonymizeCommand: ParsableCommand {
         commandName: "anonymize",
         abstract: "De-identify DICOM files and folders into an output folder.",
         discussion: """
-        Applies the Basic Application Level Confidentiality Profile of DICOM PS3.15 (edition \
-        \(ConfidentialityProfileTable.edition)) to every file under the inputs: names, IDs, dates, \
-        free text and private attributes are removed or replaced at every depth, UIDs are replaced \
-        by keyed ones so that references still resolve, and the preamble and File Meta Information \
-        are rebuilt. Pixel Data is copied byte for byte.
+            Applies the Basic Application Level Confidentiality Profile of DICOM PS3.15 (edition \
+            \(ConfidentialityProfileTable.edition)) to every file under the inputs: names, IDs, dates, \
+            free text and private attributes are removed or replaced at every depth, UIDs are replaced \
+            by keyed ones so that references still resolve, and the preamble and File Meta Information \
+            are rebuilt. Pixel Data is copied byte for byte.
 
-        Outputs are named <Study UID>/<Series UID>/<SOP Instance UID>.dcm from the new UIDs; no \
-        part of an input path reaches the output. The manifest (manifest.jsonl in the output \
-        folder) records every action without any original value.
+            Outputs are named <Study UID>/<Series UID>/<SOP Instance UID>.dcm from the new UIDs; no \
+            part of an input path reaches the output. The manifest (manifest.jsonl in the output \
+            folder) records every action without any original value.
 
-        Files that are not DICOM are skipped and counted (files named *.dcm that are not DICOM \
-        fail). Files that cannot be de-identified safely fail: nothing is written for them.
-        """)
+            Files that are not DICOM are skipped and counted (files named *.dcm that are not DICOM \
+            fail). Files that cannot be de-identified safely fail: nothing is written for them.
+            """)
 
     @Argument(help: "DICOM files or folders (searched recursively).")
     var inputs: [String]
@@ -30,12 +30,17 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Folder for the de-identified files (created if missing).")
     var output: String?
 
-    @Option(name: .customLong("key-file"), help: ArgumentHelp(
-        "Key for pseudonyms and replacement UIDs (make one with 'veil keygen'; mode 0600).",
-        discussion: "Without it a random key is used for this run only: outputs then cannot be linked to any other run."))
+    @Option(
+        name: .customLong("key-file"),
+        help: ArgumentHelp(
+            "Key for pseudonyms and replacement UIDs (make one with 'veil keygen'; mode 0600).",
+            discussion:
+                "Without it a random key is used for this run only: outputs then cannot be linked to any other run."))
     var keyFile: String?
 
-    @Option(name: .shortAndLong, help: "Files processed in parallel (default: number of cores). Outputs do not depend on it.")
+    @Option(
+        name: .shortAndLong,
+        help: "Files processed in parallel (default: number of cores). Outputs do not depend on it.")
     var jobs: Int?
 
     @Flag(help: "Show what would be done to each file (tag paths and actions, never values); write nothing.")
@@ -44,32 +49,40 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(help: "Write the manifest here instead of <output>/manifest.jsonl.")
     var manifest: String?
 
-    @Option(help: ArgumentHelp(
-        "Write original → new identifiers as CSV (id_old,id_new) to this file, mode 0600.",
-        discussion: "The mapping holds PHI: keep it with the key holder, never with the de-identified data."))
+    @Option(
+        help: ArgumentHelp(
+            "Write original → new identifiers as CSV (id_old,id_new) to this file, mode 0600.",
+            discussion: "The mapping holds PHI: keep it with the key holder, never with the de-identified data."))
     var mapping: String?
 
     @OptionGroup(title: "Profile (DICOM PS3.15 E.3 options)")
     var profileOptions: ProfileOptions
 
-    @Option(help: ArgumentHelp(
-        "anonymize: no way back (default). pseudonymize: keep the original values of every changed attribute, encrypted, in --vault.",
-        discussion: "Pseudonymize needs --vault and --reidentification-key; 'veil reidentify' restores the originals."))
+    @Option(
+        help: ArgumentHelp(
+            "anonymize: no way back (default). pseudonymize: keep the original values of every changed attribute, encrypted, in --vault.",
+            discussion:
+                "Pseudonymize needs --vault and --reidentification-key; 'veil reidentify' restores the originals."))
     var mode: Mode = .anonymize
 
     @Option(help: "Pseudonymize mode: where to write the encrypted originals (mode 0600, outside --output).")
     var vault: String?
 
-    @Option(help: "Pseudonymize mode: the key that encrypts the vault (veil keygen --reidentification), not the --key-file.")
+    @Option(
+        help: "Pseudonymize mode: the key that encrypts the vault (veil keygen --reidentification), not the --key-file."
+    )
     var reidentificationKey: String?
 
     enum Mode: String, ExpressibleByArgument, CaseIterable {
         case anonymize, pseudonymize
     }
 
-    @Option(help: ArgumentHelp(
-        "Name input files in messages by path (show), by keyed ID (redact), or by path only on a terminal (auto).",
-        discussion: "Input paths can carry patient names; redacted messages name inputs as 'input #<n> <id>', the id used in the manifest."))
+    @Option(
+        help: ArgumentHelp(
+            "Name input files in messages by path (show), by keyed ID (redact), or by path only on a terminal (auto).",
+            discussion:
+                "Input paths can carry patient names; redacted messages name inputs as 'input #<n> <id>', the id used in the manifest."
+        ))
     var paths: PathDisplay = .auto
 
     @Flag(name: .shortAndLong, help: "Also list every file written and its warnings.")
@@ -78,31 +91,43 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(help: "Copy inputs that fail into this folder (named by their manifest id), outside --output.")
     var quarantine: String?
 
-    @Option(help: ArgumentHelp(
-        "Process only shard i of N (i from 1), split by study: N machines with shards 1/N … N/N do one batch.",
-        discussion: "Join the shards' manifests with 'veil manifest merge'.", valueName: "i/N"))
+    @Option(
+        help: ArgumentHelp(
+            "Process only shard i of N (i from 1), split by study: N machines with shards 1/N … N/N do one batch.",
+            discussion: "Join the shards' manifests with 'veil manifest merge'.", valueName: "i/N"))
     var shard: String?
 
     @Flag(help: "Also write a DICOMDIR; files then go to DICOM/<study>/<series>/<instance> (8-character names).")
     var dicomdir = false
 
-    @Flag(help: ArgumentHelp(
-        "Remove the face from head CT and MR series (self-checked; a head series that fails is not written).",
-        discussion: "Head series are found from Body Part Examined, descriptions and protocol, and by fitting a head atlas."))
+    @Flag(
+        help: ArgumentHelp(
+            "Remove the face from head CT and MR series (self-checked; a head series that fails is not written).",
+            discussion:
+                "Head series are found from Body Part Examined, descriptions and protocol, and by fitting a head atlas."
+        ))
     var deface = false
 
-    @Option(name: .customLong("clean-pixel-data"), help: ArgumentHelp(
-        "Find and mask text burned into the pixels, on every frame: of flagged images (US, secondary captures, screenshots, Burned In Annotation YES, …) or of all images.",
-        discussion: "A bare --clean-pixel-data means flagged. An image whose text cannot be removed is not written.",
-        valueName: "flagged|all"))
+    @Option(
+        name: .customLong("clean-pixel-data"),
+        help: ArgumentHelp(
+            "Find and mask text burned into the pixels, on every frame: of flagged images (US, secondary captures, screenshots, Burned In Annotation YES, …) or of all images.",
+            discussion:
+                "A bare --clean-pixel-data means flagged. An image whose text cannot be removed is not written.",
+            valueName: "flagged|all"))
     var cleanPixelData: TextTriage.Scope?
 
-    @Option(help: ArgumentHelp(
-        "Also write per series, beside its DICOM: nifti (volume.nii.gz + volume.json), png (qa.png), or both: nifti,png.",
-        discussion: "Made from the de-identified (and defaced) outputs; no text fields, no dates, no PHI."))
+    @Option(
+        help: ArgumentHelp(
+            "Also write per series, beside its DICOM: nifti (volume.nii.gz + volume.json), png (qa.png), or both: nifti,png.",
+            discussion: "Made from the de-identified (and defaced) outputs; no text fields, no dates, no PHI."))
     var representations: String?
 
-    @Option(name: .customLong("k-anonymity"), help: "dataset.csv: flag series whose age bin, sex, year, modality and institution fewer than k patients share (default 5).")
+    @Option(
+        name: .customLong("k-anonymity"),
+        help:
+            "dataset.csv: flag series whose age bin, sex, year, modality and institution fewer than k patients share (default 5)."
+    )
     var kAnonymity: Int = 5
 
     @Flag(help: "dataset.csv: replace those quasi-identifiers by * instead of only flagging them.")
@@ -111,7 +136,10 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(help: .hidden)
     var checkpointEvery: Int?
 
-    @Option(help: "Progress on stderr: auto (a bar on a terminal, nothing otherwise), bar, lines (JSON lines, for logs), or none.")
+    @Option(
+        help:
+            "Progress on stderr: auto (a bar on a terminal, nothing otherwise), bar, lines (JSON lines, for logs), or none."
+    )
     var progress: ProgressDisplay.Style = .auto
 
     @Option(help: "Output format on stdout: text or json.")
@@ -144,7 +172,9 @@ struct AnonymizeCommand: ParsableCommand {
             }
         } else {
             key = .random()
-            if !dryRun { console.note("no --key-file: using a random key for this run; outputs cannot be linked to other runs") }
+            if !dryRun {
+                console.note("no --key-file: using a random key for this run; outputs cannot be linked to other runs")
+            }
         }
         var configuration = BatchConfiguration(outputFolder: output ?? "/nonexistent-dry-run", key: key)
         configuration.profile = try profileOptions.makeProfile()
@@ -171,7 +201,8 @@ struct AnonymizeCommand: ParsableCommand {
         configuration.deface = deface
         configuration.cleanPixelData = cleanPixelData
         for name in (representations ?? "").split(separator: ",") {
-            guard let representation = Representation(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            guard let representation = Representation(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased())
+            else {
                 console.fatal("--representations takes nifti, png or nifti,png")
                 throw ExitCode(2)
             }

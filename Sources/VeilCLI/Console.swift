@@ -43,19 +43,28 @@ final class Console: @unchecked Sendable {
             guard dryRun || verbose, outcome.status == .written || outcome.status == .unchanged else { return }
             switch format {
             case .json:
-                var record: [String: String] = ["input": outcome.inputID, "output": outcome.outputPath ?? "",
-                                                "status": outcome.status.rawValue]
+                var record: [String: String] = [
+                    "input": outcome.inputID, "output": outcome.outputPath ?? "",
+                    "status": outcome.status.rawValue,
+                ]
                 if showPaths { record["path"] = outcome.inputPath }
-                if let data = try? encoder.encode(FileLine(input: record, actions: dryRun ? outcome.actions.map {
-                    ["path": $0.path.description, "action": $0.action.rawValue, "basis": $0.reason.text]
-                } : nil)) {
+                if let data = try? encoder.encode(
+                    FileLine(
+                        input: record,
+                        actions: dryRun
+                            ? outcome.actions.map {
+                                ["path": $0.path.description, "action": $0.action.rawValue, "basis": $0.reason.text]
+                            } : nil))
+                {
                     print(String(decoding: data, as: UTF8.self))
                 }
             case .text:
                 print("\(name) -> \(outcome.outputPath ?? "")\(outcome.status == .unchanged ? " (unchanged)" : "")")
                 if dryRun {
                     for action in outcome.actions {
-                        print("  \(action.action.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(action.path)  [\(action.reason.text)]")
+                        print(
+                            "  \(action.action.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(action.path)  [\(action.reason.text)]"
+                        )
                     }
                 }
             }
@@ -67,24 +76,34 @@ final class Console: @unchecked Sendable {
         let counts = summary.counts
         switch format {
         case .json:
-            if let data = try? encoder.encode(SummaryLine(counts: counts, seconds: summary.seconds,
-                                                          manifest: summary.manifestPath, dryRun: dryRun)) {
+            if let data = try? encoder.encode(
+                SummaryLine(
+                    counts: counts, seconds: summary.seconds,
+                    manifest: summary.manifestPath, dryRun: dryRun))
+            {
                 print(String(decoding: data, as: UTF8.self))
             }
         case .text:
             let rate = summary.seconds > 0 ? Double(counts.inputs) / summary.seconds : 0
-            print("""
-            \(dryRun ? "dry run: " : "")\(counts.inputs) files in: \(counts.written) \(dryRun ? "would be written" : "written"), \
-            \(counts.unchanged) unchanged, \(counts.skipped) skipped, \(counts.failed) failed \
-            (\(String(format: "%.1f", summary.seconds)) s, \(String(format: "%.0f", rate)) files/s)
-            """)
+            print(
+                """
+                \(dryRun ? "dry run: " : "")\(counts.inputs) files in: \(counts.written) \(dryRun ? "would be written" : "written"), \
+                \(counts.unchanged) unchanged, \(counts.skipped) skipped, \(counts.failed) failed \
+                (\(String(format: "%.1f", summary.seconds)) s, \(String(format: "%.0f", rate)) files/s)
+                """)
             if summary.resumed > 0 { print("resumed: \(summary.resumed) files were done by the interrupted run") }
             if summary.notListedInDICOMDIR > 0 {
-                Self.writeError("veil: warning: \(summary.notListedInDICOMDIR) files lack what a DICOMDIR record needs and are not listed in it")
+                Self.writeError(
+                    "veil: warning: \(summary.notListedInDICOMDIR) files lack what a DICOMDIR record needs and are not listed in it"
+                )
             }
-            if summary.representationsWritten > 0 { print("representations: \(summary.representationsWritten) files (NIfTI, JSON, PNG, dataset.csv)") }
+            if summary.representationsWritten > 0 {
+                print("representations: \(summary.representationsWritten) files (NIfTI, JSON, PNG, dataset.csv)")
+            }
             if summary.seriesBelowK > 0 {
-                Self.writeError("veil: warning: \(summary.seriesBelowK) series in dataset.csv have quasi-identifiers fewer than k patients share (below_k column)")
+                Self.writeError(
+                    "veil: warning: \(summary.seriesBelowK) series in dataset.csv have quasi-identifiers fewer than k patients share (below_k column)"
+                )
             }
             for failure in summary.representationFailures { Self.writeError("veil: error: \(failure)") }
             if let manifest = summary.manifestPath { print("manifest: \(manifest)") }
@@ -109,7 +128,9 @@ final class Console: @unchecked Sendable {
                 }
             case .text:
                 for finding in report.findings {
-                    print("\(name): \(finding.kind.rawValue)\(finding.path.isEmpty ? "" : " \(finding.path)"): \(finding.message)")
+                    print(
+                        "\(name): \(finding.kind.rawValue)\(finding.path.isEmpty ? "" : " \(finding.path)"): \(finding.message)"
+                    )
                 }
             }
         }
@@ -117,7 +138,9 @@ final class Console: @unchecked Sendable {
 
     func summary(_ summary: BatchVerifier.Summary) {
         var byKind: [String: Int] = [:]
-        for report in summary.reports { for finding in report.findings { byKind[finding.kind.rawValue, default: 0] += 1 } }
+        for report in summary.reports {
+            for finding in report.findings { byKind[finding.kind.rawValue, default: 0] += 1 }
+        }
         let flagged = summary.reports.filter { !$0.findings.isEmpty }.count
         switch format {
         case .json:
@@ -126,12 +149,15 @@ final class Console: @unchecked Sendable {
                 var filesWithFindings: Int
                 var findings: [String: Int]
             }
-            if let data = try? encoder.encode(Line(filesChecked: summary.filesChecked, filesWithFindings: flagged, findings: byKind)) {
+            if let data = try? encoder.encode(
+                Line(filesChecked: summary.filesChecked, filesWithFindings: flagged, findings: byKind))
+            {
                 print(String(decoding: data, as: UTF8.self))
             }
         case .text:
             let kinds = byKind.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            print("\(summary.filesChecked) files checked: \(flagged) with findings\(kinds.isEmpty ? "" : " (\(kinds))")")
+            print(
+                "\(summary.filesChecked) files checked: \(flagged) with findings\(kinds.isEmpty ? "" : " (\(kinds))")")
         }
     }
 
@@ -145,7 +171,9 @@ final class Console: @unchecked Sendable {
         for scalar in path.unicodeScalars {
             switch scalar.value {
             case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
-                text += scalar.value < 0x100 ? String(format: "\\x%02x", scalar.value) : String(format: "\\u{%x}", scalar.value)
+                text +=
+                    scalar.value < 0x100
+                    ? String(format: "\\x%02x", scalar.value) : String(format: "\\u{%x}", scalar.value)
             default:
                 text.unicodeScalars.append(scalar)
             }

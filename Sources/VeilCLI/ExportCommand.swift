@@ -7,11 +7,11 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write NIfTI, JSON sidecars, QA pictures and dataset.csv for already de-identified DICOM.",
         discussion: """
-        For DICOM that `veil anonymize` (or another tool that sets Patient Identity Removed to YES) \
-        has de-identified. Files without that mark are refused. Per series, in \
-        <output>/<Study UID>/<Series UID>/: volume.nii.gz and volume.json (nifti), qa.png (png); and \
-        <output>/dataset.csv with a k-anonymity check. The DICOM files are not copied or changed.
-        """)
+            For DICOM that `veil anonymize` (or another tool that sets Patient Identity Removed to YES) \
+            has de-identified. Files without that mark are refused. Per series, in \
+            <output>/<Study UID>/<Series UID>/: volume.nii.gz and volume.json (nifti), qa.png (png); and \
+            <output>/dataset.csv with a k-anonymity check. The DICOM files are not copied or changed.
+            """)
 
     @Argument(help: "De-identified DICOM files or folders.")
     var inputs: [String]
@@ -22,7 +22,10 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "nifti, png, or nifti,png (default).")
     var representations = "nifti,png"
 
-    @Option(name: .customLong("k-anonymity"), help: "dataset.csv: flag series whose age bin, sex, year, modality and institution fewer than k patients share.")
+    @Option(
+        name: .customLong("k-anonymity"),
+        help: "dataset.csv: flag series whose age bin, sex, year, modality and institution fewer than k patients share."
+    )
     var kAnonymity = 5
 
     @Flag(help: "dataset.csv: replace those quasi-identifiers by * instead of only flagging them.")
@@ -52,13 +55,17 @@ struct ExportCommand: ParsableCommand {
             throw ExitCode(2)
         }
         for index in result.refused {
-            Console.writeError("input #\(index + 1): refused: not marked de-identified (Patient Identity Removed is not YES)")
+            Console.writeError(
+                "input #\(index + 1): refused: not marked de-identified (Patient Identity Removed is not YES)")
         }
         for failure in result.summary.failures { Console.writeError("veil: error: \(failure)") }
         if result.summary.belowK > 0 {
-            Console.writeError("veil: warning: \(result.summary.belowK) series in dataset.csv have quasi-identifiers fewer than \(pass.k) patients share")
+            Console.writeError(
+                "veil: warning: \(result.summary.belowK) series in dataset.csv have quasi-identifiers fewer than \(pass.k) patients share"
+            )
         }
-        print("\(result.series) series: \(result.summary.written) files written, \(result.refused.count) inputs refused")
+        print(
+            "\(result.series) series: \(result.summary.written) files written, \(result.refused.count) inputs refused")
         if !result.refused.isEmpty || !result.summary.failures.isEmpty { throw ExitCode(1) }
     }
 }

@@ -7,11 +7,11 @@ struct KeygenCommand: ParsableCommand {
         commandName: "keygen",
         abstract: "Write a new random de-identification key to a file (mode 0600).",
         discussion: """
-        The key makes pseudonyms and replacement UIDs repeatable: the same patient gets the same \
-        pseudonym in every batch de-identified with the same key. Anyone holding the key can test \
-        whether a given identifier produced a given pseudonym, so store it like a password, \
-        separately from the de-identified data. An existing file is never overwritten.
-        """)
+            The key makes pseudonyms and replacement UIDs repeatable: the same patient gets the same \
+            pseudonym in every batch de-identified with the same key. Anyone holding the key can test \
+            whether a given identifier produced a given pseudonym, so store it like a password, \
+            separately from the de-identified data. An existing file is never overwritten.
+            """)
 
     @Argument(help: "Where to write the key.")
     var file: String
@@ -26,8 +26,10 @@ struct KeygenCommand: ParsableCommand {
             Console.writeError("veil: error: cannot create key file: \(reason)")
             throw ExitCode(2)
         }
-        let text = Array((reidentification ? ReidentificationKey.newKeyFileContents()
-                                           : DeidentificationKey.newKeyFileContents()).utf8)
+        let text = Array(
+            (reidentification
+                ? ReidentificationKey.newKeyFileContents()
+                : DeidentificationKey.newKeyFileContents()).utf8)
         let written = text.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
         close(descriptor)
@@ -36,8 +38,12 @@ struct KeygenCommand: ParsableCommand {
             Console.writeError("veil: error: cannot write key file")
             throw ExitCode(2)
         }
-        let fingerprint = reidentification ? try ReidentificationKey(contentsOf: file).fingerprint
+        let fingerprint =
+            reidentification
+            ? try ReidentificationKey(contentsOf: file).fingerprint
             : try DeidentificationKey(contentsOf: file).fingerprint
-        print("wrote a new \(reidentification ? "re-identification " : "")key to \(file) (mode 0600); fingerprint \(fingerprint)")
+        print(
+            "wrote a new \(reidentification ? "re-identification " : "")key to \(file) (mode 0600); fingerprint \(fingerprint)"
+        )
     }
 }

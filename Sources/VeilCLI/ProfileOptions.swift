@@ -5,14 +5,17 @@ import VeilBatch
 
 /// The PS3.15 options and the profile file, shared by the commands that de-identify or show a profile.
 struct ProfileOptions: ParsableArguments {
-    @Option(name: .customLong("profile"), help: ArgumentHelp(
-        "A profile file (YAML) with options and per-attribute overrides.",
-        discussion: "Flags given on the command line add to the file's options."))
+    @Option(
+        name: .customLong("profile"),
+        help: ArgumentHelp(
+            "A profile file (YAML) with options and per-attribute overrides.",
+            discussion: "Flags given on the command line add to the file's options."))
     var profileFile: String?
 
-    @Option(help: ArgumentHelp(
-        "Keep dates (full), or shift them by a keyed per-patient offset (modified) (PS3.15 E.3.6).",
-        valueName: "full|modified"))
+    @Option(
+        help: ArgumentHelp(
+            "Keep dates (full), or shift them by a keyed per-patient offset (modified) (PS3.15 E.3.6).",
+            valueName: "full|modified"))
     var retainLongitudinal: Longitudinal?
 
     @Flag(help: "Keep sex, age (above 89 as 090Y), size, weight and similar (E.3.7).")
@@ -63,7 +66,8 @@ struct ProfileOptions: ParsableArguments {
         case nil: break
         }
         let flags: [(Bool, ProfileOption)] = [
-            (retainPatientCharacteristics, .retainPatientCharacteristics), (retainDeviceIdentity, .retainDeviceIdentity),
+            (retainPatientCharacteristics, .retainPatientCharacteristics),
+            (retainDeviceIdentity, .retainDeviceIdentity),
             (retainInstitutionIdentity, .retainInstitutionIdentity), (retainUIDs, .retainUIDs),
             (retainSafePrivate, .retainSafePrivate), (cleanDescriptors, .cleanDescriptors),
             (cleanStructuredContent, .cleanStructuredContent), (cleanGraphics, .cleanGraphics),

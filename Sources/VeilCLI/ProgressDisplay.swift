@@ -74,17 +74,22 @@ final class ProgressDisplay: @unchecked Sendable {
         let width = 30
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
         let filled = Int(fraction * Double(width))
-        let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1))
+        let bar =
+            String(repeating: "=", count: filled) + (filled < width ? ">" : "")
+            + String(repeating: " ", count: max(0, width - filled - 1))
         let etaText = eta.map { " ETA \(Self.clock($0))" } ?? ""
         let failures = failed > 0 ? "  \(failed) failed" : ""
-        let line = String(format: "\r\u{1B}[K%d/%d [%@] %3.0f%%  %.0f files/s%@%@", done, total, bar, fraction * 100, rate, etaText, failures)
+        let line = String(
+            format: "\r\u{1B}[K%d/%d [%@] %3.0f%%  %.0f files/s%@%@", done, total, bar, fraction * 100, rate, etaText,
+            failures)
         FileHandle.standardError.write(Data(line.utf8))
         barVisible = true
     }
 
     private func writeLine(_ now: Date) {
         let (rate, eta) = rates(now)
-        var line = "{\"type\":\"progress\",\"done\":\(done),\"total\":\(total),\"failed\":\(failed),"
+        var line =
+            "{\"type\":\"progress\",\"done\":\(done),\"total\":\(total),\"failed\":\(failed),"
             + "\"filesPerSecond\":\(String(format: "%.1f", rate))"
         if let eta { line += ",\"etaSeconds\":\(Int(eta))" }
         FileHandle.standardError.write(Data((line + "}\n").utf8))
@@ -92,7 +97,8 @@ final class ProgressDisplay: @unchecked Sendable {
 
     private static func clock(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
-        return total >= 3600 ? String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
+        return total >= 3600
+            ? String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
             : String(format: "%d:%02d", total / 60, total % 60)
     }
 }

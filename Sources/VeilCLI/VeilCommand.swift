@@ -1,7 +1,7 @@
 import ArgumentParser
+import Deidentification
 import Foundation
 import TextRedaction
-import Deidentification
 
 @main
 struct VeilCommand: ParsableCommand {
@@ -9,18 +9,21 @@ struct VeilCommand: ParsableCommand {
         commandName: "veil",
         abstract: "De-identify DICOM files (DICOM PS3.15 Annex E) with an audit manifest.",
         discussion: """
-        Start with a key, so that pseudonyms and replacement UIDs stay the same in every batch:
+            Start with a key, so that pseudonyms and replacement UIDs stay the same in every batch:
 
-          veil keygen project.key
-          veil anonymize EXPORT --output DEIDENTIFIED --key-file project.key
+              veil keygen project.key
+              veil anonymize EXPORT --output DEIDENTIFIED --key-file project.key
 
-        Exit status: 0 when every file was de-identified or skipped on purpose; 1 when some \
-        files failed (each is reported on stderr, nothing is written for it); 2 when the run \
-        could not start or finish; 64 for an invalid command line.
-        """,
+            Exit status: 0 when every file was de-identified or skipped on purpose; 1 when some \
+            files failed (each is reported on stderr, nothing is written for it); 2 when the run \
+            could not start or finish; 64 for an invalid command line.
+            """,
         version: "veil \(Veil.version) (DICOM PS3.15 \(ConfidentialityProfileTable.edition))",
-        subcommands: [AnonymizeCommand.self, DefaceCommand.self, ExportCommand.self, VerifyCommand.self, ReidentifyCommand.self, ManifestCommand.self,
-                      ProfileCommand.self, KeygenCommand.self]
+        subcommands: [
+            AnonymizeCommand.self, DefaceCommand.self, ExportCommand.self, VerifyCommand.self, ReidentifyCommand.self,
+            ManifestCommand.self,
+            ProfileCommand.self, KeygenCommand.self,
+        ]
     )
 
     /// `--clean-pixel-data` may stand alone: it then means `--clean-pixel-data flagged`.
@@ -41,7 +44,9 @@ struct VeilCommand: ParsableCommand {
         // killing the process mid-batch.
         signal(SIGXFSZ, SIG_IGN)
         var command: ParsableCommand
-        do { command = try parseAsRoot(bareOptionsGivenDefaults(Array(CommandLine.arguments.dropFirst()))) } catch { exit(withError: error) }
+        do { command = try parseAsRoot(bareOptionsGivenDefaults(Array(CommandLine.arguments.dropFirst()))) } catch {
+            exit(withError: error)
+        }
         do { try command.run() } catch { exit(withError: error) }
     }
 }

@@ -8,16 +8,16 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Report identity left in DICOM files: attributes, private tags, free text, markers, pixels.",
         discussion: """
-        Each file is judged by its own de-identification markers: a file marked de-identified with \
-        some options (0012,0064) is held to PS3.15 Table E.1-1 under those options; a file with no \
-        marker is held to the Basic Profile, so every identifying attribute in it is reported. Also \
-        reported: private attributes, free text with dates, phone numbers, identifiers or the \
-        patient's own name, dates where the markers say none are left, missing or inconsistent \
-        markers, images of kinds that carry burned-in text not marked Burned In Annotation NO, and \
-        head scans whose face was not removed. Findings name attributes, never values.
+            Each file is judged by its own de-identification markers: a file marked de-identified with \
+            some options (0012,0064) is held to PS3.15 Table E.1-1 under those options; a file with no \
+            marker is held to the Basic Profile, so every identifying attribute in it is reported. Also \
+            reported: private attributes, free text with dates, phone numbers, identifiers or the \
+            patient's own name, dates where the markers say none are left, missing or inconsistent \
+            markers, images of kinds that carry burned-in text not marked Burned In Annotation NO, and \
+            head scans whose face was not removed. Findings name attributes, never values.
 
-        Exit status: 0 when nothing was found, 1 when something was, 2 when inputs could not be read.
-        """)
+            Exit status: 0 when nothing was found, 1 when something was, 2 when inputs could not be read.
+            """)
 
     @Argument(help: "DICOM files or folders (searched recursively).")
     var inputs: [String]
@@ -40,11 +40,12 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let console = Console(paths: paths, format: format)
-        let scope: ResidualRiskVerifier.Scope = switch only {
-        case .metadata: .metadata
-        case .pixels: .pixels
-        case nil: .all
-        }
+        let scope: ResidualRiskVerifier.Scope =
+            switch only {
+            case .metadata: .metadata
+            case .pixels: .pixels
+            case nil: .all
+            }
         let verifier = BatchVerifier(scope: scope, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         let summary = verifier.run(inputs: inputs) { report in console.report(report) }
         for problem in summary.problems { console.fatal("cannot read an input: \(problem.reason)") }

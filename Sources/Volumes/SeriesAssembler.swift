@@ -52,8 +52,11 @@ public enum SeriesAssembler {
     static func groupKey(_ h: SliceHeader) -> String {
         func rounded(_ value: Double, _ step: Double) -> String { String(Int((value / step).rounded())) }
         let orientation = [h.rowDirection, h.columnDirection].flatMap { [$0.x, $0.y, $0.z] }.map { rounded($0, 1e-3) }
-        return ([h.seriesInstanceUID, h.stackKey, String(h.rows), String(h.columns), rounded(h.rowSpacing, 1e-3),
-                 rounded(h.columnSpacing, 1e-3)] + orientation).joined(separator: "/")
+        return
+            ([
+                h.seriesInstanceUID, h.stackKey, String(h.rows), String(h.columns), rounded(h.rowSpacing, 1e-3),
+                rounded(h.columnSpacing, 1e-3),
+            ] + orientation).joined(separator: "/")
     }
 
     /// Frames sharing positions: when every position repeats the same number of times, one
@@ -63,11 +66,14 @@ public enum SeriesAssembler {
         let normal = group[0].normal
         let sorted = group.sorted {
             let (a, b) = ($0.position.dot(normal), $1.position.dot(normal))
-            return abs(a - b) > samePosition ? a < b : ($0.acquisitionNumber, $0.instanceNumber) < ($1.acquisitionNumber, $1.instanceNumber)
+            return abs(a - b) > samePosition
+                ? a < b : ($0.acquisitionNumber, $0.instanceNumber) < ($1.acquisitionNumber, $1.instanceNumber)
         }
         var positions: [[SliceHeader]] = []
         for header in sorted {
-            if let last = positions.last?.first, abs(last.position.dot(normal) - header.position.dot(normal)) <= samePosition {
+            if let last = positions.last?.first,
+                abs(last.position.dot(normal) - header.position.dot(normal)) <= samePosition
+            {
                 positions[positions.count - 1].append(header)
             } else {
                 positions.append([header])
@@ -87,8 +93,11 @@ public enum SeriesAssembler {
         let rowStep = first.columnDirection * first.rowSpacing
         let normal = first.normal
         guard stack.count > 1 else {
-            return StackLayout(slices: stack, affine: AffineTransform(columnStep: columnStep, rowStep: rowStep,
-                                                                      sliceStep: normal * first.rowSpacing, origin: first.position), warnings: [])
+            return StackLayout(
+                slices: stack,
+                affine: AffineTransform(
+                    columnStep: columnStep, rowStep: rowStep,
+                    sliceStep: normal * first.rowSpacing, origin: first.position), warnings: [])
         }
         let steps = zip(stack, stack.dropFirst()).map { ($1.position - $0.position).dot(normal) }
         let median = steps.sorted()[steps.count / 2]
@@ -109,11 +118,17 @@ public enum SeriesAssembler {
         if missing > 0 { warnings.append(.missingSlices(count: missing)) }
         if !uniform { warnings.append(.nonUniformSpacing(minimum: steps.min()!, maximum: steps.max()!)) }
         let last = stack[stack.count - 1]
-        let sliceStep = uniform ? (last.position - first.position) / Double(slices.count - 1) : normal * median +
-            (last.position - first.position - normal * (last.position - first.position).dot(normal)) / Double(slices.count - 1)
+        let sliceStep =
+            uniform
+            ? (last.position - first.position) / Double(slices.count - 1)
+            : normal * median + (last.position - first.position - normal * (last.position - first.position).dot(normal))
+                / Double(slices.count - 1)
         let tilt = acos(min(1, abs(sliceStep.normalized.dot(normal)))) * 180 / .pi
         if tilt > tiltThreshold { warnings.append(.gantryTilt(degrees: tilt)) }
-        return StackLayout(slices: slices, affine: AffineTransform(columnStep: columnStep, rowStep: rowStep,
-                                                                   sliceStep: sliceStep, origin: first.position), warnings: warnings)
+        return StackLayout(
+            slices: slices,
+            affine: AffineTransform(
+                columnStep: columnStep, rowStep: rowStep,
+                sliceStep: sliceStep, origin: first.position), warnings: warnings)
     }
 }

@@ -32,8 +32,9 @@ public struct SliceHeader: Hashable, Sendable {
     /// patient space (no Image Position / Orientation, no Pixel Spacing, colour, 1-bit segmentations).
     public static func frames(of dataSet: DataSet, source: Int) -> [SliceHeader] {
         guard let rows = dataSet.int(.rows), let columns = dataSet.int(.columns), rows > 0, columns > 0,
-              (dataSet.int(.samplesPerPixel) ?? 1) == 1,
-              [8, 16, 32].contains(dataSet.int(.bitsAllocated) ?? 16) else { return [] }
+            (dataSet.int(.samplesPerPixel) ?? 1) == 1,
+            [8, 16, 32].contains(dataSet.int(.bitsAllocated) ?? 16)
+        else { return [] }
         let frameCount = max(1, dataSet.int(.numberOfFrames) ?? 1)
         let shared = dataSet.firstItem(.sharedFunctionalGroupsSequence) ?? DataSet()
         let perFrame = dataSet.items(.perFrameFunctionalGroupsSequence) ?? []
@@ -53,28 +54,33 @@ public struct SliceHeader: Hashable, Sendable {
                 }
                 return read(dataSet)
             }
-            guard let position = look(.planePositionSequence, { $0.doubles(.imagePositionPatient) }), position.count == 3,
-                  let orientation = look(.planeOrientationSequence, { $0.doubles(.imageOrientationPatient) }), orientation.count == 6,
-                  let spacing = look(.pixelMeasuresSequence, { $0.doubles(.pixelSpacing) }), spacing.count == 2,
-                  spacing[0] > 0, spacing[1] > 0 else { return [] }
+            guard let position = look(.planePositionSequence, { $0.doubles(.imagePositionPatient) }),
+                position.count == 3,
+                let orientation = look(.planeOrientationSequence, { $0.doubles(.imageOrientationPatient) }),
+                orientation.count == 6,
+                let spacing = look(.pixelMeasuresSequence, { $0.doubles(.pixelSpacing) }), spacing.count == 2,
+                spacing[0] > 0, spacing[1] > 0
+            else { return [] }
             let rowDirection = Vector3(orientation[0], orientation[1], orientation[2])
             let columnDirection = Vector3(orientation[3], orientation[4], orientation[5])
             guard rowDirection.length > 0.5, columnDirection.length > 0.5,
-                  abs(rowDirection.normalized.dot(columnDirection.normalized)) < 0.01 else { return [] }
+                abs(rowDirection.normalized.dot(columnDirection.normalized)) < 0.01
+            else { return [] }
             let slope = look(.pixelValueTransformationSequence, { $0.double(.rescaleSlope) }) ?? 1
             let intercept = look(.pixelValueTransformationSequence, { $0.double(.rescaleIntercept) }) ?? 0
             let content = perFrame.indices.contains(frame) ? perFrame[frame].firstItem(.frameContentSequence) : nil
             let stack = content?.string(.stackID) ?? ""
             let temporal = content?.string(.temporalPositionIndex) ?? ""
             let echoTime = look(.mrEchoSequence, { $0.double(.effectiveEchoTime) }).map { String($0) } ?? ""
-            headers.append(SliceHeader(
-                source: source, frame: frame, position: Vector3(position[0], position[1], position[2]),
-                rowDirection: rowDirection.normalized, columnDirection: columnDirection.normalized,
-                rowSpacing: spacing[0], columnSpacing: spacing[1], rows: rows, columns: columns,
-                rescaleSlope: slope == 0 ? 1 : slope, rescaleIntercept: intercept, seriesInstanceUID: series,
-                stackKey: [echo, stack, temporal, echoTime].joined(separator: "|"),
-                instanceNumber: instance * 100_000 + frame, acquisitionNumber: acquisition,
-                isLocalizer: imageType.contains("LOCALIZER")))
+            headers.append(
+                SliceHeader(
+                    source: source, frame: frame, position: Vector3(position[0], position[1], position[2]),
+                    rowDirection: rowDirection.normalized, columnDirection: columnDirection.normalized,
+                    rowSpacing: spacing[0], columnSpacing: spacing[1], rows: rows, columns: columns,
+                    rescaleSlope: slope == 0 ? 1 : slope, rescaleIntercept: intercept, seriesInstanceUID: series,
+                    stackKey: [echo, stack, temporal, echoTime].joined(separator: "|"),
+                    instanceNumber: instance * 100_000 + frame, acquisitionNumber: acquisition,
+                    isLocalizer: imageType.contains("LOCALIZER")))
         }
         return headers
     }

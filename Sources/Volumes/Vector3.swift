@@ -10,5 +10,8 @@ extension SIMD3 where Scalar == Double {
 
     @inlinable public var length: Double { dot(self).squareRoot() }
 
-    @inlinable public var normalized: Self { let l = length; return l > 0 ? self / l : self }
+    @inlinable public var normalized: Self {
+        let l = length
+        return l > 0 ? self / l : self
+    }
 }

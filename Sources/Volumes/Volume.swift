@@ -10,7 +10,10 @@ public struct Volume: Sendable {
     /// The frames each slice came from (nil for missing slices): file index and frame number.
     public var layout: StackLayout
 
-    public init(size: (i: Int, j: Int, k: Int), voxels: [Float], affine: AffineTransform, warnings: [VolumeWarning], layout: StackLayout) {
+    public init(
+        size: (i: Int, j: Int, k: Int), voxels: [Float], affine: AffineTransform, warnings: [VolumeWarning],
+        layout: StackLayout
+    ) {
         precondition(voxels.count == size.i * size.j * size.k)
         self.size = size
         self.voxels = voxels

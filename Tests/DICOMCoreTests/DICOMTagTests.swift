@@ -95,7 +95,8 @@ import Testing
 
 @Suite struct TagPathTests {
     @Test func describesNestedPaths() {
-        let path = TagPath(DICOMTag.requestAttributesSequence).appending(item: 0, DICOMTag.requestedProcedureDescription)
+        let path = TagPath(DICOMTag.requestAttributesSequence).appending(
+            item: 0, DICOMTag.requestedProcedureDescription)
         #expect(path.description == "(0040,0275)[0](0032,1060)")
         #expect(path.tags == [DICOMTag.requestAttributesSequence, DICOMTag.requestedProcedureDescription])
         #expect(path.depth == 1)

@@ -1,8 +1,8 @@
 import DICOMCore
 import DICOMIO
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct DICOMFileTests {
     static func corpus() throws -> [URL] { try TestPaths.dicomFiles(in: TestPaths.plantedCorpus) }
@@ -30,7 +30,9 @@ import TestSupport
 
     /// Unchanged Pixel Data is copied from the input file byte for byte; Pixel Data the caller
     /// replaced must be written as given, never taken from the input.
-    @Test(arguments: ["00-pydicom-CT_small.dcm", "04-pydicom-MR_small_implicit.dcm", "03-pydicom-MR_small_bigendian.dcm"])
+    @Test(arguments: [
+        "00-pydicom-CT_small.dcm", "04-pydicom-MR_small_implicit.dcm", "03-pydicom-MR_small_bigendian.dcm",
+    ])
     func replacedPixelDataIsWrittenAsGiven(name: String) throws {
         let input = TestPaths.plantedCorpus.appendingPathComponent(name).path
         let folder = TemporaryFolder()
@@ -38,7 +40,10 @@ import TestSupport
         let file = try DICOMFile(path: input)
         var object = try file.read()
         let pixels = try #require(object.dataSet[.pixelData])
-        guard case .bulk(let reference) = pixels.value else { Issue.record("Pixel Data not bulk"); return }
+        guard case .bulk(let reference) = pixels.value else {
+            Issue.record("Pixel Data not bulk")
+            return
+        }
         let replacement = [UInt8](repeating: 0x5A, count: Int(reference.length))
         object.dataSet[.pixelData] = DataElement(.pixelData, pixels.vr, .bytes(replacement))
         try file.write(object, to: output)
@@ -78,12 +83,16 @@ import TestSupport
 
     /// Bulk references differ between two opens of the same file; compare everything else.
     private func strip(_ dataSet: DataSet) -> DataSet {
-        DataSet(dataSet.elements.map { element in
-            switch element.value {
-            case .bulk(let reference): DataElement(element.tag, element.vr, .bulk(BulkDataReference(source: 0, index: reference.index, length: reference.length)))
-            case .sequence(let items): DataElement(element.tag, items: items.map(strip))
-            case .bytes: element
-            }
-        })
+        DataSet(
+            dataSet.elements.map { element in
+                switch element.value {
+                case .bulk(let reference):
+                    DataElement(
+                        element.tag, element.vr,
+                        .bulk(BulkDataReference(source: 0, index: reference.index, length: reference.length)))
+                case .sequence(let items): DataElement(element.tag, items: items.map(strip))
+                case .bytes: element
+                }
+            })
     }
 }

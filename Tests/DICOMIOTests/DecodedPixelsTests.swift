@@ -1,8 +1,8 @@
 import DICOMCore
 import DICOMIO
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Decoding gives the same stored values whatever the transfer syntax: each compressed file of the
 /// public corpus is compared with its uncompressed twin.

@@ -10,8 +10,10 @@ enum ElementBytes {
     static let sequenceDelimiter: [UInt8] = [0xFE, 0xFF, 0xDD, 0xE0, 0x00, 0x00, 0x00, 0x00]
 
     /// An Explicit VR element; `length` overrides the value's (for lies and undefined length).
-    static func explicit(_ group: UInt16, _ element: UInt16, _ vr: String, _ value: [UInt8] = [],
-                         length: UInt32? = nil) -> [UInt8] {
+    static func explicit(
+        _ group: UInt16, _ element: UInt16, _ vr: String, _ value: [UInt8] = [],
+        length: UInt32? = nil
+    ) -> [UInt8] {
         let long = ["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"].contains(vr)
         let declared = length ?? UInt32(value.count)
         let head = u16(group) + u16(element) + Array(vr.utf8)
@@ -25,8 +27,9 @@ enum ElementBytes {
 
     /// An item (FFFE,E000) around `content`: of its length, or of undefined length and delimited.
     static func item(_ content: [UInt8], undefinedLength: Bool = false) -> [UInt8] {
-        undefinedLength ? [0xFE, 0xFF, 0x00, 0xE0] + u32(undefined) + content + itemDelimiter
-                        : [0xFE, 0xFF, 0x00, 0xE0] + u32(UInt32(content.count)) + content
+        undefinedLength
+            ? [0xFE, 0xFF, 0x00, 0xE0] + u32(undefined) + content + itemDelimiter
+            : [0xFE, 0xFF, 0x00, 0xE0] + u32(UInt32(content.count)) + content
     }
 
     /// Text padded to even length as its VR wants (UI with NUL, others with a space).
@@ -37,17 +40,20 @@ enum ElementBytes {
     }
 
     /// SOP Class and SOP Instance UIDs, Explicit VR: what makes a bare data set DICOM.
-    static let sopIdentifiers = explicit(0x0008, 0x0016, "UI", text("1.2.840.10008.5.1.4.1.1.7", vr: "UI"))
+    static let sopIdentifiers =
+        explicit(0x0008, 0x0016, "UI", text("1.2.840.10008.5.1.4.1.1.7", vr: "UI"))
         + explicit(0x0008, 0x0018, "UI", text("1.2.3.4.5", vr: "UI"))
 
     /// The same in Implicit VR.
-    static let implicitSOPIdentifiers = implicit(0x0008, 0x0016, text("1.2.840.10008.5.1.4.1.1.7", vr: "UI"))
+    static let implicitSOPIdentifiers =
+        implicit(0x0008, 0x0016, text("1.2.840.10008.5.1.4.1.1.7", vr: "UI"))
         + implicit(0x0008, 0x0018, text("1.2.3.4.5", vr: "UI"))
 
     /// A Part 10 file: zero preamble, "DICM", File Meta Information with its group length and
     /// `transferSyntax`, then `dataSet` as given.
     static func part10(transferSyntax: String, _ dataSet: [UInt8]) -> [UInt8] {
-        let elements = explicit(0x0002, 0x0001, "OB", [0x00, 0x01])
+        let elements =
+            explicit(0x0002, 0x0001, "OB", [0x00, 0x01])
             + explicit(0x0002, 0x0010, "UI", text(transferSyntax, vr: "UI"))
         let meta = explicit(0x0002, 0x0000, "UL", u32(UInt32(elements.count))) + elements
         return [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + meta + dataSet

@@ -1,9 +1,10 @@
 import CDCMTK
 import DICOMCore
-@testable import DICOMIO
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
+@testable import DICOMIO
 
 /// Which files `DICOMFile` opens, and the error for the others.
 @Suite struct FileOpeningTests {
@@ -39,14 +40,18 @@ import TestSupport
         #expect(open(Self.name) == FileOpening.notDICOM)
         // With them, a damaged one is malformed DICOM.
         let odd: [UInt8] = [0x10, 0x00, 0x20, 0x00, 0x4C, 0x4F, 0x03, 0x00, 0x41, 0x42, 0x43]
-        #expect(open(E.sopIdentifiers + odd)
+        #expect(
+            open(E.sopIdentifiers + odd)
                 == DICOMIOError(.malformed, "malformed DICOM: odd value length in (0010,0020)"))
-        #expect(open(E.part10(transferSyntax: "1.2.840.10008.1.2.1", odd))
+        #expect(
+            open(E.part10(transferSyntax: "1.2.840.10008.1.2.1", odd))
                 == DICOMIOError(.malformed, "malformed DICOM: odd value length in (0010,0020)"))
-        #expect(open(E.part10(transferSyntax: "1.2.3.4", E.sopIdentifiers))
+        #expect(
+            open(E.part10(transferSyntax: "1.2.3.4", E.sopIdentifiers))
                 == DICOMIOError(.unsupportedTransferSyntax, "unknown transfer syntax 1.2.3.4"))
         // A declared value that is not UID-like is not repeated.
-        #expect(open(E.part10(transferSyntax: "Doe^Jane", E.sopIdentifiers))
+        #expect(
+            open(E.part10(transferSyntax: "Doe^Jane", E.sopIdentifiers))
                 == DICOMIOError(.unsupportedTransferSyntax, "unknown transfer syntax"))
     }
 
@@ -63,21 +68,27 @@ import TestSupport
         #expect(try refusal(bare: true, uids, readIn: explicit.id) == nil)
         #expect(try refusal(bare: true, (uids.0, nil), readIn: explicit.id) == FileOpening.notDICOM)
         #expect(try refusal(bare: true, (uids.0, Array("1.2\u{0}3".utf8)), readIn: explicit.id) == FileOpening.notDICOM)
-        #expect(try refusal(bare: false, uids, readIn: implicit.id)
+        #expect(
+            try refusal(bare: false, uids, readIn: implicit.id)
                 == DICOMIOError(.malformed, "malformed DICOM: the data set is not encoded as its meta header says"))
-        #expect(try refusal(bare: false, uids, readIn: CDCM_TRANSFER_SYNTAX_UNKNOWN)
+        #expect(
+            try refusal(bare: false, uids, readIn: CDCM_TRANSFER_SYNTAX_UNKNOWN)
                 == DICOMIOError(.unsupportedTransferSyntax, "unknown transfer syntax"))
     }
 
     @Test func parseFailuresOfPart10Files() {
-        #expect(FileOpening.parseFailure(CDCM_ERROR_TRUNCATED, reason: "Stream", hasMetaHeader: true)
+        #expect(
+            FileOpening.parseFailure(CDCM_ERROR_TRUNCATED, reason: "Stream", hasMetaHeader: true)
                 == DICOMIOError(.unreadable, "truncated or corrupt DICOM file (Stream)"))
-        #expect(FileOpening.parseFailure(CDCM_ERROR_TRANSFER_SYNTAX, reason: "Unsupported", hasMetaHeader: true)
+        #expect(
+            FileOpening.parseFailure(CDCM_ERROR_TRANSFER_SYNTAX, reason: "Unsupported", hasMetaHeader: true)
                 == DICOMIOError(.unsupportedTransferSyntax, "cannot parse DICOM (Unsupported)"))
-        #expect(FileOpening.parseFailure(CDCM_ERROR_PARSE, reason: "Bad", hasMetaHeader: true)
+        #expect(
+            FileOpening.parseFailure(CDCM_ERROR_PARSE, reason: "Bad", hasMetaHeader: true)
                 == DICOMIOError(.unreadable, "cannot parse DICOM (Bad)"))
         #expect(FileOpening.parseFailure(CDCM_ERROR_PARSE, reason: "Bad", hasMetaHeader: false) == FileOpening.notDICOM)
-        #expect(FileOpening.parseFailure(CDCM_ERROR_EXCEPTION, reason: "out of memory", hasMetaHeader: false)
+        #expect(
+            FileOpening.parseFailure(CDCM_ERROR_EXCEPTION, reason: "out of memory", hasMetaHeader: false)
                 == DICOMIOError(.internalError, "out of memory"))
     }
 

@@ -1,6 +1,7 @@
 import DICOMCore
-@testable import DICOMIO
 import Testing
+
+@testable import DICOMIO
 
 /// The structure check on files written out byte by byte.
 @Suite struct StructureCheckTests {
@@ -52,13 +53,15 @@ import Testing
     @Test func nestedSequencesOfDefinedAndUndefinedLength() {
         let leaf = E.explicit(0x0008, 0x1150, "UI", E.text("1.2.3", vr: "UI"))
         let defined = E.explicit(0x0008, 0x1140, "SQ", E.item(leaf) + E.item(leaf))
-        let undefined = E.explicit(0x0040, 0xA730, "SQ", length: E.undefined)
+        let undefined =
+            E.explicit(0x0040, 0xA730, "SQ", length: E.undefined)
             + E.item(defined, undefinedLength: true) + E.item(defined + leaf) + E.sequenceDelimiter
         #expect(check(E.sopIdentifiers + undefined).problem == nil)
         // The same without its sequence delimiter, and an item without its item delimiter.
         let noSequenceDelimiter = E.explicit(0x0040, 0xA730, "SQ", length: E.undefined) + E.item(leaf)
         #expect(check(E.sopIdentifiers + noSequenceDelimiter).problem == "sequence without its delimiter")
-        let noItemDelimiter = E.explicit(0x0040, 0xA730, "SQ", length: E.undefined)
+        let noItemDelimiter =
+            E.explicit(0x0040, 0xA730, "SQ", length: E.undefined)
             + [0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF] + leaf
         #expect(check(E.sopIdentifiers + noItemDelimiter).problem == "item without its delimiter")
         // A defined-length item that claims more than its sequence holds.
@@ -79,7 +82,8 @@ import Testing
         func nested(_ depth: Int) -> [UInt8] {
             var content = E.explicit(0x0010, 0x0010, "PN", E.text("A^B", vr: "PN"))
             for _ in 0..<depth {
-                content = E.explicit(0x0040, 0xA730, "SQ", length: E.undefined)
+                content =
+                    E.explicit(0x0040, 0xA730, "SQ", length: E.undefined)
                     + E.item(content, undefinedLength: true) + E.sequenceDelimiter
             }
             return E.sopIdentifiers + content
@@ -107,7 +111,8 @@ import Testing
         let file = E.part10(transferSyntax: Self.explicitLittle, E.sopIdentifiers + truncated)
         #expect(check(file).problem == "value of (0010,0010) runs past the end of the file")
         #expect(check(E.sopIdentifiers + truncated.prefix(5)).problem == "element header cut short")
-        let inItem = E.explicit(0x0008, 0x1140, "SQ", E.item(truncated))
+        let inItem =
+            E.explicit(0x0008, 0x1140, "SQ", E.item(truncated))
             + E.explicit(0x0010, 0x0020, "LO", E.text("ID"))
         #expect(check(E.sopIdentifiers + inItem).problem == "value of (0010,0010) runs past its container")
         // Meta header cut inside its Transfer Syntax UID.
@@ -122,21 +127,26 @@ import Testing
         let invalidVR = E.explicit(0x0010, 0x0010, "XY", [0x41, 0x42])
         #expect(check(E.sopIdentifiers + invalidVR).problem == "invalid VR in (0010,0010)")
         #expect(check(E.sopIdentifiers + E.itemDelimiter).problem == "item or delimiter tag in the data set")
-        let delimiterWithLength = E.explicit(0x0040, 0xA730, "SQ", length: E.undefined)
+        let delimiterWithLength =
+            E.explicit(0x0040, 0xA730, "SQ", length: E.undefined)
             + [0xFE, 0xFF, 0xDD, 0xE0, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00]
         #expect(check(E.sopIdentifiers + delimiterWithLength).problem == "sequence delimiter with a length")
     }
 
     @Test func encapsulatedPixelDataFragments() throws {
         let jpegBaseline = "1.2.840.10008.1.2.4.50"
-        let fragments = E.explicit(0x7FE0, 0x0010, "OB", length: E.undefined)
+        let fragments =
+            E.explicit(0x7FE0, 0x0010, "OB", length: E.undefined)
             + E.item([]) + E.item([0xFF, 0xD8, 0xFF, 0xD9]) + E.sequenceDelimiter
         let file = E.part10(transferSyntax: jpegBaseline, E.sopIdentifiers + fragments)
         let report = check(file)
         #expect(report.problem == nil)
         #expect(report.transferSyntax?.isEncapsulated == true)
-        #expect(report.pixelData == PixelDataLocation(start: file.count - fragments.count, end: file.count,
-                                                      valueLength: E.undefined))
+        #expect(
+            report.pixelData
+                == PixelDataLocation(
+                    start: file.count - fragments.count, end: file.count,
+                    valueLength: E.undefined))
         let native = E.part10(transferSyntax: Self.explicitLittle, E.sopIdentifiers + fragments)
         #expect(check(native).problem == "Pixel Data of undefined length in a native transfer syntax")
         let unterminated = E.part10(transferSyntax: jpegBaseline, E.sopIdentifiers + fragments.dropLast(8))
@@ -153,11 +163,13 @@ import Testing
         #expect(report.pixelData == nil, "offsets in inflated bytes mean nothing in the file")
 
         let odd = E.sopIdentifiers + [0x10, 0x00, 0x10, 0x00, 0x50, 0x4E, 0x01, 0x00, 0x41]
-        #expect(check(E.part10(transferSyntax: deflated, E.storedDeflateBlock(odd))).problem
+        #expect(
+            check(E.part10(transferSyntax: deflated, E.storedDeflateBlock(odd))).problem
                 == "odd value length in (0010,0010)")
         // Block type 3 does not exist (RFC 1951 3.2.3); an empty stream does not end.
         let blockType3: [UInt8] = [0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
-        #expect(check(E.part10(transferSyntax: deflated, blockType3)).problem
+        #expect(
+            check(E.part10(transferSyntax: deflated, blockType3)).problem
                 == "the deflated data set does not inflate")
         #expect(check(E.part10(transferSyntax: deflated, [])).problem == "the deflated data set does not inflate")
     }
@@ -165,7 +177,7 @@ import Testing
     @Test func withoutDICMTheFileIsABareDataSet() {
         let dataSet = E.sopIdentifiers + E.explicit(0x0010, 0x0010, "PN", E.text("A^B", vr: "PN"))
         var file = E.part10(transferSyntax: Self.explicitLittle, dataSet)
-        file[131] = UInt8(ascii: "X") // "DICX"
+        file[131] = UInt8(ascii: "X")  // "DICX"
         let report = check(file)
         #expect(!report.hasMetaHeader)
         // The zero preamble reads as (0000,0000) elements of length 0, twice.
@@ -184,11 +196,12 @@ import Testing
 
     @Test func fileMetaInformationDefects() {
         var file = E.part10(transferSyntax: Self.explicitLittle, E.sopIdentifiers)
-        file[140] &+= 2 // the group length value
+        file[140] &+= 2  // the group length value
         #expect(check(file).problem == "File Meta Information Group Length does not match its elements")
         let noMeta = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + E.sopIdentifiers
         #expect(check(noMeta).problem == "no File Meta Information after the DICM prefix")
-        let noSyntax = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + E.explicit(0x0002, 0x0001, "OB", [0, 1])
+        let noSyntax =
+            [UInt8](repeating: 0, count: 128) + Array("DICM".utf8) + E.explicit(0x0002, 0x0001, "OB", [0, 1])
             + E.sopIdentifiers
         #expect(check(noSyntax).problem == "no Transfer Syntax UID in the File Meta Information")
     }
@@ -214,10 +227,12 @@ import Testing
     @Test func sopIdentifiersBeforeAProblemCount() {
         let report = check(E.sopIdentifiers + [0x10, 0x00, 0x10, 0x00, 0x50, 0x4E, 0x03, 0x00, 0x41, 0x42, 0x43])
         #expect(report.problem != nil && report.namesSOPInstance)
-        let padded = E.explicit(0x0008, 0x0016, "UI", Array("1.2 ".utf8))
+        let padded =
+            E.explicit(0x0008, 0x0016, "UI", Array("1.2 ".utf8))
             + E.explicit(0x0008, 0x0018, "UI", Array("12\0\0".utf8))
         #expect(check(padded).namesSOPInstance)
-        let letters = E.explicit(0x0008, 0x0016, "UI", Array("1.2a".utf8))
+        let letters =
+            E.explicit(0x0008, 0x0016, "UI", Array("1.2a".utf8))
             + E.explicit(0x0008, 0x0018, "UI", Array("12".utf8))
         #expect(!check(letters).namesSOPInstance)
     }

@@ -1,8 +1,8 @@
 import Defacing
 import Dispatch
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VeilBatch
 import Volumes
 
@@ -39,8 +39,10 @@ import Volumes
     static func outcomes() throws -> [Outcome] { try defaced.get() }
 
     static func run(_ folder: URL) throws -> Outcome {
-        let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: folder.appendingPathComponent("truth.json")))
-        guard let volume = try SeriesReader.volumes(paths: try TestPaths.dicomFiles(in: folder).map(\.path)).first else {
+        let truth = try JSONDecoder().decode(
+            Truth.self, from: Data(contentsOf: folder.appendingPathComponent("truth.json")))
+        guard let volume = try SeriesReader.volumes(paths: try TestPaths.dicomFiles(in: folder).map(\.path)).first
+        else {
             return Outcome(name: folder.lastPathComponent, failure: "no volume")
         }
         let brain = try HeadSeries.bits(folder.appendingPathComponent("brain.bits"), count: volume.count)
@@ -48,10 +50,14 @@ import Volumes
         do {
             let result = try Defacer().deface(volume, isCT: truth.modality == "CT")
             var outcome = Outcome(name: folder.lastPathComponent)
-            var faceRemoved = 0, faceTotal = 0
+            var faceRemoved = 0
+            var faceTotal = 0
             for p in 0..<volume.count {
                 if brain[p] && result.removed[p] { outcome.brainRemoved += 1 }
-                if face[p] { faceTotal += 1; if result.removed[p] { faceRemoved += 1 } }
+                if face[p] {
+                    faceTotal += 1
+                    if result.removed[p] { faceRemoved += 1 }
+                }
             }
             outcome.faceRemovedFraction = faceTotal == 0 ? 1 : Double(faceRemoved) / Double(faceTotal)
             return outcome
@@ -80,12 +86,16 @@ import Volumes
         let median = fractions[fractions.count / 2]
         let fifth = fractions[Int((Double(fractions.count - 1) * 0.05).rounded(.down))]
         #expect(median >= 0.95)
-        #expect(fifth >= 0.90, "\(outcomes.map { "\($0.name) \(String(format: "%.3f", $0.faceRemovedFraction)) \($0.failure ?? "")" })")
+        #expect(
+            fifth >= 0.90,
+            "\(outcomes.map { "\($0.name) \(String(format: "%.3f", $0.faceRemovedFraction)) \($0.failure ?? "")" })")
     }
 
     /// Every generated head is defaced: none of them is refused.
     @Test func everyHeadPassesTheSelfCheck() throws {
-        for outcome in try Self.outcomes() { #expect(outcome.failure == nil, "\(outcome.name): \(outcome.failure ?? "")") }
+        for outcome in try Self.outcomes() {
+            #expect(outcome.failure == nil, "\(outcome.name): \(outcome.failure ?? "")")
+        }
     }
 
     /// Something that is not a head (a box of water-like tissue) is refused, not defaced.
@@ -93,9 +103,12 @@ import Volumes
         let size = (i: 120, j: 120, k: 100)
         var voxels = [Float](repeating: -1000, count: size.i * size.j * size.k)
         for k in 10..<90 { for j in 20..<100 { for i in 20..<100 { voxels[i + size.i * (j + size.j * k)] = 40 } } }
-        let affine = AffineTransform(columnStep: Vector3(1.5, 0, 0), rowStep: Vector3(0, 1.5, 0), sliceStep: Vector3(0, 0, 1.5),
-                                     origin: Vector3(-90, -90, -75))
-        let volume = Volume(size: size, voxels: voxels, affine: affine, warnings: [], layout: StackLayout(slices: [], affine: affine, warnings: []))
+        let affine = AffineTransform(
+            columnStep: Vector3(1.5, 0, 0), rowStep: Vector3(0, 1.5, 0), sliceStep: Vector3(0, 0, 1.5),
+            origin: Vector3(-90, -90, -75))
+        let volume = Volume(
+            size: size, voxels: voxels, affine: affine, warnings: [],
+            layout: StackLayout(slices: [], affine: affine, warnings: []))
         #expect(throws: DefaceFailure.self) { try Defacer().deface(volume, isCT: true) }
     }
 
@@ -112,9 +125,12 @@ import Volumes
                 }
             }
         }
-        let affine = AffineTransform(columnStep: Vector3(1.5, 0, 0), rowStep: Vector3(0, 1.5, 0), sliceStep: Vector3(0, 0, 5),
-                                     origin: Vector3(-180, -127, -100))
-        let volume = Volume(size: size, voxels: voxels, affine: affine, warnings: [], layout: StackLayout(slices: [], affine: affine, warnings: []))
+        let affine = AffineTransform(
+            columnStep: Vector3(1.5, 0, 0), rowStep: Vector3(0, 1.5, 0), sliceStep: Vector3(0, 0, 5),
+            origin: Vector3(-180, -127, -100))
+        let volume = Volume(
+            size: size, voxels: voxels, affine: affine, warnings: [],
+            layout: StackLayout(slices: [], affine: affine, warnings: []))
         do {
             _ = try Defacer().deface(volume, isCT: true)
             Issue.record("a torso was defaced")

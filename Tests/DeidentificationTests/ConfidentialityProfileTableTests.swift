@@ -1,6 +1,7 @@
 import DICOMCore
 import Foundation
 import Testing
+
 @testable import Deidentification
 
 @Suite struct ConfidentialityProfileTableTests {
@@ -24,7 +25,8 @@ import Testing
             let columns: [(String, ProfileOption)] = [
                 ("rtnSafePrivOpt", .retainSafePrivate), ("rtnUIDsOpt", .retainUIDs),
                 ("rtnDevIdOpt", .retainDeviceIdentity), ("rtnInstIdOpt", .retainInstitutionIdentity),
-                ("rtnPatCharsOpt", .retainPatientCharacteristics), ("rtnLongFullDatesOpt", .retainLongitudinalFullDates),
+                ("rtnPatCharsOpt", .retainPatientCharacteristics),
+                ("rtnLongFullDatesOpt", .retainLongitudinalFullDates),
                 ("rtnLongModifDatesOpt", .retainLongitudinalModifiedDates), ("cleanDescOpt", .cleanDescriptors),
                 ("cleanStructContOpt", .cleanStructuredContent), ("cleanGraphOpt", .cleanGraphics),
             ]
@@ -55,9 +57,14 @@ import Testing
     /// Spot checks of the per-IOD Types against PS3.3.
     @Test func knowsAttributeTypesPerIOD() {
         let contentDate = [DICOMTag.contentDate]
-        #expect(IODAttributeTypes.requirement(sopClassUID: Fixtures.ctImageStorage, path: contentDate) == .presenceRequired)
-        #expect(IODAttributeTypes.requirement(sopClassUID: Fixtures.comprehensiveSRStorage, path: contentDate) == .valueRequired)
-        #expect(IODAttributeTypes.requirement(sopClassUID: Fixtures.ctImageStorage, path: [DICOMTag.institutionName]) == .optional)
+        #expect(
+            IODAttributeTypes.requirement(sopClassUID: Fixtures.ctImageStorage, path: contentDate) == .presenceRequired)
+        #expect(
+            IODAttributeTypes.requirement(sopClassUID: Fixtures.comprehensiveSRStorage, path: contentDate)
+                == .valueRequired)
+        #expect(
+            IODAttributeTypes.requirement(sopClassUID: Fixtures.ctImageStorage, path: [DICOMTag.institutionName])
+                == .optional)
         // An unknown SOP Class gets the strictest Type any IOD gives the attribute.
         #expect(IODAttributeTypes.requirement(sopClassUID: "1.2.3.4", path: contentDate) == .valueRequired)
     }

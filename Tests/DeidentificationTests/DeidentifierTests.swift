@@ -1,5 +1,6 @@
 import DICOMCore
 import Testing
+
 @testable import Deidentification
 
 extension ConfidentialityProfileRow: CustomTestStringConvertible {
@@ -63,10 +64,14 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
 
     @Test func referencesFollowTheirTargets() throws {
         let target = "1.2.826.0.1.3680043.99.1.7"
-        let reference = DataElement(DICOMTag.sourceImageSequence, items: [DataSet([
-            DataElement(.referencedSOPClassUID, .UI, string: Fixtures.ctImageStorage),
-            DataElement(.referencedSOPInstanceUID, .UI, string: target),
-        ])])
+        let reference = DataElement(
+            DICOMTag.sourceImageSequence,
+            items: [
+                DataSet([
+                    DataElement(.referencedSOPClassUID, .UI, string: Fixtures.ctImageStorage),
+                    DataElement(.referencedSOPInstanceUID, .UI, string: target),
+                ])
+            ])
         let referring = try Fixtures.deidentify(Fixtures.object(extra: [reference]))
         let referenced = try Fixtures.deidentify(Fixtures.object(sopInstance: target))
         let item = try #require(referring.object.dataSet.items(DICOMTag.sourceImageSequence)?.first)
@@ -99,14 +104,19 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
     }
 
     @Test func removesPrivateAttributesAtEveryDepth() throws {
-        let nested = DataElement(DICOMTag.referencedSeriesSequence, items: [DataSet([
-            DataElement(DICOMTag(0x0029, 0x0010), .LO, string: "ACME 1.0"),
-            DataElement(DICOMTag(0x0029, 0x1001), .LO, string: "Quixote"),
-        ])])
+        let nested = DataElement(
+            DICOMTag.referencedSeriesSequence,
+            items: [
+                DataSet([
+                    DataElement(DICOMTag(0x0029, 0x0010), .LO, string: "ACME 1.0"),
+                    DataElement(DICOMTag(0x0029, 0x1001), .LO, string: "Quixote"),
+                ])
+            ])
         let object = Fixtures.object(extra: [
             DataElement(DICOMTag(0x0019, 0x0010), .LO, string: "ACME 1.0"),
             DataElement(DICOMTag(0x0019, 0x1001), .LO, string: "Quixote"),
-            DataElement(DICOMTag(0x0019, 0x1002), items: [DataSet([DataElement(.patientName, .PN, string: "Quixote")])]),
+            DataElement(
+                DICOMTag(0x0019, 0x1002), items: [DataSet([DataElement(.patientName, .PN, string: "Quixote")])]),
             nested,
         ])
         let output = try Fixtures.deidentify(object).object.dataSet
@@ -132,14 +142,20 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
             DataElement(DICOMTag.multiFrameSourceSOPInstanceUID, .UI, string: "1.2.826.0.1.3680043.99.5"),
             // Names a class: kept, even with a vendor root.
             DataElement(DICOMTag.relatedGeneralSOPClassUID, .UI, string: "1.2.840.113619.4.27"),
-            DataElement(DICOMTag.codingSchemeIdentificationSequence, items: [DataSet([
-                DataElement(DICOMTag.codingSchemeUID, .UI, string: "2.16.840.1.113883.6.96"),
-            ])]),
+            DataElement(
+                DICOMTag.codingSchemeIdentificationSequence,
+                items: [
+                    DataSet([
+                        DataElement(DICOMTag.codingSchemeUID, .UI, string: "2.16.840.1.113883.6.96")
+                    ])
+                ]),
         ])
         let output = try Fixtures.deidentify(object).object.dataSet
         #expect(output.string(DICOMTag.multiFrameSourceSOPInstanceUID)?.hasPrefix("2.25.") == true)
         #expect(output.string(DICOMTag.relatedGeneralSOPClassUID) == "1.2.840.113619.4.27")
-        #expect(output.items(DICOMTag.codingSchemeIdentificationSequence)?.first?.string(DICOMTag.codingSchemeUID) == "2.16.840.1.113883.6.96")
+        #expect(
+            output.items(DICOMTag.codingSchemeIdentificationSequence)?.first?.string(DICOMTag.codingSchemeUID)
+                == "2.16.840.1.113883.6.96")
     }
 
     /// A UID field that holds text is never kept as it is, even where UIDs name classes.
@@ -158,22 +174,30 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
 
     @Test func keepsUIDsTheStandardDefines() throws {
         let palette = "1.2.840.10008.1.5.1"
-        let reference = DataElement(DICOMTag.referencedImageSequence, items: [DataSet([
-            DataElement(.referencedSOPInstanceUID, .UI, string: palette),
-        ])])
+        let reference = DataElement(
+            DICOMTag.referencedImageSequence,
+            items: [
+                DataSet([
+                    DataElement(.referencedSOPInstanceUID, .UI, string: palette)
+                ])
+            ])
         let output = try Fixtures.deidentify(Fixtures.object(extra: [reference])).object.dataSet
         #expect(output.items(DICOMTag.referencedImageSequence)?.first?.string(.referencedSOPInstanceUID) == palette)
     }
 
     @Test func removesNamesDatesAndUnknownAttributesTheTableIsSilentOn() throws {
         let object = Fixtures.object(extra: [
-            DataElement(DICOMTag.evaluatorName, .PN, string: "Evaluator^Quixote"), // Evaluator Name
-            DataElement(DICOMTag.studyUpdateDateTime, .DT, string: "20190312101010"),   // Study Update DateTime
-            DataElement(DICOMTag(0x0010, 0x9999), .LO, string: "Quixote"),          // no such attribute
-            DataElement(DICOMTag.sliceThickness, .DS, string: "5"),                // Slice Thickness: kept
-            DataElement(DICOMTag.encryptedAttributesSequence, items: [DataSet([                  // Encrypted Attributes
-                DataElement(DICOMTag.encryptedContent, .OB, .bytes([1, 2, 3, 4])),
-            ])]),
+            DataElement(DICOMTag.evaluatorName, .PN, string: "Evaluator^Quixote"),  // Evaluator Name
+            DataElement(DICOMTag.studyUpdateDateTime, .DT, string: "20190312101010"),  // Study Update DateTime
+            DataElement(DICOMTag(0x0010, 0x9999), .LO, string: "Quixote"),  // no such attribute
+            DataElement(DICOMTag.sliceThickness, .DS, string: "5"),  // Slice Thickness: kept
+            DataElement(
+                DICOMTag.encryptedAttributesSequence,
+                items: [
+                    DataSet([  // Encrypted Attributes
+                        DataElement(DICOMTag.encryptedContent, .OB, .bytes([1, 2, 3, 4]))
+                    ])
+                ]),
         ])
         let output = try Fixtures.deidentify(object).object.dataSet
         #expect(output[DICOMTag.evaluatorName] == nil)
@@ -200,22 +224,35 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
         let ct = try Fixtures.deidentify(Fixtures.object(extra: [contentDate, institution])).object.dataSet
         #expect(ct[DICOMTag.contentDate]?.isEmpty == true, "Type 2C in CT: emptied")
         #expect(ct[DICOMTag.institutionName] == nil, "Type 3 in CT: removed")
-        let sr = try Fixtures.deidentify(Fixtures.object(sopClass: Fixtures.comprehensiveSRStorage,
-                                                         extra: [contentDate])).object.dataSet
+        let sr = try Fixtures.deidentify(
+            Fixtures.object(
+                sopClass: Fixtures.comprehensiveSRStorage,
+                extra: [contentDate])
+        ).object.dataSet
         #expect(sr.string(DICOMTag.contentDate) == "19000101", "Type 1 in SR: dummy date")
     }
 
     @Test func removesSRContentButKeepsVerifierStructure() throws {
-        let object = Fixtures.object(sopClass: Fixtures.comprehensiveSRStorage, extra: [
-            DataElement(DICOMTag.verifyingObserverSequence, items: [DataSet([
-                DataElement(DICOMTag.verifyingOrganization, .LO, string: "St Quillon Hospital"),
-                DataElement(DICOMTag.verificationDateTime, .DT, string: "20190312101010"),
-                DataElement(DICOMTag.verifyingObserverName, .PN, string: "Observer^Quixote"),
-            ])]),
-            DataElement(.contentSequence, items: [DataSet([
-                DataElement(DICOMTag.textValue, .UT, string: "Report for Zebulon Quixote"),
-            ])]),
-        ])
+        let object = Fixtures.object(
+            sopClass: Fixtures.comprehensiveSRStorage,
+            extra: [
+                DataElement(
+                    DICOMTag.verifyingObserverSequence,
+                    items: [
+                        DataSet([
+                            DataElement(DICOMTag.verifyingOrganization, .LO, string: "St Quillon Hospital"),
+                            DataElement(DICOMTag.verificationDateTime, .DT, string: "20190312101010"),
+                            DataElement(DICOMTag.verifyingObserverName, .PN, string: "Observer^Quixote"),
+                        ])
+                    ]),
+                DataElement(
+                    .contentSequence,
+                    items: [
+                        DataSet([
+                            DataElement(DICOMTag.textValue, .UT, string: "Report for Zebulon Quixote")
+                        ])
+                    ]),
+            ])
         let output = try Fixtures.deidentify(object).object.dataSet
         #expect(output[.contentSequence] == nil)
         let verifier = try #require(output.items(DICOMTag.verifyingObserverSequence)?.first)
@@ -226,7 +263,8 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
     @Test func pseudonymsKeepPatientsApart() throws {
         let a = try Fixtures.deidentify(Fixtures.object(patientID: "PAT-1")).object.dataSet
         let b = try Fixtures.deidentify(Fixtures.object(patientID: "PAT-2")).object.dataSet
-        let a2 = try Fixtures.deidentify(Fixtures.object(sopInstance: "1.2.826.0.1.3680043.99.1.9", patientID: "PAT-1")).object.dataSet
+        let a2 = try Fixtures.deidentify(Fixtures.object(sopInstance: "1.2.826.0.1.3680043.99.1.9", patientID: "PAT-1"))
+            .object.dataSet
         #expect(a.string(.patientID) != b.string(.patientID))
         #expect(a.string(.patientID) == a2.string(.patientID))
         #expect(a.string(.patientName) == a.string(.patientID))
@@ -234,9 +272,10 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
     }
 
     @Test func recordsActionsWithoutValues() throws {
-        let result = try Fixtures.deidentify(Fixtures.object(extra: [
-            DataElement(DICOMTag.studyDescription, .LO, string: "Head scan for Quixote"),
-        ]))
+        let result = try Fixtures.deidentify(
+            Fixtures.object(extra: [
+                DataElement(DICOMTag.studyDescription, .LO, string: "Head scan for Quixote")
+            ]))
         #expect(result.actions.contains { $0.path == TagPath(DICOMTag.studyDescription) && $0.action == .X })
         #expect(result.actions.contains { $0.path == TagPath(.patientID) && $0.reason == .pseudonym })
         #expect(result.actions == result.actions.sorted { $0.path < $1.path })
@@ -254,13 +293,15 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
         let object = Fixtures.object(extra: [DataElement(.burnedInAnnotation, .CS, string: "YES")])
         let refusal = #expect(throws: DeidentificationRefusal.self) { try Fixtures.deidentify(object) }
         #expect(refusal?.reason == .burnedInAnnotation)
-        let accepted = try Fixtures.deidentify(object, profile: DeidentificationProfile(acceptsBurnedInAnnotation: true))
+        let accepted = try Fixtures.deidentify(
+            object, profile: DeidentificationProfile(acceptsBurnedInAnnotation: true))
         #expect(accepted.object.dataSet.string(.burnedInAnnotation) == "YES")
     }
 
     @Test func refusesEncapsulatedDocuments() {
-        let pdf = Fixtures.object(sopClass: "1.2.840.10008.5.1.4.1.1.104.1",
-                                  extra: [DataElement(.encapsulatedDocument, .OB, .bytes(Array("%PDF".utf8)))])
+        let pdf = Fixtures.object(
+            sopClass: "1.2.840.10008.5.1.4.1.1.104.1",
+            extra: [DataElement(.encapsulatedDocument, .OB, .bytes(Array("%PDF".utf8)))])
         let refusal = #expect(throws: DeidentificationRefusal.self) { try Fixtures.deidentify(pdf) }
         #expect(refusal?.reason == .encapsulatedDocument)
     }
@@ -275,8 +316,12 @@ extension ConfidentialityProfileRow: CustomTestStringConvertible {
     }
 
     @Test func refusesExclusiveOptionsAndImplementsEveryOption() {
-        let exclusive = DeidentificationProfile(options: [.retainLongitudinalFullDates, .retainLongitudinalModifiedDates])
-        let refusal = #expect(throws: DeidentificationRefusal.self) { try Fixtures.deidentify(Fixtures.object(), profile: exclusive) }
+        let exclusive = DeidentificationProfile(options: [
+            .retainLongitudinalFullDates, .retainLongitudinalModifiedDates,
+        ])
+        let refusal = #expect(throws: DeidentificationRefusal.self) {
+            try Fixtures.deidentify(Fixtures.object(), profile: exclusive)
+        }
         #expect(refusal?.reason == .unimplementedOption)
         // Clean Pixel Data, the last one, is done by VeilBatch (TextRedaction): no option is refused.
         #expect(DeidentificationProfile.implementedOptions == Set(ProfileOption.allCases))

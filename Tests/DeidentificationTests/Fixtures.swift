@@ -1,4 +1,5 @@
 import DICOMCore
+
 @testable import Deidentification
 
 /// In-memory DICOM objects for engine tests: no files involved.
@@ -9,8 +10,10 @@ enum Fixtures {
     static let otherKey = try! DeidentificationKey(bytes: Array(100..<132))
 
     /// A minimal instance of `sopClass` with identifying attributes and `extra` elements.
-    static func object(sopClass: String = ctImageStorage, sopInstance: String = "1.2.826.0.1.3680043.99.1.1",
-                       patientID: String = "PAT-0042", extra: [DataElement] = []) -> DICOMObject {
+    static func object(
+        sopClass: String = ctImageStorage, sopInstance: String = "1.2.826.0.1.3680043.99.1.1",
+        patientID: String = "PAT-0042", extra: [DataElement] = []
+    ) -> DICOMObject {
         var elements = [
             DataElement(.sopClassUID, .UI, string: sopClass),
             DataElement(.sopInstanceUID, .UI, string: sopInstance),
@@ -28,11 +31,14 @@ enum Fixtures {
             DataElement(.transferSyntaxUID, .UI, string: TransferSyntax.explicitVRLittleEndian),
             DataElement(.sourceApplicationEntityTitle, .AE, string: "HOSPITALPACS"),
         ])
-        return DICOMObject(fileMeta: meta, dataSet: DataSet(elements), transferSyntaxUID: TransferSyntax.explicitVRLittleEndian)
+        return DICOMObject(
+            fileMeta: meta, dataSet: DataSet(elements), transferSyntaxUID: TransferSyntax.explicitVRLittleEndian)
     }
 
-    static func deidentify(_ object: DICOMObject, profile: DeidentificationProfile = .basic,
-                           key: DeidentificationKey = key) throws -> DeidentificationResult {
+    static func deidentify(
+        _ object: DICOMObject, profile: DeidentificationProfile = .basic,
+        key: DeidentificationKey = key
+    ) throws -> DeidentificationResult {
         try Deidentifier(profile: profile, key: key).deidentify(object)
     }
 

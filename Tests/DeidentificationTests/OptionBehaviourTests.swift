@@ -1,5 +1,6 @@
 import DICOMCore
 import Testing
+
 @testable import Deidentification
 
 /// Every row each option column of Table E.1-1 names behaves as the option says, at the top
@@ -21,16 +22,22 @@ import Testing
 
     /// Attributes every instance of `Fixtures.object` already has: at the top level the test
     /// checks that value, instead of adding a second element with the same tag.
-    static let identity: Set<DICOMTag> = [.sopClassUID, .sopInstanceUID, .studyInstanceUID, .seriesInstanceUID,
-                                          .patientName, .patientID, .modality]
+    static let identity: Set<DICOMTag> = [
+        .sopClassUID, .sopInstanceUID, .studyInstanceUID, .seriesInstanceUID,
+        .patientName, .patientID, .modality,
+    ]
 
     /// Text with safe words, a name the instance also carries, and a date.
     static let descriptor = "CT HEAD Quixote 12.03.2019"
 
     @Test func coversEveryOptionColumn() {
         let options = Set(Self.cases.map(\.option))
-        #expect(options == Set(ProfileOption.allCases).subtracting([.retainSafePrivate, .cleanPixelData,
-                                                                   .cleanRecognizableVisualFeatures]))
+        #expect(
+            options
+                == Set(ProfileOption.allCases).subtracting([
+                    .retainSafePrivate, .cleanPixelData,
+                    .cleanRecognizableVisualFeatures,
+                ]))
         #expect(Self.cases.count == 595)
     }
 
@@ -51,7 +58,8 @@ import Testing
         if ownValue { sample = try #require(object.dataSet[tag]) }
         let profile = DeidentificationProfile(options: [testCase.option])
         let result = try Fixtures.deidentify(object, profile: profile)
-        let output: DataElement? = parent.map { result.object.dataSet.items($0)?.first?[tag] } ?? result.object.dataSet[tag]
+        let output: DataElement? =
+            parent.map { result.object.dataSet.items($0)?.first?[tag] } ?? result.object.dataSet[tag]
         let context = "\(testCase.testDescription) \(parent.map { "in \($0)" } ?? "")"
         let action = try #require(testCase.row.options[testCase.option])
 
@@ -69,7 +77,9 @@ import Testing
         }
     }
 
-    private func checkClean(_ option: ProfileOption, sample: DataElement, output: DataElement?, vr: VR, context: String) throws {
+    private func checkClean(
+        _ option: ProfileOption, sample: DataElement, output: DataElement?, vr: VR, context: String
+    ) throws {
         switch option {
         case .retainLongitudinalModifiedDates:
             let shift = KeyedIdentifiers(key: Fixtures.key).dateShift(forPatient: ["id", "", "PAT-0042"])
@@ -88,7 +98,7 @@ import Testing
             } else {
                 #expect(output?.string.map { !$0.contains("Quixote") } ?? true, "\(context): cleaned")
             }
-        default: // Clean Descriptors, Retain Patient Characteristics
+        default:  // Clean Descriptors, Retain Patient Characteristics
             if vr == .SQ {
                 #expect(output?.items?.count == 1, "\(context): kept, cleaned inside")
             } else if vr.isTextual {
@@ -111,8 +121,9 @@ import Testing
     @Test func modifiedDatesKeepIntervalsPerPatient() throws {
         let profile = DeidentificationProfile(options: [.retainLongitudinalModifiedDates])
         func studyDate(_ date: String, patient: String, instance: String) throws -> CivilDate {
-            let object = Fixtures.object(sopInstance: instance, patientID: patient,
-                                         extra: [DataElement(DICOMTag.studyDate, .DA, string: date)])
+            let object = Fixtures.object(
+                sopInstance: instance, patientID: patient,
+                extra: [DataElement(DICOMTag.studyDate, .DA, string: date)])
             let output = try Fixtures.deidentify(object, profile: profile).object.dataSet
             #expect(output.string(.longitudinalTemporalInformationModified) == "MODIFIED")
             return try #require(CivilDate(yyyymmdd: output.string(DICOMTag.studyDate) ?? ""))
@@ -128,14 +139,17 @@ import Testing
 
     @Test func fullDatesKeepDatesAndSaySo() throws {
         let object = Fixtures.object(extra: [DataElement(DICOMTag.studyDate, .DA, string: "20190312")])
-        let output = try Fixtures.deidentify(object, profile: DeidentificationProfile(options: [.retainLongitudinalFullDates]))
+        let output = try Fixtures.deidentify(
+            object, profile: DeidentificationProfile(options: [.retainLongitudinalFullDates]))
         #expect(output.object.dataSet.string(DICOMTag.studyDate) == "20190312")
         #expect(output.object.dataSet.string(.longitudinalTemporalInformationModified) == "UNMODIFIED")
         #expect(output.methodCodes.map(\.value) == ["113100", "113106"])
     }
 
     @Test func retainUIDsKeepsEveryUID() throws {
-        let object = Fixtures.object(extra: [DataElement(DICOMTag.multiFrameSourceSOPInstanceUID, .UI, string: "1.2.826.0.1.3680043.99.5")])
+        let object = Fixtures.object(extra: [
+            DataElement(DICOMTag.multiFrameSourceSOPInstanceUID, .UI, string: "1.2.826.0.1.3680043.99.5")
+        ])
         let output = try Fixtures.deidentify(object, profile: DeidentificationProfile(options: [.retainUIDs])).object
         #expect(output.dataSet.string(.sopInstanceUID) == "1.2.826.0.1.3680043.99.1.1")
         #expect(output.fileMeta.string(.mediaStorageSOPInstanceUID) == "1.2.826.0.1.3680043.99.1.1")
@@ -155,9 +169,9 @@ import Testing
         let object = Fixtures.object(extra: [
             DataElement(DICOMTag(0x0009, 0x0010), .LO, string: "GEMS_IDEN_01"),
             DataElement(DICOMTag(0x0009, 0x1001), .LO, string: "GE_GENESIS_FF"),  // k
-            DataElement(DICOMTag(0x0009, 0x1002), .SH, string: "SUITE01"),        // d
+            DataElement(DICOMTag(0x0009, 0x1002), .SH, string: "SUITE01"),  // d
             DataElement(DICOMTag(0x0019, 0x0010), .LO, string: "NOBODY KNOWS ME"),
-            DataElement(DICOMTag(0x0019, 0x1001), .LO, string: "Quixote"),        // unknown creator
+            DataElement(DICOMTag(0x0019, 0x1001), .LO, string: "Quixote"),  // unknown creator
         ])
         let profile = DeidentificationProfile(options: [.retainSafePrivate])
         let output = try Fixtures.deidentify(object, profile: profile).object.dataSet
@@ -173,16 +187,24 @@ import Testing
 
     @Test func safePrivateHonoursTheInstancesDeclarations() throws {
         func us(_ value: UInt16) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }
-        let declaration = DataElement(DICOMTag.privateDataElementCharacteristicsSequence, items: [DataSet([
-            DataElement(DICOMTag.privateGroupReference, .US, .bytes(us(0x0029))),
-            DataElement(DICOMTag.privateCreatorReference, .LO, string: "ACME DECLARED"),
-            DataElement(DICOMTag.blockIdentifyingInformationStatus, .CS, string: "MIXED"),
-            DataElement(DICOMTag.nonidentifyingPrivateElements, .US, .bytes(us(0x01))),
-            DataElement(DICOMTag.deidentificationActionSequence, items: [DataSet([
-                DataElement(DICOMTag.identifyingPrivateElements, .US, .bytes(us(0x02))),
-                DataElement(DICOMTag.deidentificationAction, .CS, string: "Z"),
-            ])]),
-        ])])
+        let declaration = DataElement(
+            DICOMTag.privateDataElementCharacteristicsSequence,
+            items: [
+                DataSet([
+                    DataElement(DICOMTag.privateGroupReference, .US, .bytes(us(0x0029))),
+                    DataElement(DICOMTag.privateCreatorReference, .LO, string: "ACME DECLARED"),
+                    DataElement(DICOMTag.blockIdentifyingInformationStatus, .CS, string: "MIXED"),
+                    DataElement(DICOMTag.nonidentifyingPrivateElements, .US, .bytes(us(0x01))),
+                    DataElement(
+                        DICOMTag.deidentificationActionSequence,
+                        items: [
+                            DataSet([
+                                DataElement(DICOMTag.identifyingPrivateElements, .US, .bytes(us(0x02))),
+                                DataElement(DICOMTag.deidentificationAction, .CS, string: "Z"),
+                            ])
+                        ]),
+                ])
+            ])
         let object = Fixtures.object(extra: [
             declaration,
             DataElement(DICOMTag(0x0029, 0x0010), .LO, string: "ACME DECLARED"),
@@ -190,23 +212,34 @@ import Testing
             DataElement(DICOMTag(0x0029, 0x1002), .LO, string: "Quixote"),
             DataElement(DICOMTag(0x0029, 0x1003), .LO, string: "undeclared"),
         ])
-        let output = try Fixtures.deidentify(object, profile: DeidentificationProfile(options: [.retainSafePrivate])).object.dataSet
+        let output = try Fixtures.deidentify(object, profile: DeidentificationProfile(options: [.retainSafePrivate]))
+            .object.dataSet
         #expect(output.string(DICOMTag(0x0029, 0x1001)) == "2.5")
         #expect(output[DICOMTag(0x0029, 0x1002)]?.isEmpty == true)
         #expect(output[DICOMTag(0x0029, 0x1003)] == nil)
     }
 
     @Test func structuredContentKeepsTheTreeCleaned() throws {
-        let content = DataElement(.contentSequence, items: [
-            DataSet([DataElement(DICOMTag.valueType, .CS, string: "TEXT"),
-                     DataElement(DICOMTag.textValue, .UT, string: "CT HEAD for Zebulon Quixote on 12/03/2019")]),
-            DataSet([DataElement(DICOMTag.valueType, .CS, string: "PNAME"),
-                     DataElement(DICOMTag.personName, .PN, string: "Observer^Quixote")]),
-            DataSet([DataElement(DICOMTag.valueType, .CS, string: "UIDREF"),
-                     DataElement(DICOMTag.uid, .UI, string: "1.2.826.0.1.3680043.99.9")]),
-        ])
+        let content = DataElement(
+            .contentSequence,
+            items: [
+                DataSet([
+                    DataElement(DICOMTag.valueType, .CS, string: "TEXT"),
+                    DataElement(DICOMTag.textValue, .UT, string: "CT HEAD for Zebulon Quixote on 12/03/2019"),
+                ]),
+                DataSet([
+                    DataElement(DICOMTag.valueType, .CS, string: "PNAME"),
+                    DataElement(DICOMTag.personName, .PN, string: "Observer^Quixote"),
+                ]),
+                DataSet([
+                    DataElement(DICOMTag.valueType, .CS, string: "UIDREF"),
+                    DataElement(DICOMTag.uid, .UI, string: "1.2.826.0.1.3680043.99.9"),
+                ]),
+            ])
         let object = Fixtures.object(sopClass: Fixtures.comprehensiveSRStorage, extra: [content])
-        let output = try Fixtures.deidentify(object, profile: DeidentificationProfile(options: [.cleanStructuredContent])).object.dataSet
+        let output = try Fixtures.deidentify(
+            object, profile: DeidentificationProfile(options: [.cleanStructuredContent])
+        ).object.dataSet
         let items = try #require(output.items(.contentSequence))
         #expect(items.count == 3)
         #expect(items[0].string(DICOMTag.textValue) == "CT HEAD")

@@ -1,5 +1,6 @@
 import DICOMCore
 import Testing
+
 @testable import Deidentification
 
 /// Every row of Table E.1-1 that names one public attribute, put into an instance at the top
@@ -12,8 +13,10 @@ import Testing
         return group != 0x0002 && group != 0x0000
     }
 
-    static let identity: Set<DICOMTag> = [.sopClassUID, .sopInstanceUID, .studyInstanceUID, .seriesInstanceUID,
-                                          .patientName, .patientID, .modality]
+    static let identity: Set<DICOMTag> = [
+        .sopClassUID, .sopInstanceUID, .studyInstanceUID, .seriesInstanceUID,
+        .patientName, .patientID, .modality,
+    ]
 
     @Test(arguments: rows)
     func topLevel(row: ConfidentialityProfileRow) throws {
@@ -52,11 +55,12 @@ import Testing
             return
         }
         let result = try Fixtures.deidentify(object)
-        let output: DataElement? = if let parent {
-            result.object.dataSet.items(parent)?.first?[tag]
-        } else {
-            result.object.dataSet[tag]
-        }
+        let output: DataElement? =
+            if let parent {
+                result.object.dataSet.items(parent)?.first?[tag]
+            } else {
+                result.object.dataSet[tag]
+            }
         let path = parent.map { [$0, tag] } ?? [tag]
         let expected = Self.expectedAction(row.basic, tag: tag, vr: vr, path: path)
         let context = "\(row.tagDescription) \(row.name) (\(row.basic)→\(expected)) at \(parent.map { "\($0)/" } ?? "")"

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Deidentification
 
 @Suite struct TextCleanerTests {
@@ -30,7 +31,7 @@ import Testing
         ("March 15 1947", ["MARCH", "15", "1947"]),
         ("20190312", ["20190312"]),
         ("age 95 years", ["95"]),
-        ("BRAIN MRI", ["BRAIN"]), // the patient is called Brain: identifying tokens win over the vocabulary
+        ("BRAIN MRI", ["BRAIN"]),  // the patient is called Brain: identifying tokens win over the vocabulary
     ])
     func dropsIdentifyingText(text: String, forbidden: [String]) {
         let cleaned = cleaner.clean(text).uppercased()

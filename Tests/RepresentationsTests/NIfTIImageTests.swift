@@ -1,14 +1,17 @@
 import Foundation
 import Representations
-import Testing
 import TestSupport
+import Testing
 import VeilBatch
 import Volumes
 
 /// Veil's NIfTI against dcm2niix's on the same series, both read by nibabel: the same affine
 /// (within 1e-3 mm), the same voxel values, no text in the header, no extensions.
 @Suite struct NIfTIImageTests {
-    static let cases = ["shuffled-instance-numbers", "oblique", "sagittal-with-localizer", "coronal", "per-slice-rescale", "enhanced-multiframe"]
+    static let cases = [
+        "shuffled-instance-numbers", "oblique", "sagittal-with-localizer", "coronal", "per-slice-rescale",
+        "enhanced-multiframe",
+    ]
 
     struct Comparison: Decodable {
         var affineDifference: Double
@@ -31,13 +34,20 @@ import Volumes
         // dcm2niix: no sidecar, uncompressed; a localizer, if any, goes to a second file.
         let reference = folder.file("reference")
         try FileManager.default.createDirectory(at: reference, withIntermediateDirectories: true)
-        let run = try ExternalTool.run("dcm2niix", ["-b", "n", "-z", "n", "-f", "reference", "-o", reference.path, series.path])
+        let run = try ExternalTool.run(
+            "dcm2niix", ["-b", "n", "-z", "n", "-f", "reference", "-o", reference.path, series.path])
         try #require(run.status == 0, "\(run.standardOutput.suffix(300))")
-        let produced = try FileManager.default.contentsOfDirectory(atPath: reference.path).filter { $0.hasSuffix(".nii") }.sorted()
+        let produced = try FileManager.default.contentsOfDirectory(atPath: reference.path).filter {
+            $0.hasSuffix(".nii")
+        }.sorted()
         let main = try #require(produced.first, "dcm2niix wrote nothing")
-        let compare = try ExternalTool.run("python3", [TestPaths.repository.appendingPathComponent("Scripts/testing/compare-nifti.py").path,
-                                                       veil.path, reference.appendingPathComponent(main).path],
-                                           environment: ["PYTHONPATH": TestPaths.testData.appendingPathComponent("python").path])
+        let compare = try ExternalTool.run(
+            "python3",
+            [
+                TestPaths.repository.appendingPathComponent("Scripts/testing/compare-nifti.py").path,
+                veil.path, reference.appendingPathComponent(main).path,
+            ],
+            environment: ["PYTHONPATH": TestPaths.testData.appendingPathComponent("python").path])
         try #require(compare.status == 0, "\(compare.standardError.suffix(500))")
         let result = try JSONDecoder().decode(Comparison.self, from: compare.standardOutputBytes)
         #expect(result.affineDifference < 1e-3)

@@ -1,9 +1,10 @@
 import Foundation
-@testable import Representations
-import Testing
 import TestSupport
+import Testing
 import VeilBatch
 import Volumes
+
+@testable import Representations
 
 /// The QA picture outlines what burned-in text cleaning masked, and changes nothing else.
 @Suite struct QARenderTests {
@@ -24,6 +25,7 @@ import Volumes
         // Only the four slice and projection tiles carry outlines, never the surface renders.
         let n = QARender.tile
         #expect(changed.allSatisfy { p in !(p / (3 * n) >= n && (p % (3 * n)) / n >= 1) })
-        #expect(QARender.picture(of: volume, isCT: true, masked: [Bool](repeating: false, count: volume.count)) == plain)
+        #expect(
+            QARender.picture(of: volume, isCT: true, masked: [Bool](repeating: false, count: volume.count)) == plain)
     }
 }

@@ -11,8 +11,10 @@ public struct ToolRun: Sendable {
 public enum ExternalTool {
     /// Runs `executable` (searched on PATH) with `arguments`.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                           input: Data? = nil) throws -> ToolRun {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        input: Data? = nil
+    ) throws -> ToolRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments
@@ -37,10 +39,11 @@ public enum ExternalTool {
         let outputData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errorData.isSet { usleep(1000) }
-        return ToolRun(status: process.terminationStatus,
-                       standardOutput: String(decoding: outputData, as: UTF8.self),
-                       standardError: String(decoding: errorData.value, as: UTF8.self),
-                       standardOutputBytes: outputData)
+        return ToolRun(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData.value, as: UTF8.self),
+            standardOutputBytes: outputData)
     }
 
     /// Whether `executable` is on PATH.
@@ -52,8 +55,9 @@ public enum ExternalTool {
     /// installs every tool the tests use, so a missing one fails the test instead of skipping it.
     public static func require(_ executable: String, package: String) throws {
         guard isAvailable(executable) else {
-            throw ToolFailure(message: "\(executable) is not installed: Scripts/install-dependencies.sh \(package) "
-                                  + "(Scripts/test.sh does)")
+            throw ToolFailure(
+                message: "\(executable) is not installed: Scripts/install-dependencies.sh \(package) "
+                    + "(Scripts/test.sh does)")
         }
     }
 
@@ -75,8 +79,10 @@ public enum ExternalTool {
         var before = try dciodvfyErrors(input)
         if before.contains(where: { $0.contains("Dicom dataset read failed") }) {
             let name = URL(fileURLWithPath: output).lastPathComponent
-            let (inflatedInput, inflatedOutput) = (scratch.appendingPathComponent("in-\(name)").path,
-                                                   scratch.appendingPathComponent("out-\(name)").path)
+            let (inflatedInput, inflatedOutput) = (
+                scratch.appendingPathComponent("in-\(name)").path,
+                scratch.appendingPathComponent("out-\(name)").path
+            )
             for (from, to) in [(input, inflatedInput), (output, inflatedOutput)] {
                 var result = try run("dcmconv", ["+te", from, to])
                 if result.status != 0 { result = try run("dcmdjpeg", [from, to]) }
@@ -102,7 +108,12 @@ final class Locked<Value>: @unchecked Sendable {
     private var stored: Value
     private var written = false
     init(_ value: Value) { stored = value }
-    func set(_ value: Value) { lock.withLock { stored = value; written = true } }
+    func set(_ value: Value) {
+        lock.withLock {
+            stored = value
+            written = true
+        }
+    }
     var value: Value { lock.withLock { stored } }
     var isSet: Bool { lock.withLock { written } }
 }

@@ -20,7 +20,8 @@ public enum GeneratedCorpus {
         let lines = try String(contentsOf: manifest, encoding: .utf8).split(separator: "\n").dropFirst()
         return try lines.map { line in
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
-            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            return String(
+                decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         }.sorted()
     }
 }

@@ -14,7 +14,9 @@ public struct MalformedCorpus: Sendable {
     /// Relative path of each case under `cases`, and what Veil must do with it.
     public let expected: [String: Case]
     /// The fake PHI written into the cases' values: never to be printed.
-    public static let plantedStrings = ["Malformed^Patient", "MAL-0001", "Referrer^Rita", "5 Malformed Street", "OTHER-ID"]
+    public static let plantedStrings = [
+        "Malformed^Patient", "MAL-0001", "Referrer^Rita", "5 Malformed Street", "OTHER-ID",
+    ]
 
     public static func load() throws -> MalformedCorpus {
         let folder = try TestPaths.fixture("malformed", completeWhen: "malformed/expected.json")

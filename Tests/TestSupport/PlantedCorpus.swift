@@ -32,7 +32,9 @@ public struct PlantedCorpus: Decodable, Sendable {
 
     /// A scanner for everything forbidden; planted names are also matched part by part.
     public func scanner(adding extra: [String] = []) -> PHIScanner {
-        PHIScanner(forbiddenStrings + extra, nameParts: plantedStrings.filter { $0.contains("^") } + extra.filter { $0.contains("^") })
+        PHIScanner(
+            forbiddenStrings + extra,
+            nameParts: plantedStrings.filter { $0.contains("^") } + extra.filter { $0.contains("^") })
     }
 }
 
@@ -73,7 +75,9 @@ public struct PHIScanner: Sendable {
     /// Findings per file, for every regular file under `folder` (its paths included).
     public func scanFolder(_ folder: URL) throws -> [String: Set<String>] {
         var report: [String: Set<String>] = [:]
-        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else {
+        guard
+            let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
+        else {
             return report
         }
         for case let url as URL in enumerator {

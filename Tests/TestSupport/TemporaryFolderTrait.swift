@@ -6,8 +6,10 @@ import Testing
 /// `TemporaryFolder()`, whose folder goes when the value is last used, this one lives exactly
 /// as long as the test.
 public struct TemporaryFolderTrait: TestTrait, TestScoping {
-    public func provideScope(for test: Test, testCase: Test.Case?,
-                             performing function: @Sendable () async throws -> Void) async throws {
+    public func provideScope(
+        for test: Test, testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
         let folder = TemporaryFolder(test.name.prefix { $0.isLetter || $0.isNumber }.description)
         try await TemporaryFolder.$scoped.withValue(folder) {
             try await function()

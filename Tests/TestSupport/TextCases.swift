@@ -28,7 +28,9 @@ public enum TextCases {
         public var textFile: URL { folder.appendingPathComponent("text/\(name).dcm") }
         public var cleanFile: URL { folder.appendingPathComponent("clean/\(name).dcm") }
         /// Rows × columns bytes: 0 or the label of the line whose glyph covers the pixel.
-        public func labels() throws -> [UInt8] { [UInt8](try Data(contentsOf: folder.appendingPathComponent("truth/\(name).labels"))) }
+        public func labels() throws -> [UInt8] {
+            [UInt8](try Data(contentsOf: folder.appendingPathComponent("truth/\(name).labels")))
+        }
     }
 
     struct Truth: Decodable { var cases: [Case] }
@@ -38,11 +40,12 @@ public enum TextCases {
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("complete").path) else {
             throw MissingFixture(what: folder.appendingPathComponent("complete").path)
         }
-        return try JSONDecoder().decode(Truth.self, from: Data(contentsOf: folder.appendingPathComponent("truth.json"))).cases.map {
-            var one = $0
-            one.folder = folder
-            return one
-        }
+        return try JSONDecoder().decode(Truth.self, from: Data(contentsOf: folder.appendingPathComponent("truth.json")))
+            .cases.map {
+                var one = $0
+                one.folder = folder
+                return one
+            }
     }
 }
 
@@ -70,7 +73,9 @@ public struct TextScore: Sendable {
         return sorted.isEmpty ? 0 : sorted[Int(q * Double(sorted.count - 1))]
     }
 
-    public mutating func add(_ one: TextCases.Case, input: DecodedPixels, output: DecodedPixels, clean: DecodedPixels) throws {
+    public mutating func add(
+        _ one: TextCases.Case, input: DecodedPixels, output: DecodedPixels, clean: DecodedPixels
+    ) throws {
         let labels = try one.labels()
         let pixelBytes = input.samplesPerPixel * input.bytesPerSample
         func changed(_ p: Int) -> Bool {
@@ -86,8 +91,13 @@ public struct TextScore: Sendable {
             let count = glyphs[line.label] ?? (0, 0)
             let covered = Double(count.masked) >= 0.9 * Double(count.total)
             lines[line.placement, default: (0, 0)].total += 1
-            if covered { lines[line.placement, default: (0, 0)].masked += 1 }
-            else { misses.append("\(one.name)/\(line.label) (\(line.placement), \(line.box[3] - line.box[1]) px, \(count.masked)/\(count.total))") }
+            if covered {
+                lines[line.placement, default: (0, 0)].masked += 1
+            } else {
+                misses.append(
+                    "\(one.name)/\(line.label) (\(line.placement), \(line.box[3] - line.box[1]) px, \(count.masked)/\(count.total))"
+                )
+            }
         }
         let samples = clean.samplesPerPixel
         let values = (0..<clean.rows * clean.columns).map { clean.value(atSample: $0 * samples) }
@@ -98,7 +108,9 @@ public struct TextScore: Sendable {
         var inBox = [Bool](repeating: false, count: values.count)
         for line in one.lines {
             for y in max(0, line.box[1] - 4)..<min(clean.rows, line.box[3] + 4) {
-                for x in max(0, line.box[0] - 4)..<min(clean.columns, line.box[2] + 4) { inBox[y * clean.columns + x] = true }
+                for x in max(0, line.box[0] - 4)..<min(clean.columns, line.box[2] + 4) {
+                    inBox[y * clean.columns + x] = true
+                }
             }
         }
         var (anatomy, falselyMasked) = (0, 0)

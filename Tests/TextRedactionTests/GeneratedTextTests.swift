@@ -1,7 +1,7 @@
 import DICOMIO
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import TextRedaction
 
 /// The detector and masking on images with fake PHI drawn in (Scripts/fixtures/make-text-cases.py),
@@ -15,14 +15,16 @@ import TextRedaction
         for one in cases {
             let file = try DICOMFile(path: one.textFile.path)
             let input = try file.decodePixels()
-            let cleaned = try PixelTextCleaner().clean(input, dataSet: try file.read().dataSet, bulkValue: { try file.bulkValue($0) })
+            let cleaned = try PixelTextCleaner().clean(
+                input, dataSet: try file.read().dataSet, bulkValue: { try file.bulkValue($0) })
             let clean = try DICOMFile(path: one.cleanFile.path).decodePixels()
             try score.add(one, input: input, output: cleaned.pixels, clean: clean)
             // The same slice without text: nothing may be found there.
             if !TextLineDetector().detect(FrameRendering().render(clean, frame: 0)).isEmpty { falseAlarms += 1 }
         }
-        print("text lines masked: corner \(score.lines["corner"]!) anatomy \(score.lines["anatomy"]!); anatomy falsely "
-              + "masked: median \(score.medianFalseMasked), p95 \(score.p95FalseMasked)")
+        print(
+            "text lines masked: corner \(score.lines["corner"]!) anatomy \(score.lines["anatomy"]!); anatomy falsely "
+                + "masked: median \(score.medianFalseMasked), p95 \(score.p95FalseMasked)")
         #expect(score.recall("corner") >= 0.99)
         #expect(score.recall("anatomy") >= 0.90)
         #expect(score.medianFalseMasked <= 0.005)

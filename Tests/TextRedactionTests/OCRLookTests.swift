@@ -1,8 +1,9 @@
 import DICOMCore
 import DICOMIO
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import TextRedaction
 
 /// The last look: Tesseract (installed by Scripts/test.sh) reads the masked output for the
@@ -15,10 +16,10 @@ import TestSupport
         dataSet.append(DataElement(DICOMTag.patientBirthDate, .DA, string: "19510829"))
         let phi = HeaderPHIStrings(dataSet)
         #expect(phi.strings == ["ZZZ", "TEST", "PATIENTFIVE", "00079241539", "19510829", "08291951", "29081951"])
-        #expect(phi.found(in: "ZZZ TEST PATIENTFI\\E"))          // one edit off, long string
+        #expect(phi.found(in: "ZZZ TEST PATIENTFI\\E"))  // one edit off, long string
         #expect(phi.found(in: "DOB: 08/29/1951 M"))
-        #expect(phi.found(in: "ID 0007924I539"))                 // I read for 1
-        #expect(!phi.found(in: "latest 2D 59% C 50"))            // "TEST" inside a word
+        #expect(phi.found(in: "ID 0007924I539"))  // I read for 1
+        #expect(!phi.found(in: "latest 2D 59% C 50"))  // "TEST" inside a word
         #expect(!phi.found(in: "PATIENT"))
     }
 

@@ -1,13 +1,16 @@
 import DICOMCore
 import DICOMIO
 import Testing
+
 @testable import TextRedaction
 
 /// The pieces of text cleaning that need no file: regions, palettes, fill values, triage.
 @Suite struct TextRedactionUnitTests {
     @Test func outsideOfUltrasoundRegionsCoversExactlyTheRest() {
-        let regions = [TextBox(x0: 10, y0: 20, x1: 60, y1: 70, rule: .outsideUltrasoundRegions),
-                       TextBox(x0: 40, y0: 50, x1: 90, y1: 95, rule: .outsideUltrasoundRegions)]
+        let regions = [
+            TextBox(x0: 10, y0: 20, x1: 60, y1: 70, rule: .outsideUltrasoundRegions),
+            TextBox(x0: 40, y0: 50, x1: 90, y1: 95, rule: .outsideUltrasoundRegions),
+        ]
         let outside = UltrasoundRegions.outside(regions, columns: 100, rows: 100)
         for y in 0..<100 {
             for x in 0..<100 {
@@ -27,37 +30,60 @@ import Testing
         #expect(Palette.expandSegments([7, 1, 0], entries: 1) == nil)
     }
 
-    static func pixels(_ photometric: String, signed: Bool = false, values: [Int], samples: Int = 1, bits: Int = 16) -> DecodedPixels {
+    static func pixels(
+        _ photometric: String, signed: Bool = false, values: [Int], samples: Int = 1, bits: Int = 16
+    ) -> DecodedPixels {
         var bytes: [UInt8] = []
         for value in values {
             let raw = UInt32(truncatingIfNeeded: value)
             for b in 0..<(bits / 8) { bytes.append(UInt8(truncatingIfNeeded: raw >> (8 * UInt32(b)))) }
         }
-        return DecodedPixels(rows: 1, columns: values.count / samples, frames: 1, samplesPerPixel: samples, bitsAllocated: bits,
-                             bitsStored: bits == 16 ? 12 : 8, isSigned: signed, planarConfiguration: 0,
-                             photometricInterpretation: photometric, bytes: bytes)
+        return DecodedPixels(
+            rows: 1, columns: values.count / samples, frames: 1, samplesPerPixel: samples, bitsAllocated: bits,
+            bitsStored: bits == 16 ? 12 : 8, isSigned: signed, planarConfiguration: 0,
+            photometricInterpretation: photometric, bytes: bytes)
     }
 
     @Test func blackIsTheDarkestValueForThePhotometricInterpretation() {
         // Signed CT: the least stored value (air), not 0 (water).
-        #expect(MaskFill.black(for: Self.pixels("MONOCHROME2", signed: true, values: [-1024, 0, 400]), paletteLuma: nil, firstIndex: 0) == [-1024])
-        #expect(MaskFill.black(for: Self.pixels("MONOCHROME1", values: [10, 4000, 300]), paletteLuma: nil, firstIndex: 0) == [4000])
-        #expect(MaskFill.black(for: Self.pixels("RGB", values: [9, 9, 9], samples: 3, bits: 8), paletteLuma: nil, firstIndex: 0) == [0, 0, 0])
-        #expect(MaskFill.black(for: Self.pixels("YBR_FULL", values: [9, 9, 9], samples: 3, bits: 8), paletteLuma: nil, firstIndex: 0) == [0, 128, 128])
-        #expect(MaskFill.black(for: Self.pixels("PALETTE COLOR", values: [3], bits: 8), paletteLuma: [500, 20, 700], firstIndex: 5) == [6])
+        #expect(
+            MaskFill.black(
+                for: Self.pixels("MONOCHROME2", signed: true, values: [-1024, 0, 400]), paletteLuma: nil, firstIndex: 0)
+                == [-1024])
+        #expect(
+            MaskFill.black(for: Self.pixels("MONOCHROME1", values: [10, 4000, 300]), paletteLuma: nil, firstIndex: 0)
+                == [4000])
+        #expect(
+            MaskFill.black(
+                for: Self.pixels("RGB", values: [9, 9, 9], samples: 3, bits: 8), paletteLuma: nil, firstIndex: 0) == [
+                    0, 0, 0,
+                ])
+        #expect(
+            MaskFill.black(
+                for: Self.pixels("YBR_FULL", values: [9, 9, 9], samples: 3, bits: 8), paletteLuma: nil, firstIndex: 0)
+                == [0, 128, 128])
+        #expect(
+            MaskFill.black(
+                for: Self.pixels("PALETTE COLOR", values: [3], bits: 8), paletteLuma: [500, 20, 700], firstIndex: 5)
+                == [6])
     }
 
     @Test func triageFlagsTheUsualSuspects() {
         func dataSet(_ elements: [(DICOMTag, VR, String)]) -> DataSet {
-            DataSet(elements.map { DataElement($0.0, $0.1, string: $0.2) } + [DataElement(.pixelData, .OW, .bytes([0, 0]))])
+            DataSet(
+                elements.map { DataElement($0.0, $0.1, string: $0.2) } + [DataElement(.pixelData, .OW, .bytes([0, 0]))])
         }
         let original = (DICOMTag.imageType, VR.CS, "ORIGINAL\\PRIMARY\\AXIAL")
         #expect(TextTriage.reason(dataSet([original, (.modality, .CS, "CT")]), scope: .flagged) == nil)
         #expect(TextTriage.reason(dataSet([original, (.modality, .CS, "CT")]), scope: .all) == "all")
         #expect(TextTriage.reason(dataSet([original, (.modality, .CS, "US")]), scope: .flagged) == "image-kind")
-        #expect(TextTriage.reason(dataSet([original, (.burnedInAnnotation, .CS, "YES")]), scope: .flagged) == "burned-in-annotation")
+        #expect(
+            TextTriage.reason(dataSet([original, (.burnedInAnnotation, .CS, "YES")]), scope: .flagged)
+                == "burned-in-annotation")
         #expect(TextTriage.reason(dataSet([(.modality, .CS, "CT")]), scope: .flagged) == "image-type")
-        #expect(TextTriage.reason(dataSet([original, (DICOMTag.seriesDescription, .LO, "Dose Report")]), scope: .flagged) == "series-description")
+        #expect(
+            TextTriage.reason(dataSet([original, (DICOMTag.seriesDescription, .LO, "Dose Report")]), scope: .flagged)
+                == "series-description")
         #expect(TextTriage.reason(DataSet([DataElement(.modality, .CS, string: "US")]), scope: .all) == nil)  // no pixels
     }
 }

@@ -1,8 +1,8 @@
 import DICOMIO
 import Deidentification
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VeilBatch
 
 @Suite struct BatchBehaviourTests {
@@ -59,7 +59,7 @@ import VeilBatch
         #expect(second.outcomes.first?.reason == "output-conflict")
         #expect(try Data(contentsOf: written) == other)
 
-        try Data(original.prefix(300)).write(to: written) // truncated, as after a power loss
+        try Data(original.prefix(300)).write(to: written)  // truncated, as after a power loss
         configuration.manifestPath = folder.file("third.jsonl").path
         let third = try BatchAnonymizer(configuration).run(inputs: [input])
         #expect(third.outcomes.first?.status == .written)
@@ -70,7 +70,9 @@ import VeilBatch
         let folder = TemporaryFolder()
         try FileManager.default.createDirectory(at: folder.file("export"), withIntermediateDirectories: true)
         let configuration = BatchConfiguration(outputFolder: folder.file("export/out").path, key: TestKeys.primary)
-        #expect(throws: BatchError.self) { try BatchAnonymizer(configuration).run(inputs: [folder.file("export").path]) }
+        #expect(throws: BatchError.self) {
+            try BatchAnonymizer(configuration).run(inputs: [folder.file("export").path])
+        }
         #expect(!FileManager.default.fileExists(atPath: folder.file("export/out").path))
     }
 

@@ -1,8 +1,8 @@
 import DICOMCore
 import DICOMIO
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VeilBatch
 
 /// What must hold for every file of the test corpus after de-identification.
@@ -12,15 +12,17 @@ import VeilBatch
         let counts = run.summary.counts
         let inputCount = try FileManager.default.subpathsOfDirectory(atPath: run.inputs.path).filter { path in
             var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: run.inputs.appendingPathComponent(path).path, isDirectory: &isDirectory)
+            let exists = FileManager.default.fileExists(
+                atPath: run.inputs.appendingPathComponent(path).path, isDirectory: &isDirectory)
             return exists && !isDirectory.boolValue
         }.count
         #expect(counts.inputs == inputCount)
         #expect(counts.inputs == counts.written + counts.unchanged + counts.skipped + counts.failed)
         // The note is skipped; every damaged *.dcm fails, and so does the declared burned-in ultrasound.
-        let statuses = Dictionary(uniqueKeysWithValues: run.summary.outcomes.map {
-            (String($0.inputPath.dropFirst(run.inputs.path.count + 1)), $0.status)
-        })
+        let statuses = Dictionary(
+            uniqueKeysWithValues: run.summary.outcomes.map {
+                (String($0.inputPath.dropFirst(run.inputs.path.count + 1)), $0.status)
+            })
         #expect(statuses["notes.txt"] == .skipped)
         for broken in try TestPaths.dicomFiles(in: TestPaths.brokenCorpus) {
             #expect(statuses["BROKEN/\(broken.lastPathComponent)"] == .failed, "\(broken.lastPathComponent)")
@@ -31,21 +33,32 @@ import VeilBatch
         // identical copy of an instance finds its output already there.
         #expect(statuses["SPECIAL/DICOMDIR"] == .skipped)
         #expect(statuses["SPECIAL/IM0001"] == .written)
-        #expect(statuses["SPECIAL/duplicate-copy.dcm"] == .unchanged || statuses["QUIXOTE_ZEBULON/\(run.corpus.files[0].file)"] == .unchanged)
+        #expect(
+            statuses["SPECIAL/duplicate-copy.dcm"] == .unchanged
+                || statuses["QUIXOTE_ZEBULON/\(run.corpus.files[0].file)"] == .unchanged)
         #expect(counts.unchanged == 1)
-        #expect(try counts.written == run.corpus.files.count - 1 + TestPaths.dicomFiles(in: TestPaths.sampleScans).count + 1)
+        #expect(
+            try counts.written == run.corpus.files.count - 1 + TestPaths.dicomFiles(in: TestPaths.sampleScans).count + 1
+        )
         // Failed inputs leave nothing behind: every output file is accounted for by a written input.
-        let outputFiles = try FileManager.default.subpathsOfDirectory(atPath: run.output.path).filter { $0.hasSuffix(".dcm") }
+        let outputFiles = try FileManager.default.subpathsOfDirectory(atPath: run.output.path).filter {
+            $0.hasSuffix(".dcm")
+        }
         #expect(outputFiles.count == counts.written)
-        #expect(!(try FileManager.default.subpathsOfDirectory(atPath: run.output.path)).contains { $0.hasSuffix(".partial") })
+        #expect(
+            !(try FileManager.default.subpathsOfDirectory(atPath: run.output.path)).contains {
+                $0.hasSuffix(".partial")
+            })
     }
 
     @Test func noPlantedPHIInAnyOutputByteOrPath() throws {
         let run = try CorpusRun.get()
-        let samples = ["Doe^Jane^Quinn", "VEIL-SAMPLE-0001", "VEIL-SAMPLE-0002", "Smith^John", "19580214", "19711103",
-                       "Larkspur", "Millbrook", "Eastwick", "Harbour Row", "555-0100", "ACC20240001", "ACC20240002",
-                       "Rosalind", "Oliver", "Paula", "Rupert", "Verifier^Vera", "SPS-55120", "RP-55120",
-                       "MILLBROOKPACS", "SN-7781-MB", "20240312", "20240313", "DOE_JANE", "QUIXOTE_ZEBULON"]
+        let samples = [
+            "Doe^Jane^Quinn", "VEIL-SAMPLE-0001", "VEIL-SAMPLE-0002", "Smith^John", "19580214", "19711103",
+            "Larkspur", "Millbrook", "Eastwick", "Harbour Row", "555-0100", "ACC20240001", "ACC20240002",
+            "Rosalind", "Oliver", "Paula", "Rupert", "Verifier^Vera", "SPS-55120", "RP-55120",
+            "MILLBROOKPACS", "SN-7781-MB", "20240312", "20240313", "DOE_JANE", "QUIXOTE_ZEBULON",
+        ]
         let scanner = run.corpus.scanner(adding: samples)
         let report = try scanner.scanFolder(run.output)
         #expect(report.isEmpty, "PHI found in outputs: \(report.mapValues { $0.sorted() })")
@@ -68,20 +81,24 @@ import VeilBatch
         let run = try CorpusRun.get()
         let pairs = run.outputsByInput.map { (run.inputs.appendingPathComponent($0.key).path, $0.value.path) }
         let facts = try DICOMFacts.read(pairs.flatMap { [$0.0, $0.1] })
-        let classAttributes = ["(0002,0002)", "(0002,0010)", "(0008,0016)", "(0008,1150)", "(0008,010C)", "(0002,0012)"]
+        let classAttributes = [
+            "(0002,0002)", "(0002,0010)", "(0008,0016)", "(0008,1150)", "(0008,010C)", "(0002,0012)",
+        ]
         var originalUIDs = Set<String>()
         var newInstanceUID: [String: String] = [:]
         for (input, output) in pairs {
             let before = try #require(facts[input])
             let after = try #require(facts[output])
-            originalUIDs.formUnion(before.uids.filter { uid in !classAttributes.contains { uid[0].hasSuffix($0) } }.map { $0[1] })
+            originalUIDs.formUnion(
+                before.uids.filter { uid in !classAttributes.contains { uid[0].hasSuffix($0) } }.map { $0[1] })
             newInstanceUID[before.sopInstanceUID] = after.sopInstanceUID
         }
         let allNew = Set(newInstanceUID.values)
         for (input, output) in pairs {
             let before = try #require(facts[input])
             let after = try #require(facts[output])
-            for entry in after.uids where !UID.isDefinedByStandard(entry[1]) && !classAttributes.contains(where: { entry[0].hasSuffix($0) }) {
+            for entry in after.uids
+            where !UID.isDefinedByStandard(entry[1]) && !classAttributes.contains(where: { entry[0].hasSuffix($0) }) {
                 #expect(!originalUIDs.contains(entry[1]), "\(output) \(entry[0]) keeps an original UID")
                 #expect(entry[1].hasPrefix("2.25."), "\(entry[0])")
             }
@@ -105,7 +122,10 @@ import VeilBatch
         for file in run.writtenFiles {
             let object = try DICOMFile(path: file.path).read()
             #expect(object.dataSet.string(.patientIdentityRemoved) == "YES", "\(file.lastPathComponent)")
-            #expect(object.dataSet.items(.deidentificationMethodCodeSequence)?.compactMap { $0.string(.codeValue) } == ["113100"])
+            #expect(
+                object.dataSet.items(.deidentificationMethodCodeSequence)?.compactMap { $0.string(.codeValue) } == [
+                    "113100"
+                ])
             #expect(object.dataSet.string(.longitudinalTemporalInformationModified) == "REMOVED")
             #expect(object.fileMeta.string(.implementationVersionName)?.hasPrefix("VEIL_") == true)
             #expect(object.fileMeta[.sourceApplicationEntityTitle] == nil)
@@ -118,8 +138,9 @@ import VeilBatch
         let run = try CorpusRun.get()
         let scratch = try TemporaryFolder.current.url
         for (relative, output) in run.outputsByInput.sorted(by: { $0.key < $1.key }) {
-            let new = try ExternalTool.newDciodvfyErrors(input: run.inputs.appendingPathComponent(relative).path,
-                                                         output: output.path, scratch: scratch)
+            let new = try ExternalTool.newDciodvfyErrors(
+                input: run.inputs.appendingPathComponent(relative).path,
+                output: output.path, scratch: scratch)
             #expect(new.isEmpty, "\(relative): \(new.sorted())")
         }
     }

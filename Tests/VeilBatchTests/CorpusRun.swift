@@ -25,8 +25,10 @@ struct CorpusRun: Sendable {
 
     static func get() throws -> CorpusRun { try shared.get() }
 
-    init(key: DeidentificationKey, jobs: Int, into label: String = "veil-corpus",
-         configure: (inout BatchConfiguration) -> Void = { _ in }) throws {
+    init(
+        key: DeidentificationKey, jobs: Int, into label: String = "veil-corpus",
+        configure: (inout BatchConfiguration) -> Void = { _ in }
+    ) throws {
         corpus = try PlantedCorpus.load()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
         inputs = root.appendingPathComponent("export")
@@ -35,8 +37,10 @@ struct CorpusRun: Sendable {
         let manager = FileManager.default
         try manager.createDirectory(at: inputs, withIntermediateDirectories: true)
         // The export as a PACS would lay it out: folders named after patients.
-        for (name, source) in [("DOE_JANE", TestPaths.sampleScans), ("QUIXOTE_ZEBULON", TestPaths.plantedCorpus),
-                               ("BROKEN", TestPaths.brokenCorpus), ("SPECIAL", TestPaths.specialCorpus)] {
+        for (name, source) in [
+            ("DOE_JANE", TestPaths.sampleScans), ("QUIXOTE_ZEBULON", TestPaths.plantedCorpus),
+            ("BROKEN", TestPaths.brokenCorpus), ("SPECIAL", TestPaths.specialCorpus),
+        ] {
             try manager.copyItem(at: source, to: inputs.appendingPathComponent(name))
         }
         try Data("Export notes for Quixote Zebulon\n".utf8).write(to: inputs.appendingPathComponent("notes.txt"))
@@ -53,7 +57,9 @@ struct CorpusRun: Sendable {
     var outputsByInput: [String: URL] {
         var result: [String: URL] = [:]
         for outcome in summary.outcomes {
-            guard let relative = outcome.outputPath, outcome.status == .written || outcome.status == .unchanged else { continue }
+            guard let relative = outcome.outputPath, outcome.status == .written || outcome.status == .unchanged else {
+                continue
+            }
             result[String(outcome.inputPath.dropFirst(inputs.path.count + 1))] = output.appendingPathComponent(relative)
         }
         return result
@@ -64,8 +70,9 @@ struct CorpusRun: Sendable {
         for name in try FileManager.default.subpathsOfDirectory(atPath: folder.path) {
             let url = folder.appendingPathComponent(name)
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            states[name] = InputState(contents: try Data(contentsOf: url),
-                                      modified: try url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate)
+            states[name] = InputState(
+                contents: try Data(contentsOf: url),
+                modified: try url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate)
         }
         return states
     }

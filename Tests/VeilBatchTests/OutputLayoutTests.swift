@@ -5,12 +5,15 @@ import VeilBatch
 /// Output paths come from UIDs, which a file (with Retain UIDs, or through a UID the standard
 /// defines) can make anything: no path may leave the output folder or hide itself.
 @Suite struct OutputLayoutTests {
-    static let hostile = ["../../../etc/passwd", "..", ".", "/", "/abs/olute", "1.2/../../3", "", "1.2\u{0}3", "\n1.2",
-                          "………", ".5", "..5", String(repeating: "9", count: 200), "1.2.840.10008.5.1.4.1.1.2", "-rf", "~root"]
+    static let hostile = [
+        "../../../etc/passwd", "..", ".", "/", "/abs/olute", "1.2/../../3", "", "1.2\u{0}3", "\n1.2",
+        "………", ".5", "..5", String(repeating: "9", count: 200), "1.2.840.10008.5.1.4.1.1.2", "-rf", "~root",
+    ]
 
     @Test(arguments: hostile)
     func pathsStayInsideTheOutputFolder(uid: String) {
-        let identifiers = OutputIdentifiers(studyInstanceUID: uid, seriesInstanceUID: uid, sopInstanceUID: uid, sopClassUID: uid)
+        let identifiers = OutputIdentifiers(
+            studyInstanceUID: uid, seriesInstanceUID: uid, sopInstanceUID: uid, sopClassUID: uid)
         for path in [OutputLayout.relativePath(for: identifiers), OutputLayout.mediaPath(for: identifiers)] {
             let components = path.split(separator: "/", omittingEmptySubsequences: false)
             #expect(components.count == (path.hasPrefix("DICOM/") ? 4 : 3), "\(path)")

@@ -4,7 +4,8 @@ import VeilBatch
 
 @Suite struct ProfileDocumentTests {
     @Test func readsOptionsAndOverrides() throws {
-        let profile = try ProfileDocument.parse("""
+        let profile = try ProfileDocument.parse(
+            """
             options:
               retain-longitudinal: modified
               retain-patient-characteristics: true
@@ -20,7 +21,8 @@ import VeilBatch
                 action: replace
                 value: Research Site 1
             """)
-        #expect(profile.options == [.retainLongitudinalModifiedDates, .retainPatientCharacteristics, .cleanDescriptors])
+        #expect(
+            profile.options == [.retainLongitudinalModifiedDates, .retainPatientCharacteristics, .cleanDescriptors])
         #expect(profile.acceptsBurnedInAnnotation)
         #expect(profile.overrides.count == 3)
         #expect(profile.overrides[1].selector.tags.count == 2)
@@ -28,11 +30,11 @@ import VeilBatch
     }
 
     @Test(arguments: [
-        "options:\n  retain-everything: true",                  // unknown option
-        "options:\n  retain-longitudinal: sometimes",          // bad value
-        "options:\n  clean-descriptors: yes please",           // not a boolean
+        "options:\n  retain-everything: true",  // unknown option
+        "options:\n  retain-longitudinal: sometimes",  // bad value
+        "options:\n  clean-descriptors: yes please",  // not a boolean
         "overrides:\n  - attribute: NoSuchKeyword\n    action: keep",
-        "overrides:\n  - attribute: PatientName\n    action: replace",      // no value
+        "overrides:\n  - attribute: PatientName\n    action: replace",  // no value
         "overrides:\n  - attribute: PatientName\n    action: keep\n    colour: red",
         "colour: red",
         "- just a list",
@@ -43,7 +45,8 @@ import VeilBatch
     }
 
     @Test func readsThePixelOptions() throws {
-        let profile = try ProfileDocument.parse("options:\n  clean-pixel-data: true\n  clean-recognizable-visual-features: true")
+        let profile = try ProfileDocument.parse(
+            "options:\n  clean-pixel-data: true\n  clean-recognizable-visual-features: true")
         #expect(profile.options == [.cleanPixelData, .cleanRecognizableVisualFeatures])
         #expect(profile.problem == nil)
     }

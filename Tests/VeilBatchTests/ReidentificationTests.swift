@@ -2,8 +2,8 @@ import DICOMCore
 import DICOMIO
 import Deidentification
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VeilBatch
 
 /// Pseudonymize mode keeps the originals in an encrypted vault; re-identification restores them.
@@ -25,7 +25,8 @@ import VeilBatch
         #expect(try run.corpus.scanner().scanFolder(run.output).isEmpty)
 
         let restored = folder.file("restored")
-        let reidentifier = try BatchReidentifier(outputFolder: restored.path, vaultPath: vault, key: Self.reidentificationKey)
+        let reidentifier = try BatchReidentifier(
+            outputFolder: restored.path, vaultPath: vault, key: Self.reidentificationKey)
         let summary = try reidentifier.run(inputs: [run.output.path])
         #expect(summary.counts.failed == 0)
         #expect(summary.counts.written == run.summary.counts.written)
@@ -36,7 +37,8 @@ import VeilBatch
             let uid = try #require(original.dataSet.string(.sopInstanceUID))
             let study = try #require(original.dataSet.string(.studyInstanceUID))
             let series = original.dataSet.string(.seriesInstanceUID) ?? "unknown"
-            let path = restored.appendingPathComponent("\(study)/\(series.isEmpty ? "unknown" : series)/\(uid).dcm").path
+            let path = restored.appendingPathComponent("\(study)/\(series.isEmpty ? "unknown" : series)/\(uid).dcm")
+                .path
             let back = try DICOMFile(path: path).read()
             #expect(Self.withoutBulk(back.dataSet) == Self.withoutBulk(original.dataSet), "\(input)")
             #expect(back.fileMeta.string(.mediaStorageSOPInstanceUID) == original.dataSet.string(.sopInstanceUID))
@@ -50,24 +52,31 @@ import VeilBatch
         configuration.mode = .pseudonymize(vaultPath: vault, key: Self.reidentificationKey)
         _ = try BatchAnonymizer(configuration).run(inputs: [TestPaths.sampleScans.path])
         let other = try ReidentificationKey(bytes: Array(repeating: 43, count: 32))
-        #expect(throws: BatchError.self) { try BatchReidentifier(outputFolder: folder.file("back").path, vaultPath: vault, key: other) }
+        #expect(throws: BatchError.self) {
+            try BatchReidentifier(outputFolder: folder.file("back").path, vaultPath: vault, key: other)
+        }
     }
 
     @Test func keepsTheVaultOutOfTheOutput() throws {
         let folder = TemporaryFolder()
         var configuration = BatchConfiguration(outputFolder: folder.file("out").path, key: TestKeys.primary)
-        configuration.mode = .pseudonymize(vaultPath: folder.file("out/vault.jsonl").path, key: Self.reidentificationKey)
-        #expect(throws: BatchError.self) { try BatchAnonymizer(configuration).run(inputs: [TestPaths.sampleScans.path]) }
+        configuration.mode = .pseudonymize(
+            vaultPath: folder.file("out/vault.jsonl").path, key: Self.reidentificationKey)
+        #expect(throws: BatchError.self) {
+            try BatchAnonymizer(configuration).run(inputs: [TestPaths.sampleScans.path])
+        }
     }
 
     /// Bulk references depend on how a file was opened; compare their place and size only.
     static func withoutBulk(_ dataSet: DataSet) -> DataSet {
-        DataSet(dataSet.elements.map { element in
-            switch element.value {
-            case .bulk(let reference): DataElement(element.tag, element.vr, .bytes([UInt8(truncatingIfNeeded: reference.length)]))
-            case .sequence(let items): DataElement(element.tag, items: items.map(withoutBulk))
-            case .bytes: element
-            }
-        })
+        DataSet(
+            dataSet.elements.map { element in
+                switch element.value {
+                case .bulk(let reference):
+                    DataElement(element.tag, element.vr, .bytes([UInt8(truncatingIfNeeded: reference.length)]))
+                case .sequence(let items): DataElement(element.tag, items: items.map(withoutBulk))
+                case .bytes: element
+                }
+            })
     }
 }

@@ -1,13 +1,15 @@
 import Deidentification
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VeilBatch
 
 /// `veil verify`: every PHI-bearing file of the raw corpus is flagged; Veil's own output is not.
 @Suite struct VerifyTests {
     @Test func flagsEveryRawFile() throws {
-        let summary = BatchVerifier(scope: .metadata).run(inputs: [TestPaths.plantedCorpus.path, TestPaths.sampleScans.path])
+        let summary = BatchVerifier(scope: .metadata).run(inputs: [
+            TestPaths.plantedCorpus.path, TestPaths.sampleScans.path,
+        ])
         #expect(try summary.filesChecked == PlantedCorpusCount.value() + 5)
         for report in summary.reports {
             #expect(!report.findings.isEmpty, "\(report.path) was not flagged")
@@ -21,7 +23,9 @@ import VeilBatch
         for run in [try CorpusRun.get(), try CorpusRun.withAllOptions.get()] {
             let summary = BatchVerifier(scope: .metadata).run(inputs: [run.output.path])
             let flagged = summary.reports.filter { !$0.findings.isEmpty }
-            #expect(flagged.isEmpty, "\(flagged.map { "\($0.path): \($0.findings.map { "\($0.kind.rawValue) \($0.path)" })" })")
+            #expect(
+                flagged.isEmpty,
+                "\(flagged.map { "\($0.path): \($0.findings.map { "\($0.kind.rawValue) \($0.path)" })" })")
             #expect(summary.filesChecked == run.summary.counts.written)
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The batch as a PACS-export job: interrupted and resumed, sharded and merged, quarantining,
 /// writing a DICOMDIR, reporting progress.
@@ -15,7 +15,9 @@ import TestSupport
         let files = try GeneratedCorpus.dicomFiles(under: a)
         #expect(files == (try GeneratedCorpus.dicomFiles(under: b)))
         for file in files {
-            #expect(try Data(contentsOf: a.appendingPathComponent(file)) == Data(contentsOf: b.appendingPathComponent(file)), "\(file)")
+            #expect(
+                try Data(contentsOf: a.appendingPathComponent(file))
+                    == Data(contentsOf: b.appendingPathComponent(file)), "\(file)")
         }
     }
 
@@ -30,8 +32,10 @@ import TestSupport
         let interrupted = folder.file("interrupted")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.veil)
-        process.arguments = ["anonymize", corpus.path, "-o", interrupted.path, "--key-file", key, "--jobs", "2",
-                             "--checkpoint-every", "25"]
+        process.arguments = [
+            "anonymize", corpus.path, "-o", interrupted.path, "--key-file", key, "--jobs", "2",
+            "--checkpoint-every", "25",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -50,7 +54,8 @@ import TestSupport
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardOutput.contains("resumed: "))
         try outputsEqual(reference, interrupted)
-        #expect(try GeneratedCorpus.manifestRecords(reference.appendingPathComponent("manifest.jsonl"))
+        #expect(
+            try GeneratedCorpus.manifestRecords(reference.appendingPathComponent("manifest.jsonl"))
                 == GeneratedCorpus.manifestRecords(interrupted.appendingPathComponent("manifest.jsonl")))
         let leftovers = try FileManager.default.subpathsOfDirectory(atPath: interrupted.path)
             .filter { $0.hasSuffix(".partial") || $0.hasSuffix(".journal") }
@@ -60,10 +65,15 @@ import TestSupport
     @Test func oneWorkerAndFourGiveTheSameBytes() throws {
         let corpus = try GeneratedCorpus.folder(files: 400, size: 128)
         let folder = TemporaryFolder()
-        #expect(try veil(["anonymize", corpus.path, "-o", folder.file("one").path, "--key-file", key, "--jobs", "1"]).status == 0)
-        #expect(try veil(["anonymize", corpus.path, "-o", folder.file("four").path, "--key-file", key, "--jobs", "4"]).status == 0)
+        #expect(
+            try veil(["anonymize", corpus.path, "-o", folder.file("one").path, "--key-file", key, "--jobs", "1"]).status
+                == 0)
+        #expect(
+            try veil(["anonymize", corpus.path, "-o", folder.file("four").path, "--key-file", key, "--jobs", "4"])
+                .status == 0)
         try outputsEqual(folder.file("one"), folder.file("four"))
-        #expect(try GeneratedCorpus.manifestRecords(folder.file("one/manifest.jsonl"))
+        #expect(
+            try GeneratedCorpus.manifestRecords(folder.file("one/manifest.jsonl"))
                 == GeneratedCorpus.manifestRecords(folder.file("four/manifest.jsonl")))
     }
 
@@ -76,50 +86,72 @@ import TestSupport
         for shard in 1...3 {
             let manifest = folder.file("shard\(shard).jsonl").path
             manifests.append(manifest)
-            _ = try veil(["anonymize"] + inputs + ["-o", folder.file("sharded").path, "--key-file", key,
-                                                   "--shard", "\(shard)/3", "--manifest", manifest])
+            _ = try veil(
+                ["anonymize"] + inputs + [
+                    "-o", folder.file("sharded").path, "--key-file", key,
+                    "--shard", "\(shard)/3", "--manifest", manifest,
+                ])
         }
         let merge = try veil(["manifest", "merge"] + manifests + ["-o", folder.file("merged.jsonl").path])
         #expect(merge.status == 0, "\(merge.standardError)")
         try outputsEqual(folder.file("single"), folder.file("sharded"))
-        #expect(try GeneratedCorpus.manifestRecords(folder.file("single/manifest.jsonl"))
+        #expect(
+            try GeneratedCorpus.manifestRecords(folder.file("single/manifest.jsonl"))
                 == GeneratedCorpus.manifestRecords(folder.file("merged.jsonl")))
-        let incomplete = try veil(["manifest", "merge", manifests[0], manifests[1], "-o", folder.file("bad.jsonl").path])
+        let incomplete = try veil([
+            "manifest", "merge", manifests[0], manifests[1], "-o", folder.file("bad.jsonl").path,
+        ])
         #expect(incomplete.status == 2)
-        #expect(try veil(["anonymize", TestPaths.sampleScans.path, "-o", folder.file("x").path, "--shard", "4/3"]).status == 64)
+        #expect(
+            try veil(["anonymize", TestPaths.sampleScans.path, "-o", folder.file("x").path, "--shard", "4/3"]).status
+                == 64)
     }
 
     @Test func quarantinesFailedInputsUnderTheirIDs() throws {
         let folder = TemporaryFolder()
-        let run = try veil(["anonymize", TestPaths.brokenCorpus.path, "-o", folder.file("out").path,
-                            "--quarantine", folder.file("quarantine").path, "--key-file", key])
+        let run = try veil([
+            "anonymize", TestPaths.brokenCorpus.path, "-o", folder.file("out").path,
+            "--quarantine", folder.file("quarantine").path, "--key-file", key,
+        ])
         #expect(run.status == 1)
         let copies = try FileManager.default.contentsOfDirectory(atPath: folder.file("quarantine").path)
         #expect(try copies.count == TestPaths.dicomFiles(in: TestPaths.brokenCorpus).count)
         #expect(copies.allSatisfy { $0.count == 26 && !$0.contains(".") })
-        let inside = try veil(["anonymize", TestPaths.brokenCorpus.path, "-o", folder.file("out2").path,
-                               "--quarantine", folder.file("out2/q").path])
+        let inside = try veil([
+            "anonymize", TestPaths.brokenCorpus.path, "-o", folder.file("out2").path,
+            "--quarantine", folder.file("out2/q").path,
+        ])
         #expect(inside.status == 2)
     }
 
     @Test func writesAValidDICOMDIR() throws {
         let folder = TemporaryFolder()
-        let run = try veil(["anonymize", TestPaths.sampleScans.path, TestPaths.plantedCorpus.path,
-                            "-o", folder.file("media").path, "--key-file", key, "--dicomdir"])
-        #expect(run.status == 1) // the burned-in ultrasound fails; the rest is on the media
-        let unlisted = run.standardError.split(separator: "\n").first { $0.contains("not listed in it") }
+        let run = try veil([
+            "anonymize", TestPaths.sampleScans.path, TestPaths.plantedCorpus.path,
+            "-o", folder.file("media").path, "--key-file", key, "--dicomdir",
+        ])
+        #expect(run.status == 1)  // the burned-in ultrasound fails; the rest is on the media
+        let unlisted =
+            run.standardError.split(separator: "\n").first { $0.contains("not listed in it") }
             .flatMap { Int($0.split(separator: " ")[2]) } ?? 0
         let dicomdir = folder.file("media/DICOMDIR").path
         #expect(try ExternalTool.dciodvfyErrors(dicomdir).isEmpty)
         let dump = try ExternalTool.run("dcmdump", [dicomdir])
         let references = dump.standardOutput.split(separator: "\n").filter { $0.contains("ReferencedFileID") }
-        let files = try GeneratedCorpus.dicomFiles(under: folder.file("media")) + (try FileManager.default
-            .subpathsOfDirectory(atPath: folder.file("media/DICOM").path).filter { !$0.contains(".") && $0.split(separator: "/").count == 3 })
+        let files =
+            try GeneratedCorpus.dicomFiles(under: folder.file("media"))
+            + (try FileManager.default
+                .subpathsOfDirectory(atPath: folder.file("media/DICOM").path).filter {
+                    !$0.contains(".") && $0.split(separator: "/").count == 3
+                })
         #expect(references.count + unlisted == files.count)
         #expect(unlisted <= 5, "only test files without Modality or Series Instance UID are left out")
         #expect(files.allSatisfy { $0.split(separator: "/").allSatisfy { $0.count <= 8 } })
         let corpus = try PlantedCorpus.load()
-        #expect(corpus.scanner(adding: ["Doe^Jane^Quinn", "VEIL-SAMPLE"]).findings(in: try Data(contentsOf: URL(fileURLWithPath: dicomdir))).isEmpty)
+        #expect(
+            corpus.scanner(adding: ["Doe^Jane^Quinn", "VEIL-SAMPLE"]).findings(
+                in: try Data(contentsOf: URL(fileURLWithPath: dicomdir))
+            ).isEmpty)
     }
 
     @Test func reportsProgressAsJSONLines() throws {
@@ -143,20 +175,28 @@ import TestSupport
         try writeLargeSlice(to: input.appendingPathComponent("large.dcm"), pixelBytes: pixelBytes)
         let output = folder.file("out")
         // Peak RSS of veil alone, measured by a small parent (wait4) rather than this process.
-        let run = try ExternalTool.run("python3", ["-c", """
-            import os, subprocess, sys
-            child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _, status, usage = os.wait4(child.pid, 0)
-            print(os.waitstatus_to_exitcode(status), usage.ru_maxrss // 1024)
-            """, Binaries.veil, "anonymize", input.path, "-o", output.path, "--key-file", key])
-        let fields = run.standardOutput.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let run = try ExternalTool.run(
+            "python3",
+            [
+                "-c",
+                """
+                import os, subprocess, sys
+                child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                _, status, usage = os.wait4(child.pid, 0)
+                print(os.waitstatus_to_exitcode(status), usage.ru_maxrss // 1024)
+                """, Binaries.veil, "anonymize", input.path, "-o", output.path, "--key-file", key,
+            ])
+        let fields = run.standardOutput.split(separator: " ").compactMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         #expect(fields.first == 0, "\(run.standardError)")
         let peakMiB = fields.last ?? .max
         #expect(peakMiB < 160, "peak RSS \(peakMiB) MiB for a file of \(pixelBytes >> 20) MiB")
 
         let written = try GeneratedCorpus.dicomFiles(under: output)
         #expect(written.count == 1)
-        let facts = try DICOMFacts.read([input.appendingPathComponent("large.dcm").path] + written.map { output.appendingPathComponent($0).path })
+        let facts = try DICOMFacts.read(
+            [input.appendingPathComponent("large.dcm").path] + written.map { output.appendingPathComponent($0).path })
         #expect(Set(facts.values.map(\.pixelMD5)).count == 1)
     }
 
@@ -164,7 +204,7 @@ import TestSupport
     /// pattern, written in chunks so that the test itself stays small.
     private func writeLargeSlice(to url: URL, pixelBytes: Int) throws {
         let sample = try Data(contentsOf: TestPaths.sampleScans.appendingPathComponent("CT-head-1.dcm"))
-        let tag = Data([0xE0, 0x7F, 0x10, 0x00, 0x4F, 0x57]) // (7FE0,0010) OW, Explicit VR Little Endian
+        let tag = Data([0xE0, 0x7F, 0x10, 0x00, 0x4F, 0x57])  // (7FE0,0010) OW, Explicit VR Little Endian
         let start = try #require(sample.range(of: tag, options: .backwards)?.lowerBound)
         #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
         let handle = try FileHandle(forWritingTo: url)
@@ -186,14 +226,22 @@ import TestSupport
         // Walked first: a file larger than the limit. The sample scans after it are small.
         try writeLargeSlice(to: input.appendingPathComponent("a-large.dcm"), pixelBytes: 1 << 20)
         for name in ["CT-head-2.dcm", "MR-head-rle.dcm"] {
-            try FileManager.default.copyItem(at: TestPaths.sampleScans.appendingPathComponent(name), to: input.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: TestPaths.sampleScans.appendingPathComponent(name), to: input.appendingPathComponent(name))
         }
         let output = folder.file("out")
-        let limited = try ExternalTool.run("bash", ["-c", "ulimit -f 256; exec \"$0\" \"$@\"", Binaries.veil, "anonymize",
-                                                    input.path, "-o", output.path, "--key-file", key, "--jobs", "1"])
+        let limited = try ExternalTool.run(
+            "bash",
+            [
+                "-c", "ulimit -f 256; exec \"$0\" \"$@\"", Binaries.veil, "anonymize",
+                input.path, "-o", output.path, "--key-file", key, "--jobs", "1",
+            ])
         #expect(limited.status == 2, "\(limited.standardError)")
-        #expect(limited.standardError.contains("stopped: ") && limited.standardError.contains("run the same command again"))
-        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: output.path).filter { $0.hasSuffix(".partial") }
+        #expect(
+            limited.standardError.contains("stopped: ") && limited.standardError.contains("run the same command again"))
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: output.path).filter {
+            $0.hasSuffix(".partial")
+        }
         #expect(leftovers.isEmpty)
 
         let resumed = try veil(["anonymize", input.path, "-o", output.path, "--key-file", key, "--jobs", "1"])
@@ -218,7 +266,8 @@ import TestSupport
         let full = try veil(["anonymize", corpus.path, "-o", output.path, "--key-file", key, "--jobs", "2"])
         #expect(full.status == 2, "\(full.standardError)")
         #expect(full.standardError.contains("No space left on device"))
-        #expect(try FileManager.default.subpathsOfDirectory(atPath: output.path).allSatisfy { !$0.hasSuffix(".partial") })
+        #expect(
+            try FileManager.default.subpathsOfDirectory(atPath: output.path).allSatisfy { !$0.hasSuffix(".partial") })
 
         #expect(try ExternalTool.run("mount", ["-o", "remount,size=64m", mountPoint.path]).status == 0)
         let resumed = try veil(["anonymize", corpus.path, "-o", output.path, "--key-file", key, "--jobs", "2"])
@@ -227,7 +276,8 @@ import TestSupport
         let reference = folder.file("reference")
         #expect(try veil(["anonymize", corpus.path, "-o", reference.path, "--key-file", key]).status == 0)
         try outputsEqual(reference, output)
-        #expect(try GeneratedCorpus.manifestRecords(reference.appendingPathComponent("manifest.jsonl"))
+        #expect(
+            try GeneratedCorpus.manifestRecords(reference.appendingPathComponent("manifest.jsonl"))
                 == GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl")))
     }
 }

@@ -1,8 +1,8 @@
 import DICOMCore
 import DICOMIO
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `veil anonymize --clean-pixel-data`, end to end on the real ultrasounds of deid-data and
 /// pydicom-data, whose banners carry fake PHI: names, birth dates and record numbers.
@@ -10,14 +10,14 @@ import TestSupport
     /// Inputs, in the order the batch walks them (sorted names), with a rectangle (x0, y0, x1, y1)
     /// that holds fake PHI in the original and must be black in the output, on every frame.
     static let inputs: [(file: String, phi: (Int, Int, Int, Int)?)] = [
-        ("deid-data/ultrasounds-GREYSCALE_IMAGE.dcm", (0, 0, 1024, 38)),       // name, ID, DOB banner
-        ("deid-data/ultrasounds-RGB_IMAGE.dcm", (0, 0, 1024, 60)),             // name, date, MRN banner
+        ("deid-data/ultrasounds-GREYSCALE_IMAGE.dcm", (0, 0, 1024, 38)),  // name, ID, DOB banner
+        ("deid-data/ultrasounds-RGB_IMAGE.dcm", (0, 0, 1024, 60)),  // name, date, MRN banner
         // 30 frames; its banner was blanked before publication: the settings column on the left.
         ("deid-data/ultrasounds-ultrasound-multiframe.dcm", (8, 60, 55, 92)),
-        ("pydicom-data/MR-SIEMENS-DICOM-WithOverlays.dcm", nil),             // DERIVED, no text: untouched
-        ("pydicom-data/OBXXXX1A.dcm", (0, 0, 800, 60)),                      // palette; PatientID and date
-        ("pydicom-data/US1_UNCR.dcm", (8, 22, 180, 42)),                     // "BAPTIST MED CTR", no US regions
-        ("pydicom-data/gdcm-US-ALOKA-16.dcm", (0, 0, 640, 24)),              // segmented palette header bar
+        ("pydicom-data/MR-SIEMENS-DICOM-WithOverlays.dcm", nil),  // DERIVED, no text: untouched
+        ("pydicom-data/OBXXXX1A.dcm", (0, 0, 800, 60)),  // palette; PatientID and date
+        ("pydicom-data/US1_UNCR.dcm", (8, 22, 180, 42)),  // "BAPTIST MED CTR", no US regions
+        ("pydicom-data/gdcm-US-ALOKA-16.dcm", (0, 0, 640, 24)),  // segmented palette header bar
     ]
 
     @Test func masksBannersOnEveryFrameAndLeavesTheRest() throws {
@@ -26,11 +26,13 @@ import TestSupport
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         let corpus = TestPaths.testData.appendingPathComponent("corpus")
         for (index, entry) in Self.inputs.enumerated() {
-            try FileManager.default.copyItem(at: corpus.appendingPathComponent(entry.file),
-                                             to: input.appendingPathComponent(String(format: "%02d.dcm", index)))
+            try FileManager.default.copyItem(
+                at: corpus.appendingPathComponent(entry.file),
+                to: input.appendingPathComponent(String(format: "%02d.dcm", index)))
         }
         let output = folder.file("out")
-        let run = try ExternalTool.run(Binaries.veil, ["anonymize", input.path, "-o", output.path, "--clean-pixel-data"])
+        let run = try ExternalTool.run(
+            Binaries.veil, ["anonymize", input.path, "-o", output.path, "--clean-pixel-data"])
         #expect(run.status == 0, "\(run.standardError.suffix(500))")
         let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
             .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -45,12 +47,15 @@ import TestSupport
             let pixelText = try #require(record["pixelText"] as? [String: Any], "\(name) was not scanned")
             let boxes = pixelText["boxes"] as? [[String: Any]] ?? []
             #expect((record["methodCodes"] as? [String])?.contains("113101") == true, "\(name)")
-            if index < 2 { #expect(pixelText["ocrChecked"] as? Bool == true, "\(name): Tesseract did not read the output") }
+            if index < 2 {
+                #expect(pixelText["ocrChecked"] as? Bool == true, "\(name): Tesseract did not read the output")
+            }
             let outputFile = try DICOMFile(path: output.appendingPathComponent(path).path)
             let object = try outputFile.read()
             #expect(object.dataSet.string(.burnedInAnnotation) == "NO", "\(name)")
             #expect(object.transferSyntaxUID == "1.2.840.10008.1.2.1", "\(name)")
-            let before = try DICOMFile(path: input.appendingPathComponent(String(format: "%02d.dcm", index)).path).decodePixels()
+            let before = try DICOMFile(path: input.appendingPathComponent(String(format: "%02d.dcm", index)).path)
+                .decodePixels()
             let after = try outputFile.decodePixels()
             #expect(pixelText["frames"] as? Int == before.frames, "\(name)")
             #expect(after.frames == before.frames && after.rows == before.rows && after.columns == before.columns)
@@ -61,10 +66,14 @@ import TestSupport
                 let (x0, y0, x1, y1) = (box["x0"] as! Int, box["y0"] as! Int, box["x1"] as! Int, box["y1"] as! Int)
                 for y in y0..<y1 { for x in x0..<x1 { inBox[y * before.columns + x] = true } }
             }
-            #expect(before.photometricInterpretation == after.photometricInterpretation && before.planarConfiguration == after.planarConfiguration)
+            #expect(
+                before.photometricInterpretation == after.photometricInterpretation
+                    && before.planarConfiguration == after.planarConfiguration)
             var untouchedDiffer = 0
             for frame in 0..<before.frames {
-                for p in inBox.indices where !inBox[p] && Self.pixel(before, frame, p) != Self.pixel(after, frame, p) { untouchedDiffer += 1 }
+                for p in inBox.indices where !inBox[p] && Self.pixel(before, frame, p) != Self.pixel(after, frame, p) {
+                    untouchedDiffer += 1
+                }
             }
             #expect(untouchedDiffer == 0, "\(name): \(untouchedDiffer) pixels outside the boxes changed")
             // Inside every box, every frame holds one value: the black of the image.
@@ -72,7 +81,9 @@ import TestSupport
                 let (x0, y0, x1, y1) = (box["x0"] as! Int, box["y0"] as! Int, box["x1"] as! Int, box["y1"] as! Int)
                 for frame in 0..<after.frames {
                     var values = Set<[UInt8]>()
-                    for y in y0..<y1 { for x in x0..<x1 { values.insert(Self.pixel(after, frame, y * after.columns + x)) } }
+                    for y in y0..<y1 {
+                        for x in x0..<x1 { values.insert(Self.pixel(after, frame, y * after.columns + x)) }
+                    }
                     #expect(values.count == 1, "\(name) frame \(frame): box not masked")
                 }
             }
@@ -85,14 +96,17 @@ import TestSupport
             for frame in 0..<after.frames {
                 var values = Set<[UInt8]>()
                 for y in y0..<min(y1, after.rows) {
-                    for x in x0..<min(x1, after.columns) { values.insert(Self.pixel(after, frame, y * after.columns + x)) }
+                    for x in x0..<min(x1, after.columns) {
+                        values.insert(Self.pixel(after, frame, y * after.columns + x))
+                    }
                 }
                 #expect(values.count == 1, "\(name) frame \(frame): \(values.count) values left in the PHI area")
             }
         }
         // The header's PHI is gone as usual, and DCMTK's and dciodvfy's readers see valid files.
-        let first = try #require(records.first { $0["index"] as? Int == 0 }?["output"] as? String,
-                                 "00.dcm was not written")
+        let first = try #require(
+            records.first { $0["index"] as? Int == 0 }?["output"] as? String,
+            "00.dcm was not written")
         let errors = try ExternalTool.dciodvfyErrors(output.appendingPathComponent(first).path)
             .subtracting(try ExternalTool.dciodvfyErrors(input.appendingPathComponent("00.dcm").path))
         #expect(errors.isEmpty, "\(errors)")
@@ -104,8 +118,12 @@ import TestSupport
         let folder = TemporaryFolder()
         let output = folder.file("out")
         let series = try HeadSeries.folder().appendingPathComponent("head01")
-        let run = try ExternalTool.run(Binaries.veil, ["anonymize", series.path, "-o", output.path, "--clean-pixel-data", "all",
-                                                       "--representations", "nifti"])
+        let run = try ExternalTool.run(
+            Binaries.veil,
+            [
+                "anonymize", series.path, "-o", output.path, "--clean-pixel-data", "all",
+                "--representations", "nifti",
+            ])
         #expect(run.status == 0, "\(run.standardError.suffix(500))")
         let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
             .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -118,8 +136,13 @@ import TestSupport
             if (pixelText["boxes"] as? [Any])?.isEmpty == false { withBoxes += 1 }
         }
         #expect(Double(withBoxes) <= 0.05 * Double(records.count), "\(withBoxes) of \(records.count) slices masked")
-        let sidecar = try #require(try GeneratedCorpus.dicomFiles(under: output).first.map { output.appendingPathComponent($0).deletingLastPathComponent() })
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: sidecar.appendingPathComponent("volume.json"))) as? [String: Any]
+        let sidecar = try #require(
+            try GeneratedCorpus.dicomFiles(under: output).first.map {
+                output.appendingPathComponent($0).deletingLastPathComponent()
+            })
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: sidecar.appendingPathComponent("volume.json")))
+            as? [String: Any]
         #expect(json?["BurnedInTextCleaned"] as? Bool == true)
     }
 
@@ -129,14 +152,18 @@ import TestSupport
         let folder = TemporaryFolder()
         let input = TestPaths.testData.appendingPathComponent("corpus/pydicom-data/MR-SIEMENS-DICOM-WithOverlays.dcm")
         let output = folder.file("out")
-        let run = try ExternalTool.run(Binaries.veil, ["anonymize", input.path, "-o", output.path, "--clean-graphics", "--clean-pixel-data"])
+        let run = try ExternalTool.run(
+            Binaries.veil, ["anonymize", input.path, "-o", output.path, "--clean-graphics", "--clean-pixel-data"])
         #expect(run.status == 0, "\(run.standardError.suffix(500))")
         let manifest = try String(contentsOf: output.appendingPathComponent("manifest.jsonl"), encoding: .utf8)
         #expect(!manifest.contains("overlay-kept"))
-        let record = try #require(try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
-            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            .first { $0["type"] as? String == "file" })
-        let boxes = ((record["pixelText"] as? [String: Any])?["boxes"] as? [[String: Any]] ?? []).filter { $0["rule"] as? String == "overlay-text" }
+        let record = try #require(
+            try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
+                .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .first { $0["type"] as? String == "file" })
+        let boxes = ((record["pixelText"] as? [String: Any])?["boxes"] as? [[String: Any]] ?? []).filter {
+            $0["rule"] as? String == "overlay-text"
+        }
         #expect(boxes.count == 1)
         func overlayBits(_ path: String) throws -> [UInt8] {
             let file = try DICOMFile(path: path)
@@ -154,7 +181,9 @@ import TestSupport
         for index in 0..<(484 * 484) {
             let (old, new) = (before[index >> 3] >> (index & 7) & 1, after[index >> 3] >> (index & 7) & 1)
             let (x, y) = (index % 484, index / 484)
-            let inBox = boxes.contains { x >= $0["x0"] as! Int && x < $0["x1"] as! Int && y >= $0["y0"] as! Int && y < $0["y1"] as! Int }
+            let inBox = boxes.contains {
+                x >= $0["x0"] as! Int && x < $0["x1"] as! Int && y >= $0["y0"] as! Int && y < $0["y1"] as! Int
+            }
             if old != new { if inBox { cleared += 1 } else { outside += 1 } }
             if new == 1 { kept += 1 }
         }
@@ -167,7 +196,9 @@ import TestSupport
         let (area, samples, width) = (pixels.rows * pixels.columns, pixels.samplesPerPixel, pixels.bytesPerSample)
         var bytes: [UInt8] = []
         for sample in 0..<samples {
-            let index = pixels.planarConfiguration == 1 ? (frame * samples + sample) * area + p : (frame * area + p) * samples + sample
+            let index =
+                pixels.planarConfiguration == 1
+                ? (frame * samples + sample) * area + p : (frame * area + p) * samples + sample
             bytes += pixels.bytes[(index * width)..<(index * width + width)]
         }
         return bytes
@@ -177,8 +208,9 @@ import TestSupport
         let folder = TemporaryFolder()
         let input = folder.file("in")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: TestPaths.testData.appendingPathComponent("corpus/deid-data/ultrasounds-GREYSCALE_IMAGE.dcm"),
-                                         to: input.appendingPathComponent("a.dcm"))
+        try FileManager.default.copyItem(
+            at: TestPaths.testData.appendingPathComponent("corpus/deid-data/ultrasounds-GREYSCALE_IMAGE.dcm"),
+            to: input.appendingPathComponent("a.dcm"))
         let output = folder.file("out")
         _ = try ExternalTool.run(Binaries.veil, ["anonymize", input.path, "-o", output.path])
         let manifest = try String(contentsOf: output.appendingPathComponent("manifest.jsonl"), encoding: .utf8)

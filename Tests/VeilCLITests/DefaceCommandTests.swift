@@ -1,8 +1,8 @@
 import DICOMCore
 import DICOMIO
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VeilBatch
 import Volumes
 
@@ -17,9 +17,11 @@ import Volumes
         let input = folder.file("export")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         for name in Self.heads {
-            try FileManager.default.createDirectory(at: input.appendingPathComponent(name), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: input.appendingPathComponent(name), withIntermediateDirectories: true)
             for file in try TestPaths.dicomFiles(in: HeadSeries.folder().appendingPathComponent(name)) {
-                try FileManager.default.copyItem(at: file, to: input.appendingPathComponent(name).appendingPathComponent(file.lastPathComponent))
+                try FileManager.default.copyItem(
+                    at: file, to: input.appendingPathComponent(name).appendingPathComponent(file.lastPathComponent))
             }
         }
         // A small oblique CT without a body part: not a head, de-identified as usual.
@@ -27,8 +29,12 @@ import Volumes
         let key = folder.file("project.key").path
         _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
         let output = folder.file("out")
-        let run = try ExternalTool.run(Binaries.veil, ["anonymize", "--deface", input.path, "-o", output.path, "--key-file", key,
-                                                       "--quarantine", folder.file("quarantine").path, "--representations", "nifti,png"])
+        let run = try ExternalTool.run(
+            Binaries.veil,
+            [
+                "anonymize", "--deface", input.path, "-o", output.path, "--key-file", key,
+                "--quarantine", folder.file("quarantine").path, "--representations", "nifti,png",
+            ])
         #expect(run.status == 0, "\(run.standardError.suffix(500))")
 
         let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
@@ -50,8 +56,11 @@ import Volumes
         let volumes = try SeriesReader.volumes(paths: outputs)
         for name in Self.heads {
             let source = try HeadSeries.folder().appendingPathComponent(name)
-            let before = try #require(try SeriesReader.volumes(paths: try TestPaths.dicomFiles(in: source).map(\.path)).first)
-            let after = try #require(volumes.first { $0.size == before.size && ($0.affine.origin - before.affine.origin).length < 1e-3 }, "\(name)")
+            let before = try #require(
+                try SeriesReader.volumes(paths: try TestPaths.dicomFiles(in: source).map(\.path)).first)
+            let after = try #require(
+                volumes.first { $0.size == before.size && ($0.affine.origin - before.affine.origin).length < 1e-3 },
+                "\(name)")
             let brain = try HeadSeries.bits(source.appendingPathComponent("brain.bits"), count: before.count)
             let face = try HeadSeries.bits(source.appendingPathComponent("face.bits"), count: before.count)
             // Removed voxels all get one value: air (−1000 HU) for CT, the minimum for MR.
@@ -62,7 +71,10 @@ import Volumes
                 let changed = before.voxels[p] != after.voxels[p]
                 if changed && after.voxels[p] != background { otherwise += 1 }
                 if brain[p] && changed { brainChanged += 1 }
-                if face[p] { faceTotal += 1; if changed { faceRemoved += 1 } }
+                if face[p] {
+                    faceTotal += 1
+                    if changed { faceRemoved += 1 }
+                }
             }
             #expect(brainChanged == 0, "\(name)")
             #expect(otherwise == 0, "\(name): voxels changed to something other than background")
@@ -72,27 +84,38 @@ import Volumes
         // first slice (found by its position, which de-identification keeps) against that slice.
         let original = try TestPaths.dicomFiles(in: HeadSeries.folder().appendingPathComponent("head02"))[0].path
         let position = try DICOMFile(path: original).read().dataSet.string(DICOMTag.imagePositionPatient)
-        let sample = try #require(outputs.first { path in
-            (try? DICOMFile(path: path).read().dataSet.string(DICOMTag.imagePositionPatient)) == position
-        })
+        let sample = try #require(
+            outputs.first { path in
+                (try? DICOMFile(path: path).read().dataSet.string(DICOMTag.imagePositionPatient)) == position
+            })
         let object = try DICOMFile(path: sample).read()
         #expect(object.transferSyntaxUID == "1.2.840.10008.1.2.1")
         #expect(object.dataSet.string(.recognizableVisualFeatures) == "NO")
         #expect(try ExternalTool.dciodvfyErrors(sample).subtracting(try ExternalTool.dciodvfyErrors(original)).isEmpty)
         // Representations: per series a NIfTI, its sidecar and a QA picture; the heads' sidecars
         // say defaced; the pictures carry nothing but image data.
-        let all = try FileManager.default.subpathsOfDirectory(atPath: output.path).map { output.appendingPathComponent($0).path }
+        let all = try FileManager.default.subpathsOfDirectory(atPath: output.path).map {
+            output.appendingPathComponent($0).path
+        }
         let pictures = all.filter { $0.hasSuffix("/qa.png") }
         #expect(pictures.count == Self.heads.count + 1)
         #expect(all.filter { $0.hasSuffix("/volume.nii.gz") }.count == Self.heads.count + 1)
-        let sidecars = try all.filter { $0.hasSuffix("/volume.json") }.map { try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: $0))) as? [String: Any] }
+        let sidecars = try all.filter { $0.hasSuffix("/volume.json") }.map {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: $0))) as? [String: Any]
+        }
         #expect(sidecars.filter { $0?["Defaced"] as? Bool == true }.count == Self.heads.count)
         #expect(sidecars.allSatisfy { $0?["BurnedInTextCleaned"] as? Bool == false })
         for picture in pictures {
-            #expect(Self.pngChunks(try Data(contentsOf: URL(fileURLWithPath: picture))).subtracting(["IHDR", "IDAT", "IEND"]).isEmpty)
+            #expect(
+                Self.pngChunks(try Data(contentsOf: URL(fileURLWithPath: picture))).subtracting([
+                    "IHDR", "IDAT", "IEND",
+                ]).isEmpty)
         }
         // No PHI of the phantoms in any output byte.
-        let nonDICOM = all.filter { !$0.hasSuffix(".dcm") && (try? URL(fileURLWithPath: $0).resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+        let nonDICOM = all.filter {
+            !$0.hasSuffix(".dcm")
+                && (try? URL(fileURLWithPath: $0).resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+        }
         for path in outputs + nonDICOM {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(bytes.range(of: Data("Head^Phantom".utf8)) == nil && bytes.range(of: Data("HEAD-00".utf8)) == nil)
@@ -123,13 +146,19 @@ import Volumes
         _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
         func opens(_ options: [String], _ name: String) throws -> [String: Int] {
             let trace = folder.file("\(name).trace")
-            let run = try ExternalTool.run("strace", ["-f", "-qq", "-e", "trace=open,openat", "-o", trace.path, Binaries.veil,
-                                                      "anonymize", input.path, "-o", folder.file(name).path, "--key-file", key]
-                                                     + options)
+            let run = try ExternalTool.run(
+                "strace",
+                [
+                    "-f", "-qq", "-e", "trace=open,openat", "-o", trace.path, Binaries.veil,
+                    "anonymize", input.path, "-o", folder.file(name).path, "--key-file", key,
+                ]
+                    + options)
             #expect(run.status == 0, "\(run.standardError.suffix(500))")
             var counts: [String: Int] = [:]
             for line in try String(contentsOf: trace, encoding: .utf8).split(separator: "\n") {
-                guard let start = line.firstIndex(of: "\""), let end = line[line.index(after: start)...].firstIndex(of: "\"") else {
+                guard let start = line.firstIndex(of: "\""),
+                    let end = line[line.index(after: start)...].firstIndex(of: "\"")
+                else {
                     continue
                 }
                 let path = line[line.index(after: start)..<end]
@@ -151,7 +180,8 @@ import Volumes
         let input = try VolumeCases.folder("oblique")
         let output = folder.file("out")
         let quarantine = folder.file("quarantine")
-        let run = try ExternalTool.run(Binaries.veil, ["deface", input.path, "-o", output.path, "--quarantine", quarantine.path])
+        let run = try ExternalTool.run(
+            Binaries.veil, ["deface", input.path, "-o", output.path, "--quarantine", quarantine.path])
         #expect(run.status == 1)
         #expect(run.standardError.contains("deface") || run.standardOutput.contains("deface"))
         let files = try TestPaths.dicomFiles(in: input).count
@@ -162,4 +192,6 @@ import Volumes
     }
 }
 
-private func == (a: (i: Int, j: Int, k: Int), b: (i: Int, j: Int, k: Int)) -> Bool { a.i == b.i && a.j == b.j && a.k == b.k }
+private func == (a: (i: Int, j: Int, k: Int), b: (i: Int, j: Int, k: Int)) -> Bool {
+    a.i == b.i && a.j == b.j && a.k == b.k
+}

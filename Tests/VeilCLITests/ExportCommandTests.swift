@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `--representations` and `veil export` over the planted corpus: NIfTI, sidecars, QA pictures and
 /// dataset.csv carry none of the planted PHI, in their bytes or their paths; raw DICOM is refused.
@@ -12,9 +12,13 @@ import TestSupport
         _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
         let deidentified = folder.file("deidentified")
         // Dates shifted and patient characteristics kept: the most the sidecars and the CSV may show.
-        let anonymize = try ExternalTool.run(Binaries.veil, [
-            "anonymize", TestPaths.plantedCorpus.path, "-o", deidentified.path, "--key-file", key,
-            "--retain-longitudinal", "modified", "--retain-patient-characteristics", "--representations", "nifti,png"])
+        let anonymize = try ExternalTool.run(
+            Binaries.veil,
+            [
+                "anonymize", TestPaths.plantedCorpus.path, "-o", deidentified.path, "--key-file", key,
+                "--retain-longitudinal", "modified", "--retain-patient-characteristics", "--representations",
+                "nifti,png",
+            ])
         #expect([0, 1].contains(anonymize.status), "\(anonymize.standardError.suffix(400))")
 
         let exported = folder.file("exported")
@@ -38,14 +42,18 @@ import TestSupport
         // Exports of the same outputs are identical, byte for byte.
         let again = folder.file("again")
         _ = try ExternalTool.run(Binaries.veil, ["export", deidentified.path, "-o", again.path])
-        for file in try FileManager.default.subpathsOfDirectory(atPath: exported.path) where file.hasSuffix(".png") || file.hasSuffix(".gz") {
-            #expect(try Data(contentsOf: exported.appendingPathComponent(file)) == Data(contentsOf: again.appendingPathComponent(file)))
+        for file in try FileManager.default.subpathsOfDirectory(atPath: exported.path)
+        where file.hasSuffix(".png") || file.hasSuffix(".gz") {
+            #expect(
+                try Data(contentsOf: exported.appendingPathComponent(file))
+                    == Data(contentsOf: again.appendingPathComponent(file)))
         }
     }
 
     @Test func rawDICOMIsRefused() throws {
         let folder = TemporaryFolder()
-        let run = try ExternalTool.run(Binaries.veil, ["export", TestPaths.sampleScans.path, "-o", folder.file("out").path])
+        let run = try ExternalTool.run(
+            Binaries.veil, ["export", TestPaths.sampleScans.path, "-o", folder.file("out").path])
         #expect(run.status == 1)
         #expect(run.standardError.contains("refused"))
         let written = try FileManager.default.subpathsOfDirectory(atPath: folder.file("out").path)

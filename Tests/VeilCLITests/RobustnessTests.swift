@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Malformed, truncated and hostile inputs: each is one error line naming the file, a failed
 /// record in the manifest, nothing written for it; the batch goes on and finishes in bounded time.
@@ -16,8 +16,12 @@ import TestSupport
         let output = folder.file("out")
         let start = Date()
         // `timeout` turns a hang into exit status 124.
-        let run = try ExternalTool.run("timeout", ["120", Binaries.veil, "anonymize", corpus.cases.path, "-o", output.path,
-                                                    "--key-file", key, "--paths", "show", "--jobs", "2", "-v"])
+        let run = try ExternalTool.run(
+            "timeout",
+            [
+                "120", Binaries.veil, "anonymize", corpus.cases.path, "-o", output.path,
+                "--key-file", key, "--paths", "show", "--jobs", "2", "-v",
+            ])
         #expect(Date().timeIntervalSince(start) < 60)
         #expect(run.status == 1, "exit status \(run.status): \(run.standardError.suffix(500))")
 
@@ -29,7 +33,9 @@ import TestSupport
             let written = writtenLines.filter { $0.hasPrefix(name + " -> ") }
             switch expectation.expected {
             case "failed":
-                #expect(errors.count == 1 && written.isEmpty, "\(relative) (\(expectation.why)) must fail with one error line")
+                #expect(
+                    errors.count == 1 && written.isEmpty,
+                    "\(relative) (\(expectation.why)) must fail with one error line")
             case "written":
                 #expect(errors.isEmpty && written.count == 1, "\(relative) (\(expectation.why)) must be written")
             default:
@@ -46,11 +52,15 @@ import TestSupport
             .compactMap { $0?["status"] as? String }
         #expect(statuses.count == corpus.expected.count)
         for status in ["failed", "written", "skipped"] {
-            #expect(statuses.filter { $0 == status }.count == corpus.expected.values.filter { $0.expected == status }.count, "\(status)")
+            #expect(
+                statuses.filter { $0 == status }.count == corpus.expected.values.filter { $0.expected == status }.count,
+                "\(status)")
         }
         let outputs = try FileManager.default.subpathsOfDirectory(atPath: output.path)
         #expect(!outputs.contains { $0.hasSuffix(".partial") || $0.hasSuffix(".journal") })
-        #expect(outputs.filter { $0.hasSuffix(".dcm") }.count == corpus.expected.values.filter { $0.expected == "written" }.count)
+        #expect(
+            outputs.filter { $0.hasSuffix(".dcm") }.count
+                == corpus.expected.values.filter { $0.expected == "written" }.count)
 
         let scanner = PHIScanner(MalformedCorpus.plantedStrings)
         #expect(scanner.findings(in: Data((run.standardOutput + run.standardError).utf8)).isEmpty)
@@ -66,14 +76,19 @@ import TestSupport
         let folder = TemporaryFolder()
         let output = folder.file("out")
         let quarantine = folder.file("quarantine")
-        let run = try ExternalTool.run("timeout", ["120", Binaries.veil, "anonymize", corpus.cases.path, "-o", output.path,
-                                                    "--key-file", key, "--quarantine", quarantine.path, "--deface", "--clean-pixel-data", "all",
-                                                    "--representations", "nifti,png"])
+        let run = try ExternalTool.run(
+            "timeout",
+            [
+                "120", Binaries.veil, "anonymize", corpus.cases.path, "-o", output.path,
+                "--key-file", key, "--quarantine", quarantine.path, "--deface", "--clean-pixel-data", "all",
+                "--representations", "nifti,png",
+            ])
         #expect(run.status == 1, "exit status \(run.status) (124: hung): \(run.standardError.suffix(300))")
         let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
         #expect(records.filter { $0.contains("\"type\":\"file\"") }.count == corpus.expected.count)
         for name in try FileManager.default.contentsOfDirectory(atPath: quarantine.path) {
-            let attributes = try FileManager.default.attributesOfItem(atPath: quarantine.appendingPathComponent(name).path)
+            let attributes = try FileManager.default.attributesOfItem(
+                atPath: quarantine.appendingPathComponent(name).path)
             #expect(attributes[.type] as? FileAttributeType == .typeRegular, "\(name)")
         }
     }
@@ -83,12 +98,17 @@ import TestSupport
     @Test func everyPublicTestFileIsAccountedFor() throws {
         let corpus = TestPaths.testData.appendingPathComponent("corpus")
         let folder = TemporaryFolder()
-        let run = try ExternalTool.run("timeout", ["300", Binaries.veil, "anonymize", corpus.path, "-o", folder.file("out").path,
-                                                    "--key-file", key, "--jobs", "2"])
-        #expect(run.status == 1, "exit status \(run.status)") // some of them are broken on purpose
+        let run = try ExternalTool.run(
+            "timeout",
+            [
+                "300", Binaries.veil, "anonymize", corpus.path, "-o", folder.file("out").path,
+                "--key-file", key, "--jobs", "2",
+            ])
+        #expect(run.status == 1, "exit status \(run.status)")  // some of them are broken on purpose
         let inputs = try FileManager.default.subpathsOfDirectory(atPath: corpus.path).filter {
             var isFolder: ObjCBool = false
-            return FileManager.default.fileExists(atPath: corpus.appendingPathComponent($0).path, isDirectory: &isFolder) && !isFolder.boolValue
+            return FileManager.default.fileExists(
+                atPath: corpus.appendingPathComponent($0).path, isDirectory: &isFolder) && !isFolder.boolValue
         }
         let records = try GeneratedCorpus.manifestRecords(folder.file("out/manifest.jsonl"))
         #expect(records.count == inputs.count)
@@ -102,14 +122,23 @@ import TestSupport
         let names = try FileManager.default.contentsOfDirectory(atPath: findings.path).filter { !$0.hasPrefix(".") }
         #expect(!names.isEmpty)
         let folder = TemporaryFolder()
-        let first = try ExternalTool.run("timeout", ["120", Binaries.veil, "anonymize", findings.path, "-o", folder.file("once").path,
-                                                     "--key-file", key, "--jobs", "1"])
-        #expect(first.status == 0 || first.status == 1, "exit status \(first.status): \(first.standardError.suffix(400))")
+        let first = try ExternalTool.run(
+            "timeout",
+            [
+                "120", Binaries.veil, "anonymize", findings.path, "-o", folder.file("once").path,
+                "--key-file", key, "--jobs", "1",
+            ])
+        #expect(
+            first.status == 0 || first.status == 1, "exit status \(first.status): \(first.standardError.suffix(400))")
         let records = try GeneratedCorpus.manifestRecords(folder.file("once/manifest.jsonl"))
         #expect(records.count == names.count)
         let outputs = try GeneratedCorpus.dicomFiles(under: folder.file("once"))
-        let again = try ExternalTool.run(Binaries.veil, ["anonymize", folder.file("once").path, "-o", folder.file("twice").path,
-                                                         "--key-file", key, "--jobs", "1"])
+        let again = try ExternalTool.run(
+            Binaries.veil,
+            [
+                "anonymize", folder.file("once").path, "-o", folder.file("twice").path,
+                "--key-file", key, "--jobs", "1",
+            ])
         #expect(again.status == 0, "\(again.standardError)")
         #expect(try GeneratedCorpus.dicomFiles(under: folder.file("twice")).count == outputs.count)
     }
@@ -122,11 +151,15 @@ import TestSupport
         let input = folder.file("in")
         let locked = input.appendingPathComponent("locked")
         try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: TestPaths.sampleScans.appendingPathComponent("CT-head-1.dcm"),
-                                         to: locked.appendingPathComponent("CT.dcm"))
-        try FileManager.default.copyItem(at: TestPaths.sampleScans.appendingPathComponent("CT-head-2.dcm"),
-                                         to: input.appendingPathComponent("CT.dcm"))
-        for path in [folder.path, input.path] { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
+        try FileManager.default.copyItem(
+            at: TestPaths.sampleScans.appendingPathComponent("CT-head-1.dcm"),
+            to: locked.appendingPathComponent("CT.dcm"))
+        try FileManager.default.copyItem(
+            at: TestPaths.sampleScans.appendingPathComponent("CT-head-2.dcm"),
+            to: input.appendingPathComponent("CT.dcm"))
+        for path in [folder.path, input.path] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
         try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: locked.path)
         defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked.path) }
         let output = folder.file("out")
@@ -149,7 +182,8 @@ import TestSupport
         var result: [String: String] = [:]
         for relative in try FileManager.default.subpathsOfDirectory(atPath: folder.path) {
             var status = stat()
-            guard lstat(folder.appendingPathComponent(relative).path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            guard lstat(folder.appendingPathComponent(relative).path, &status) == 0, status.st_mode & S_IFMT == S_IFREG
+            else { continue }
             result[relative] = "\(status.st_size) \(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)"
         }
         return result

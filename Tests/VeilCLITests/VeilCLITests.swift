@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The `veil` executable, run the way a user runs it.
 @Suite struct VeilCLITests {
@@ -24,13 +24,17 @@ import TestSupport
         let folder = TemporaryFolder()
         let key = folder.file("project.key").path
         #expect(try veil(["keygen", key]).status == 0)
-        let run = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key])
+        let run = try veil([
+            "anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key,
+        ])
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardOutput.contains("6 files in: 5 written, 0 unchanged, 1 skipped, 0 failed"))
         #expect(run.standardError.isEmpty)
         #expect(FileManager.default.fileExists(atPath: folder.file("out/manifest.jsonl").path))
         // Same key, same inputs: a second run finds everything in place.
-        let again = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key])
+        let again = try veil([
+            "anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key,
+        ])
         #expect(again.standardOutput.contains("5 unchanged"))
     }
 
@@ -42,8 +46,11 @@ import TestSupport
         #expect(try errors.count == TestPaths.dicomFiles(in: TestPaths.brokenCorpus).count)
         #expect(errors.allSatisfy { $0.hasPrefix("input #") })
         #expect(!run.standardError.contains(TestPaths.brokenCorpus.path))
-        let shown = try veil(["anonymize", TestPaths.brokenCorpus.path, "--output", folder.file("out2").path, "--paths", "show"])
-        #expect(shown.standardError.contains(TestPaths.brokenCorpus.appendingPathComponent("empty.dcm").path + ": error: "))
+        let shown = try veil([
+            "anonymize", TestPaths.brokenCorpus.path, "--output", folder.file("out2").path, "--paths", "show",
+        ])
+        #expect(
+            shown.standardError.contains(TestPaths.brokenCorpus.appendingPathComponent("empty.dcm").path + ": error: "))
     }
 
     @Test func keygenWritesAPrivateKeyAndNeverOverwrites() throws {
@@ -63,10 +70,13 @@ import TestSupport
         let key = folder.file("k.key").path
         #expect(try veil(["keygen", key]).status == 0)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
-        let run = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key])
+        let run = try veil([
+            "anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key,
+        ])
         #expect(run.status == 2)
         #expect(run.standardError.contains("chmod 600"))
-        let keyText = try String(contentsOfFile: key, encoding: .utf8).split(separator: "\n").last { !$0.hasPrefix("#") } ?? ""
+        let keyText =
+            try String(contentsOfFile: key, encoding: .utf8).split(separator: "\n").last { !$0.hasPrefix("#") } ?? ""
         #expect(!run.standardError.contains(keyText))
         #expect(!FileManager.default.fileExists(atPath: folder.file("out").path))
     }
@@ -96,9 +106,11 @@ import TestSupport
 
     @Test func optionsChangeWhatIsKept() throws {
         let folder = TemporaryFolder()
-        let run = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path,
-                            "--retain-longitudinal", "modified", "--clean-descriptors", "--retain-patient-characteristics",
-                            "--format", "json"])
+        let run = try veil([
+            "anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path,
+            "--retain-longitudinal", "modified", "--clean-descriptors", "--retain-patient-characteristics",
+            "--format", "json",
+        ])
         #expect(run.status == 0, "\(run.standardError)")
         let verify = try veil(["verify", folder.file("out").path, "--only", "metadata"])
         #expect(verify.status == 0, "\(verify.standardOutput)")
@@ -116,7 +128,9 @@ import TestSupport
         #expect(show.standardOutput.contains("← retainUIDs"))
         #expect(show.standardOutput.contains("override (0008,103E): keep"))
         try "options:\n  retain-everything: true\n".write(to: profile, atomically: true, encoding: .utf8)
-        let bad = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--profile", profile.path])
+        let bad = try veil([
+            "anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--profile", profile.path,
+        ])
         #expect(bad.status == 64)
         #expect(bad.standardError.contains("unknown option"))
         let exclusive = try veil(["profile", "show", "--retain-longitudinal", "full", "--profile", profile.path])
@@ -139,16 +153,24 @@ import TestSupport
         let reidKey = folder.file("reid.key").path
         #expect(try veil(["keygen", key]).status == 0)
         #expect(try veil(["keygen", "--reidentification", reidKey]).status == 0)
-        let missing = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--mode", "pseudonymize"])
+        let missing = try veil([
+            "anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--mode", "pseudonymize",
+        ])
         #expect(missing.status == 64)
-        let same = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key,
-                             "--mode", "pseudonymize", "--vault", folder.file("v.jsonl").path, "--reidentification-key", key])
+        let same = try veil([
+            "anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key,
+            "--mode", "pseudonymize", "--vault", folder.file("v.jsonl").path, "--reidentification-key", key,
+        ])
         #expect(same.status == 2)
-        let run = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key,
-                            "--mode", "pseudonymize", "--vault", folder.file("vault.jsonl").path, "--reidentification-key", reidKey])
+        let run = try veil([
+            "anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--key-file", key,
+            "--mode", "pseudonymize", "--vault", folder.file("vault.jsonl").path, "--reidentification-key", reidKey,
+        ])
         #expect(run.status == 0, "\(run.standardError)")
-        let back = try veil(["reidentify", folder.file("out").path, "--output", folder.file("back").path,
-                             "--vault", folder.file("vault.jsonl").path, "--reidentification-key", reidKey])
+        let back = try veil([
+            "reidentify", folder.file("out").path, "--output", folder.file("back").path,
+            "--vault", folder.file("vault.jsonl").path, "--reidentification-key", reidKey,
+        ])
         #expect(back.status == 0, "\(back.standardError)")
         #expect(back.standardOutput.contains("5 written"))
         let restored = try ExternalTool.run("grep", ["-rl", "VEIL-SAMPLE-0001", folder.file("back").path])

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VeilBatch
 import Volumes
 
@@ -13,23 +13,29 @@ import Volumes
         var slices: Int, warnings: [String], missing: [Int], volumes: Int
     }
 
-    static let cases = ["shuffled-instance-numbers", "oblique", "gantry-tilt", "missing-slice", "duplicate-position",
-                        "per-slice-rescale", "sagittal-with-localizer", "coronal", "two-echoes", "enhanced-multiframe"]
+    static let cases = [
+        "shuffled-instance-numbers", "oblique", "gantry-tilt", "missing-slice", "duplicate-position",
+        "per-slice-rescale", "sagittal-with-localizer", "coronal", "two-echoes", "enhanced-multiframe",
+    ]
 
     @Test(arguments: cases)
     func affineAndVoxelsMatchTheTruth(name: String) throws {
         let caseFolder = try VolumeCases.folder(name)
-        let truth = try JSONDecoder().decode(Truth.self, from: Data(contentsOf: caseFolder.appendingPathComponent("truth.json")))
+        let truth = try JSONDecoder().decode(
+            Truth.self, from: Data(contentsOf: caseFolder.appendingPathComponent("truth.json")))
         let files = try TestPaths.dicomFiles(in: caseFolder).map(\.path)
         let volumes = try SeriesReader.volumes(paths: files)
         #expect(volumes.count == truth.volumes)
         for volume in volumes {
             #expect(volume.size.k == truth.slices)
             #expect(volume.size.i == 32 && volume.size.j == 24)
-            let expected = AffineTransform(columnStep: Self.vector(truth.columnStep), rowStep: Self.vector(truth.rowStep),
-                                           sliceStep: Self.vector(truth.sliceStep), origin: Self.vector(truth.origin))
-            for (got, want) in [(volume.affine.columnStep, expected.columnStep), (volume.affine.rowStep, expected.rowStep),
-                                (volume.affine.sliceStep, expected.sliceStep), (volume.affine.origin, expected.origin)] {
+            let expected = AffineTransform(
+                columnStep: Self.vector(truth.columnStep), rowStep: Self.vector(truth.rowStep),
+                sliceStep: Self.vector(truth.sliceStep), origin: Self.vector(truth.origin))
+            for (got, want) in [
+                (volume.affine.columnStep, expected.columnStep), (volume.affine.rowStep, expected.rowStep),
+                (volume.affine.sliceStep, expected.sliceStep), (volume.affine.origin, expected.origin),
+            ] {
                 #expect((got - want).length < 1e-4, "\(got) ≠ \(want)")
             }
             #expect(Set(volume.warnings.map(\.code)) == Set(truth.warnings))
