@@ -18,7 +18,12 @@ let optimizedInDebug: [SwiftSetting] =
 let package = Package(
     name: "Veil",
     products: [
-        .library(name: "Veil", targets: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "TextRedaction", "Representations", "VeilBatch"]),
+        .library(
+            name: "Veil",
+            targets: [
+                "DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "TextRedaction", "Representations",
+                "VeilBatch",
+            ]),
         .executable(name: "veil", targets: ["VeilCLI"]),
     ],
     dependencies: [
@@ -54,18 +59,23 @@ let package = Package(
         // Tesseract, loaded at run time when installed: the OCR second look of burned-in text.
         .target(name: "COCR", linkerSettings: [.linkedLibrary("dl")]),
         // Burned-in text: triage, detection on every frame, masking, second look.
-        .target(name: "TextRedaction", dependencies: ["COCR", "DICOMCore", "Deidentification"], swiftSettings: optimizedInDebug),
+        .target(
+            name: "TextRedaction", dependencies: ["COCR", "DICOMCore", "Deidentification"],
+            swiftSettings: optimizedInDebug),
         // zlib and libpng (Debian libpng-dev) behind a small C interface, for the representations.
         .target(name: "CImageIO", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("z")]),
         // NIfTI, JSON sidecars and QA pictures of de-identified volumes.
-        .target(name: "Representations", dependencies: ["CImageIO", "DICOMCore", "Volumes"],
-                swiftSettings: optimizedInDebug),
+        .target(
+            name: "Representations", dependencies: ["CImageIO", "DICOMCore", "Volumes"],
+            swiftSettings: optimizedInDebug),
         // Folders in, de-identified folders and an audit manifest out.
         .target(
             name: "VeilBatch",
-            dependencies: ["DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "TextRedaction", "Representations",
-                           .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "TextRedaction", "Representations",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         // `swift run -c release DefaceBenchmark`: seconds per 256³ head volume.
         .executableTarget(name: "DefaceBenchmark", dependencies: ["Defacing", "Volumes", "VeilBatch"]),
@@ -74,7 +84,9 @@ let package = Package(
         // The `veil` command: parses arguments and calls the libraries.
         .executableTarget(
             name: "VeilCLI",
-            dependencies: ["VeilBatch", "TextRedaction", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "VeilBatch", "TextRedaction", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
 
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore"]),
@@ -82,7 +94,8 @@ let package = Package(
         .testTarget(name: "DeidentificationTests", dependencies: ["Deidentification", "TestSupport"]),
         // Tests that read series from files use VeilBatch's SeriesReader: the algorithms do no I/O.
         .testTarget(name: "VolumesTests", dependencies: ["Volumes", "VeilBatch", "TestSupport"]),
-        .testTarget(name: "RepresentationsTests", dependencies: ["Representations", "Volumes", "VeilBatch", "TestSupport"]),
+        .testTarget(
+            name: "RepresentationsTests", dependencies: ["Representations", "Volumes", "VeilBatch", "TestSupport"]),
         .testTarget(name: "TextRedactionTests", dependencies: ["TextRedaction", "TestSupport"]),
         .testTarget(name: "DefacingTests", dependencies: ["Defacing", "Volumes", "VeilBatch", "TestSupport"]),
         .testTarget(name: "VeilBatchTests", dependencies: ["VeilBatch", "TestSupport"]),
@@ -96,7 +109,8 @@ let package = Package(
 // The fuzz target (Scripts/fuzz.sh): declared only when asked for, because libFuzzer supplies
 // its `main` and the target cannot link without `--sanitize=fuzzer`.
 if ProcessInfo.processInfo.environment["VEIL_FUZZ"] != nil {
-    package.targets.append(.executableTarget(
-        name: "VeilFuzz", dependencies: ["DICOMIO", "Deidentification"], path: "Fuzz/VeilFuzz",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(
+        .executableTarget(
+            name: "VeilFuzz", dependencies: ["DICOMIO", "Deidentification"], path: "Fuzz/VeilFuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }
