@@ -5,7 +5,7 @@
 /// item, items and sequences are delimited as their lengths say, nothing follows the last
 /// element, nesting stays within 64 sequences and there are at most 1,000,000 elements. DCMTK
 /// repairs or accepts many of these defects silently, and another reader may repair them
-/// differently: a file whose structure is in doubt is refused rather than guessed at. Its
+/// differently: a file whose structure is in doubt is refused rather than guessed at. DCMTK's
 /// recursive parser never sees nesting a hostile file chose.
 ///
 /// The check reads only bytes; what it knows of DCMTK (which transfer syntaxes it reads, which
