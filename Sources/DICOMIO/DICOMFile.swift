@@ -186,18 +186,7 @@ public struct DICOMFile: ~Copyable {
         guard status == CDCM_OK else { throw DICOMIOError(.unsupportedTransferSyntax, "unknown transfer syntax") }
         return uid
     }
-
-    /// What a failed shim call's status means (`ShimCall.kind(of:)`).
-    static func kind(of status: cdcm_status) -> DICOMIOError.Kind { ShimCall.kind(of: status) }
 }
 
 @available(*, unavailable, message: "a DICOMFile owns DCMTK state; open one per task")
 extension DICOMFile: Sendable {}
-
-extension String {
-    /// Decodes a NUL-terminated C buffer as UTF-8 (`String(cString: [CChar])` is deprecated).
-    init(nulTerminated buffer: [CChar]) {
-        let end = buffer.firstIndex(of: 0) ?? buffer.endIndex
-        self = String(decoding: buffer[..<end].lazy.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}
