@@ -22,8 +22,12 @@ extension DataElement {
     }
 
     /// The values of a string element, or of a UN element whose bytes are printable text.
-    public var textValues: [String]? {
-        if vr.isString { return strings }
+    public var textValues: [String]? { textValues(in: .default) }
+
+    /// The values of a string element read in `characterSet`, or of a UN element whose bytes
+    /// are printable text.
+    public func textValues(in characterSet: SpecificCharacterSet) -> [String]? {
+        if vr.isString { return strings(in: characterSet) }
         guard vr == .UN, let bytes, bytes.allSatisfy({ $0 == 0 || ($0 >= 0x20 && $0 < 0x7F) }) else { return nil }
         return String(decoding: bytes, as: UTF8.self).split(separator: "\\", omittingEmptySubsequences: false)
             .map { DataElement.trimmed(String($0), vr: .LO) }

@@ -52,31 +52,41 @@ public struct DataElement: Hashable, Sendable {
     }
 
     /// The value of a string VR as text, with the padding and the leading and trailing spaces
-    /// that PS3.5 6.2 calls insignificant removed. Bytes that are not UTF-8 are replaced.
-    public var string: String? {
+    /// that PS3.5 6.2 calls insignificant removed, read in the default character set (see
+    /// ``string(in:)`` for text VRs of a data set that has a Specific Character Set).
+    public var string: String? { string(in: .default) }
+
+    /// The values of a multi-valued string VR, each trimmed, in the default character set.
+    public var strings: [String] { strings(in: .default) }
+
+    /// The value of a string VR as text, read in `characterSet` when the VR is one it applies to.
+    public func string(in characterSet: SpecificCharacterSet) -> String? {
         guard vr.isString, let bytes else { return nil }
-        if Self.isASCII(bytes) { return Self.trimmedASCII(bytes[...], vr: vr) }
-        return DataElement.trimmed(String(decoding: bytes, as: UTF8.self), vr: vr)
+        let characterSet = SpecificCharacterSet.applies(to: vr) ? characterSet : .default
+        if characterSet.readsAsASCII(bytes) { return Self.trimmedASCII(bytes[...], vr: vr) }
+        return DataElement.trimmed(characterSet.decode(bytes, vr: vr), vr: vr)
     }
 
-    /// The values of a multi-valued string VR, each trimmed. Free-text VRs have exactly one value.
-    public var strings: [String] {
+    /// The values of a multi-valued string VR, each trimmed, read in `characterSet` when the VR
+    /// is one it applies to. Free-text VRs have exactly one value.
+    public func strings(in characterSet: SpecificCharacterSet) -> [String] {
         guard vr.isString, let bytes else { return [] }
-        if Self.isASCII(bytes) {
+        let characterSet = SpecificCharacterSet.applies(to: vr) ? characterSet : .default
+        if characterSet.readsAsASCII(bytes) {
             // Every value of most files: split and trim bytes, not Characters.
             if vr.isFreeText { return [Self.trimmedASCII(bytes[...], vr: vr)] }
             return bytes.split(separator: UInt8(ascii: "\\"), omittingEmptySubsequences: false).map {
                 Self.trimmedASCII($0, vr: vr)
             }
         }
-        let text = String(decoding: bytes, as: UTF8.self)
+        // Decoded before splitting: in multi-byte character sets 0x5C can be half of a character.
+        let text = characterSet.decode(bytes, vr: vr)
         if vr.isFreeText { return [DataElement.trimmed(text, vr: vr)] }
         return text.split(separator: "\\", omittingEmptySubsequences: false).map {
             DataElement.trimmed(String($0), vr: vr)
         }
     }
 
-    private static func isASCII(_ bytes: [UInt8]) -> Bool { bytes.allSatisfy { $0 < 0x80 } }
 
     /// ``trimmed(_:vr:)`` for ASCII bytes, where every byte is a Character.
     private static func trimmedASCII(_ bytes: ArraySlice<UInt8>, vr: VR) -> String {

@@ -41,8 +41,18 @@ public struct DataSet: Hashable, Sendable {
         }
     }
 
-    /// The trimmed text of a string element, nil when absent or not a string VR.
+    /// The trimmed text of a string element, nil when absent or not a string VR; read in the
+    /// default character set (UIDs, codes, dates and the like need nothing else).
     public func string(_ tag: DICOMTag) -> String? { self[tag]?.string }
+
+    /// The trimmed text of a string element read in `characterSet` (names and free text).
+    public func string(_ tag: DICOMTag, in characterSet: SpecificCharacterSet) -> String? {
+        self[tag]?.string(in: characterSet)
+    }
+
+    /// The character set this data set's own Specific Character Set names (the default when it
+    /// has none); a sequence item inherits its enclosing data set's, see ``SpecificCharacterSet``.
+    public var specificCharacterSet: SpecificCharacterSet { SpecificCharacterSet(of: self) }
 
     /// The items of a sequence element, nil when absent or not a sequence.
     public func items(_ tag: DICOMTag) -> [DataSet]? { self[tag]?.items }

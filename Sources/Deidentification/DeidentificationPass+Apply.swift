@@ -21,7 +21,7 @@ extension DeidentificationPass {
             record(path, .X, decision.reason)
             return nil
         case .empty:
-            if let pseudonym = pseudonym(for: element, required: false) {
+            if let pseudonym = pseudonym(for: element, required: false, in: context.characterSet) {
                 record(path, .Z, .pseudonym)
                 return pseudonym
             }
@@ -60,7 +60,7 @@ extension DeidentificationPass {
         for element: DataElement, path: TagPath, decision: Decision,
         context: WalkContext
     ) -> DataElement? {
-        if let pseudonym = pseudonym(for: element, required: true) {
+        if let pseudonym = pseudonym(for: element, required: true, in: context.characterSet) {
             record(path, .D, .pseudonym)
             return pseudonym
         }
@@ -143,7 +143,7 @@ extension DeidentificationPass {
             record(path, .X, reason)
             return nil
         }
-        let values = vr.isFreeText ? [element.string ?? ""] : element.strings
+        let values = element.strings(in: context.characterSet)
         let cleaned = values.map { cleaner.clean($0) }
         if cleaned.allSatisfy(\.isEmpty) && !values.allSatisfy(\.isEmpty) {
             // Nothing safe was left: what the Basic Profile would have done.
@@ -155,12 +155,18 @@ extension DeidentificationPass {
         }
         if cleaned != values { record(path, .C, reason) }
         let limited = cleaned.map { value in vr.maximumLength.map { String(value.prefix($0)) } ?? value }
-        return DataElement(element.tag, vr, string: limited.joined(separator: "\\"))
+        // Kept words are written in the data set's character set (a kept "°" in an ISO 8859-1
+        // file is one byte); a character it cannot hold without code extensions is left out.
+        let text = limited.joined(separator: "\\")
+        let bytes = context.characterSet.encode(text) ?? Array(String(text.unicodeScalars.filter(\.isASCII)).utf8)
+        return DataElement(element.tag, vr, .bytes(bytes))
     }
 
     /// For attributes that must stay linkable, a keyed pseudonym replaces Z and D.
-    mutating func pseudonym(for element: DataElement, required: Bool) -> DataElement? {
-        let original = element.string ?? ""
+    mutating func pseudonym(
+        for element: DataElement, required: Bool, in characterSet: SpecificCharacterSet
+    ) -> DataElement? {
+        let original = element.string(in: characterSet) ?? ""
         guard !original.isEmpty || required else { return nil }
         let value: String
         let kind: Replacement.Kind

@@ -25,7 +25,7 @@ extension DeidentificationPass {
         if context.structuredContent {
             // Text Value is Type 1C in a TEXT item: a dummy when nothing safe is left.
             if tag == DICOMTag.textValue { return Decision(.cleanText(fallback: .D), .C, .structuredContent) }
-            if tag == DICOMTag.personName, let name = element.string, !name.isEmpty {
+            if tag == DICOMTag.personName, let name = element.string(in: context.characterSet), !name.isEmpty {
                 return Decision(.replace(identifiers.personPseudonym(for: name)), .C, .structuredContent)
             }
         }

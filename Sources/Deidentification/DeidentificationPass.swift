@@ -11,8 +11,19 @@ struct WalkContext {
     var graphics = false
     /// Private Tag Knowledge Base keys of the enclosing sequences.
     var privatePath: [String] = []
+    /// How the text of the data set being walked is read: its own Specific Character Set, or
+    /// the one of the data set it is an item of.
+    var characterSet = SpecificCharacterSet.default
 
     static let topLevel = WalkContext()
+
+    /// This context for the elements of `dataSet`, with the character set it declares, if any.
+    func reading(_ dataSet: DataSet) -> WalkContext {
+        guard dataSet[.specificCharacterSet] != nil else { return self }
+        var context = self
+        context.characterSet = SpecificCharacterSet(of: dataSet, inheriting: characterSet)
+        return context
+    }
 }
 
 /// How one element is treated.
@@ -91,6 +102,7 @@ struct DeidentificationPass {
 
     /// De-identifies one data set or sequence item.
     mutating func walk(_ dataSet: DataSet, parent: TagPath?, item: Int, context: WalkContext) -> DataSet {
+        let context = context.reading(dataSet)
         var output = DataSet()
         let creators = dataSet.privateCreators
         var keptBlocks = Set<DICOMTag>()
@@ -124,6 +136,7 @@ struct DeidentificationPass {
         _ dataSet: DataSet, parent: TagPath?, item: Int, context: WalkContext,
         into tokens: inout Set<String>
     ) {
+        let context = context.reading(dataSet)
         let creators = dataSet.privateCreators
         for stored in dataSet.elements {
             let element = stored.withDictionaryVR
@@ -142,18 +155,24 @@ struct DeidentificationPass {
             case .replaceUIDs:
                 continue
             default:
-                Self.allText(of: element, into: &tokens)
+                Self.allText(of: element, in: context.characterSet, into: &tokens)
             }
         }
     }
 
-    private static func allText(of element: DataElement, into tokens: inout Set<String>) {
+    private static func allText(
+        of element: DataElement, in characterSet: SpecificCharacterSet, into tokens: inout Set<String>
+    ) {
         if let items = element.items {
-            for item in items { for child in item.elements { allText(of: child, into: &tokens) } }
+            for item in items {
+                let itemCharacterSet = SpecificCharacterSet(of: item, inheriting: characterSet)
+                for child in item.elements { allText(of: child, in: itemCharacterSet, into: &tokens) }
+            }
             return
         }
         let vr = element.effectiveVR
-        guard vr.isString && vr != .UI && vr != .CS || vr == .UN, let values = element.textValues else { return }
+        guard vr.isString && vr != .UI && vr != .CS || vr == .UN, let values = element.textValues(in: characterSet)
+        else { return }
         for value in values { tokens.formUnion(TextCleaner.identifyingTokens(of: value)) }
     }
 

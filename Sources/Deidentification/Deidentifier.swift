@@ -137,13 +137,14 @@ struct PatientContext {
     let keyParts: [String]
 
     init(_ dataSet: DataSet, identifiers: KeyedIdentifiers) {
-        patientID = dataSet.string(.patientID) ?? ""
+        let characterSet = dataSet.specificCharacterSet
+        patientID = dataSet.string(.patientID, in: characterSet) ?? ""
         studyInstanceUID = dataSet.string(.studyInstanceUID) ?? ""
         if !patientID.isEmpty {
-            let issuer = dataSet.string(.issuerOfPatientID) ?? ""
+            let issuer = dataSet.string(.issuerOfPatientID, in: characterSet) ?? ""
             keyParts = ["id", issuer, patientID]
             pseudonym = identifiers.patientPseudonym(patientID: patientID, issuer: issuer)
-        } else if let name = dataSet.string(.patientName), !name.isEmpty {
+        } else if let name = dataSet.string(.patientName, in: characterSet), !name.isEmpty {
             // No Patient ID: the name and birth date are what identify the patient in this file.
             keyParts = ["name", name, dataSet.string(.patientBirthDate) ?? ""]
             pseudonym = identifiers.patientPseudonym(fallback: keyParts)

@@ -140,13 +140,14 @@ public struct ResidualRiskVerifier: Sendable {
     /// Tokens of the identifying values an unmarked instance carries (names, IDs): free text
     /// repeating them is a finding.
     static func identifyingTokens(_ dataSet: DataSet) -> Set<String> {
+        let characterSet = dataSet.specificCharacterSet
         var tokens = Set<String>()
         for tag in [
             DICOMTag.patientName, .patientID, .accessionNumber, DICOMTag.otherPatientIDs,
             DICOMTag.referringPhysicianName,
             DICOMTag.patientAddress, DICOMTag.institutionName,
         ] {
-            for value in dataSet[tag]?.strings ?? [] {
+            for value in dataSet[tag]?.strings(in: characterSet) ?? [] {
                 tokens.formUnion(TextCleaner.identifyingTokens(of: value).filter { $0.count >= 3 })
             }
         }
@@ -176,7 +177,10 @@ private struct Walker {
         "urn:anonymized", "REMOVED", "DUMMY",
     ]
 
-    mutating func walk(_ dataSet: DataSet, parent: TagPath?, item: Int) {
+    mutating func walk(
+        _ dataSet: DataSet, parent: TagPath?, item: Int, characterSet enclosing: SpecificCharacterSet = .default
+    ) {
+        let characterSet = SpecificCharacterSet(of: dataSet, inheriting: enclosing)
         let creators = dataSet.privateCreators
         for element in dataSet.elements {
             let path = parent?.appending(item: item, element.tag) ?? TagPath(element.tag)
@@ -184,16 +188,18 @@ private struct Walker {
                 checkPrivate(element, path: path, creators: creators)
                 continue
             }
-            check(element, path: path)
+            check(element, path: path, characterSet: characterSet)
             if let items = element.items {
-                for (index, child) in items.enumerated() { walk(child, parent: path, item: index) }
+                for (index, child) in items.enumerated() {
+                    walk(child, parent: path, item: index, characterSet: characterSet)
+                }
             }
         }
     }
 
-    private mutating func check(_ element: DataElement, path: TagPath) {
+    private mutating func check(_ element: DataElement, path: TagPath, characterSet: SpecificCharacterSet) {
         let tag = element.tag
-        let values = element.strings.filter { !$0.isEmpty }
+        let values = element.strings(in: characterSet).filter { !$0.isEmpty }
         if let row = ConfidentialityProfileTable.row(for: tag), !element.isEmpty, element.vr != .SQ {
             let (action, _) = profile.action(for: row)
             switch action {

@@ -7,10 +7,11 @@ public struct HeaderPHIStrings: Sendable {
     public private(set) var strings: Set<String> = []
 
     public init(_ dataSet: DataSet) {
-        let name = dataSet.string(DICOMTag.patientName) ?? ""
+        let characterSet = dataSet.specificCharacterSet
+        let name = dataSet.string(DICOMTag.patientName, in: characterSet) ?? ""
         for part in name.split(whereSeparator: { "^= ,".contains($0) }) { add(String(part)) }
         for tag in [DICOMTag.patientID, DICOMTag.otherPatientIDs, DICOMTag.accessionNumber] {
-            for value in dataSet[tag]?.strings ?? [] { add(value) }
+            for value in dataSet[tag]?.strings(in: characterSet) ?? [] { add(value) }
         }
         let birth = dataSet.string(DICOMTag.patientBirthDate) ?? ""
         if birth.count == 8, birth.allSatisfy(\.isNumber) {

@@ -30,3 +30,15 @@ public struct ToolFailure: Error, CustomStringConvertible {
     public init(message: String) { self.message = message }
     public var description: String { message }
 }
+
+/// The text values pydicom decodes (Scripts/testing/dicom-text.py): for each file, pairs of an
+/// element path such as "(0032,1064)[0](0010,0010)" and its value, multiple values joined by `\`.
+public enum PydicomText {
+    public static func read(_ paths: [String]) throws -> [String: [[String]]] {
+        let run = try ExternalTool.run(
+            "python3", [TestPaths.repository.appendingPathComponent("Scripts/testing/dicom-text.py").path] + paths,
+            environment: ["PYTHONPATH": TestPaths.testData.appendingPathComponent("python").path])
+        guard run.status == 0 else { throw ToolFailure(message: "dicom-text.py failed: \(run.standardError)") }
+        return try JSONDecoder().decode([String: [[String]]].self, from: run.standardOutputBytes)
+    }
+}

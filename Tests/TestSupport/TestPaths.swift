@@ -19,6 +19,9 @@ public enum TestPaths {
     /// A DICOMDIR, a bare data set without meta header or extension, an identical duplicate.
     public static let specialCorpus = testData.appendingPathComponent("planted/special")
     public static let plantedManifest = testData.appendingPathComponent("planted/manifest.json")
+    /// pydicom's files in many character sets (Latin, Greek, Cyrillic, Arabic, Hebrew, Japanese,
+    /// Korean, Chinese; with and without ISO 2022 code extensions), from its PyPI package.
+    public static let pydicomCharsetFiles = testData.appendingPathComponent("python/pydicom/data/charset_files")
 
     /// The DICOM files directly inside `folder`, sorted by name. Throws when `folder` cannot be
     /// listed (a fixture not made), so that no test runs over nothing and passes.
