@@ -72,7 +72,8 @@ let package = Package(
         .target(
             name: "VeilBatch",
             dependencies: [
-                "DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "TextRedaction", "Representations",
+                "CSystem", "DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "TextRedaction",
+                "Representations",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]

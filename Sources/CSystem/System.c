@@ -19,3 +19,7 @@ int csys_sync_file_system(const char *path) {
     errno = saved;
     return result;
 }
+
+int csys_reserve_space(int descriptor, long long offset, long long length) {
+    return fallocate(descriptor, FALLOC_FL_KEEP_SIZE, (off_t)offset, (off_t)length);
+}

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Specific Character Set (0008,0005): how the bytes of the text VRs (SH, LO, UC, ST, LT, UT, PN)

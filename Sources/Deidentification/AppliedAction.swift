@@ -41,6 +41,11 @@ public struct AppliedAction: Sendable, Hashable {
         case graphics
         /// A per-attribute override of the profile.
         case override
+        /// Clean Descriptors on a sequence: every text value inside it is cleaned.
+        case cleanedSequence
+        /// Identifying words (the instance's own names, IDs, addresses…), dates or phone numbers
+        /// taken out of a value that is otherwise kept.
+        case identifyingText
         /// Safety nets beyond Table E.1-1.
         case uidNotListed, personNameNotListed, temporalNotListed, unknownAttribute
         /// Encrypted Attributes Sequence (0400,0500) holds the originals, encrypted (PS3.15 E.1.1):
@@ -51,6 +56,14 @@ public struct AppliedAction: Sendable, Hashable {
         case groupLength, fileMetaInDataSet
         /// The File Meta Information is rebuilt (PS3.15 E.1.1).
         case fileMetaRebuilt
+
+        /// Kept because the user asked for it: an option of E.3 or a profile override.
+        var isExplicitRetention: Bool {
+            switch self {
+            case .option, .override: true
+            default: false
+            }
+        }
 
         /// How the manifest and dry runs name the reason.
         public var text: String {
@@ -70,6 +83,8 @@ public struct AppliedAction: Sendable, Hashable {
             case .structuredContent: "E.1-1, option cleanStructuredContent"
             case .graphics: "E.1-1, option cleanGraphics"
             case .override: "profile override"
+            case .cleanedSequence: "E.1-1, option cleanDescriptors: text inside a cleaned sequence"
+            case .identifyingText: "identifying words removed from kept text"
             case .uidNotListed: "UID not listed: replaced"
             case .personNameNotListed: "person name not listed: removed"
             case .temporalNotListed: "date or time not listed: removed"

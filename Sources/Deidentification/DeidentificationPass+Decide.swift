@@ -38,6 +38,12 @@ extension DeidentificationPass {
         }
         if tag == DICOMTag.encryptedAttributesSequence { return Decision(.remove, .X, .encryptedAttributes) }
         let vr = element.effectiveVR
+        if context.cleansEveryText, Self.typedTextVRs.contains(vr), !Self.codeAttributes.contains(tag),
+            !Self.isRegisteredCodeMeaning(tag, context: context)
+        {
+            let fallback: ActionCode = Self.requiredDummy(for: tag, vr: vr) != nil ? .D : .Z
+            return Decision(.cleanText(fallback: fallback), .C, .cleanedSequence)
+        }
         if context.dummy && vr != .SQ && vr != .UI && (vr.isTextual || vr.isTemporal) {
             return Decision(.dummy, .D, .dummySequence)
         }
@@ -153,7 +159,9 @@ extension DeidentificationPass {
             return vr.isTextual ? Decision(.cleanText(fallback: basic), .C, basis) : Decision(.keep, .C, basis)
         default:  // Clean Descriptors, and Retain Patient Characteristics' free-text rows
             if vr == .SQ {
-                return Decision(.keep, .C, basis, inner: Self.entering(context, publicSequence: element.tag))
+                var inner = Self.entering(context, publicSequence: element.tag)
+                inner.cleansEveryText = true
+                return Decision(.keep, .C, basis, inner: inner)
             }
             if vr == .CS {
                 let codes = element.strings.allSatisfy {

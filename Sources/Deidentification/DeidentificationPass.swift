@@ -14,14 +14,22 @@ struct WalkContext {
     /// How the text of the data set being walked is read: its own Specific Character Set, or
     /// the one of the data set it is an item of.
     var characterSet = SpecificCharacterSet.default
+    /// Inside a sequence that Clean Descriptors cleans: every text value at every depth is
+    /// cleaned, not only those with a row of their own.
+    var cleansEveryText = false
+    /// The Coding Scheme Designator of the item being walked, when it is a code item.
+    var codingScheme: String?
 
     static let topLevel = WalkContext()
 
-    /// This context for the elements of `dataSet`, with the character set it declares, if any.
+    /// This context for the elements of `dataSet`: the character set it declares, if any, and
+    /// its coding scheme when it is a code item.
     func reading(_ dataSet: DataSet) -> WalkContext {
-        guard dataSet[.specificCharacterSet] != nil else { return self }
         var context = self
-        context.characterSet = SpecificCharacterSet(of: dataSet, inheriting: characterSet)
+        if dataSet[.specificCharacterSet] != nil {
+            context.characterSet = SpecificCharacterSet(of: dataSet, inheriting: characterSet)
+        }
+        context.codingScheme = dataSet.string(.codingSchemeDesignator)
         return context
     }
 }
@@ -73,6 +81,10 @@ struct DeidentificationPass {
     let dateShift: DateShift
     let declarations: PrivateDataDeclarations
     private(set) var cleaner = TextCleaner()
+    /// The instance as it came in: what the identifying-text filter learns identity from.
+    let original: DataSet
+    /// Built on first use (see ``filterKeptText(_:path:context:)``).
+    var identifyingFilter: IdentifyingTextFilter?
     var actions: [AppliedAction] = []
     var replacements: Set<Replacement> = []
 
@@ -83,6 +95,7 @@ struct DeidentificationPass {
         self.patient = PatientContext(object.dataSet, identifiers: deidentifier.identifiers)
         self.dateShift = deidentifier.identifiers.dateShift(forPatient: patient.keyParts)
         self.declarations = PrivateDataDeclarations(object.dataSet)
+        self.original = object.dataSet
         if profile.options.contains(where: {
             [
                 .cleanDescriptors, .retainPatientCharacteristics, .cleanStructuredContent,
@@ -113,7 +126,11 @@ struct DeidentificationPass {
                 continue  // kept below, only when an element of its block is kept
             }
             let decision = decide(element, path: path, context: context, creators: creators)
-            if let kept = apply(decision, to: element, path: path, context: context) {
+            if var kept = apply(decision, to: element, path: path, context: context) {
+                // What an option or an override retains is the user's explicit choice: kept as is.
+                if decision.treatment == .keep, kept.vr != .SQ, !decision.reason.isExplicitRetention {
+                    kept = filterKeptText(kept, path: path, context: context)
+                }
                 output.append(kept)
                 if let creator = element.tag.privateCreator { keptBlocks.insert(creator) }
             }

@@ -1,3 +1,4 @@
+import CSystem
 import DICOMIO
 import Foundation
 
@@ -16,6 +17,15 @@ final class JournaledLog: @unchecked Sendable {
     /// Set by the first write that fails (a full disk): nothing more is written, so that no
     /// checkpoint can follow a partial line, and the run stops.
     private var failed: String?
+    /// Bytes written to the journal, and the end of the disk space reserved for it. The journal
+    /// keeps a reserve ahead of what it has written, so that when the disk fills up, the records
+    /// of the files in flight and the checkpoint after them still fit: the run stops with every
+    /// finished output on record, and the same command resumes after it.
+    private var written: off_t = 0
+    private var reservedEnd: off_t = 0
+    private var lowOnSpace: String?
+    static let reserveChunk: off_t = 1 << 20
+    static let headroom: off_t = 256 << 10
 
     static let checkpointLine = Array(#"{"type":"checkpoint"}"#.utf8)
 
@@ -47,6 +57,10 @@ final class JournaledLog: @unchecked Sendable {
     /// Why the journal could not be written, once a write has failed.
     var failure: String? { lock.withLock { failed } }
 
+    /// Set when no more space could be reserved: the run should stop starting files. What is in
+    /// flight and a checkpoint still fit in the reserve.
+    var spaceRunningOut: String? { lock.withLock { lowOnSpace } }
+
     /// Appends one record.
     func append(_ line: [UInt8]) {
         lock.withLock { appendLocked(line + [0x0A]) }
@@ -63,7 +77,20 @@ final class JournaledLog: @unchecked Sendable {
 
     private func appendLocked(_ bytes: [UInt8]) {
         guard failed == nil else { return }
+        reserve(off_t(bytes.count))
         if !writeAll(bytes) { noteFailure() }
+    }
+
+    /// Keeps at least ``headroom`` bytes reserved beyond what `count` more bytes will take.
+    private func reserve(_ count: off_t) {
+        guard lowOnSpace == nil, written + count + Self.headroom > reservedEnd else { return }
+        if csys_reserve_space(descriptor, Int64(reservedEnd), Int64(Self.reserveChunk)) == 0 {
+            reservedEnd += Self.reserveChunk
+        } else if errno == ENOSPC || errno == EDQUOT {
+            lowOnSpace = "cannot write the manifest journal: \(String(cString: strerror(errno)))"
+        } else {
+            reservedEnd = .max  // a file system without fallocate: writes are on their own
+        }
     }
 
     private func noteFailure() {
@@ -110,7 +137,11 @@ final class JournaledLog: @unchecked Sendable {
         unlink(journalPath)
     }
 
-    private func writeAll(_ bytes: [UInt8]) -> Bool { Self.write(descriptor, bytes) }
+    private func writeAll(_ bytes: [UInt8]) -> Bool {
+        guard Self.write(descriptor, bytes) else { return false }
+        written += off_t(bytes.count)
+        return true
+    }
 
     private static func write(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var written = 0

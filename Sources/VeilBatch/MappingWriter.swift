@@ -23,6 +23,7 @@ final class MappingWriter: @unchecked Sendable {
 
     func checkpoint() { log.checkpoint() }
     var failure: String? { log.failure }
+    var spaceRunningOut: String? { log.spaceRunningOut }
 
     func record(_ replacements: [Replacement]) {
         let lines: [[UInt8]] = lock.withLock {

@@ -94,6 +94,7 @@ final class RunRecorder: @unchecked Sendable {
     /// must. The journals are then left as they are, for the same command to resume.
     var stopReason: String? {
         lock.withLock { stopped } ?? manifest?.failure ?? vault?.failure ?? mapping?.failure
+            ?? manifest?.spaceRunningOut ?? vault?.spaceRunningOut ?? mapping?.spaceRunningOut
     }
 
     func stop(because reason: String) {

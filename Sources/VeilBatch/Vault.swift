@@ -35,6 +35,7 @@ public enum Vault {
 
         func checkpoint() { log.checkpoint() }
         var failure: String? { log.failure }
+        var spaceRunningOut: String? { log.spaceRunningOut }
 
         func record(index: Int, sopInstanceUID: String, sealed: SealedAttributes) {
             let record = Record(

@@ -19,6 +19,13 @@ int csys_rename_noreplace(const char *from, const char *to);
 /** Flushes the file system holding `path` to disk (syncfs). Returns 0, or -1 with errno set. */
 int csys_sync_file_system(const char *path);
 
+/**
+ * Reserves disk blocks for `length` bytes of `descriptor` from `offset` without changing the
+ * file's size (fallocate with FALLOC_FL_KEEP_SIZE). Returns 0, or -1 with errno set (ENOSPC when
+ * the disk is full; EOPNOTSUPP where the file system cannot).
+ */
+int csys_reserve_space(int descriptor, long long offset, long long length);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,117 @@
+import DICOMCore
+
+/// Takes identity out of text that de-identification keeps: the words of the instance's own
+/// identifying values (names in any order, IDs, accession numbers, addresses, phone numbers),
+/// wherever a kept value repeats them, and — in free text — dates in any spelling,
+/// times, phone numbers and identifier-like digit runs.
+///
+/// Unlike ``TextCleaner`` (Clean Descriptors), which keeps only words it can vouch for, this filter
+/// removes only what it can recognise: it runs on every kept text value (vendor names, protocol
+/// codes, local Code Meanings, kept private text), which must otherwise stay as they are.
+struct IdentifyingTextFilter {
+    /// Upper-case words of the instance's identifying values.
+    let tokens: Set<String>
+
+    init(tokens: Set<String>) { self.tokens = tokens }
+
+    /// The tokens of `dataSet`'s identifying values at every depth: every person name, and the
+    /// identifiers, addresses and phone numbers listed below. Words of two letters
+    /// or more from names; from the other values, only words that identify on their own (see
+    /// ``identifiesOnItsOwn(_:)``).
+    init(_ dataSet: DataSet) {
+        var tokens = Set<String>()
+        Self.collect(dataSet, characterSet: .default, into: &tokens)
+        self.tokens = tokens
+    }
+
+    /// `text` without identifying words (and, when `patterns` is set, without dates, times,
+    /// phone numbers and long digit runs); nil when nothing was found. Text around what is
+    /// removed keeps its spelling; runs of spaces left behind become one. Words of two letters
+    /// (a name "Li", but also "OB" of a placeholder name in "OB_GENERAL") count in free text
+    /// only (`patterns`), not in short coded values.
+    func filter(_ text: String, patterns: Bool) -> String? {
+        var source = text
+        var changed = false
+        if patterns {
+            let blanked = TextCleaner.blankOutDatesTimesAndNumbers(source)
+            if blanked != source {
+                source = blanked
+                changed = true
+            }
+        }
+        var output = ""
+        var word = ""
+        func flushWord() {
+            if !word.isEmpty {
+                if (patterns || word.count >= 3) && tokens.contains(word.uppercased()) {
+                    changed = true
+                } else {
+                    output += word
+                }
+            }
+            word = ""
+        }
+        for character in source {
+            if character.isLetter || character.isNumber {
+                word.append(character)
+            } else {
+                flushWord()
+                output.append(character)
+            }
+        }
+        flushWord()
+        guard changed else { return nil }
+        return Self.tidy(output)
+    }
+
+    /// Spaces collapsed, and punctuation left standing alone by a removed word dropped.
+    private static func tidy(_ text: String) -> String {
+        let dangling: Set<Character> = [",", ";", ":", "^", "-", "/", "(", ")", "."]
+        return text.split(separator: " ").filter { !$0.allSatisfy(dangling.contains) }.joined(separator: " ")
+    }
+
+    // MARK: Collecting
+
+    /// Identifying attributes whose values are not person names (PN values all count). The
+    /// institution's name and address are not among them: Table E.1-1 removes them, but their
+    /// words are often a vendor's ("Philips Medical Systems" at a vendor's site), and taking them
+    /// out of Manufacturer would damage what ML teams harmonise on.
+    static let identifyingTags: Set<DICOMTag> = [
+        .patientID, .otherPatientIDs, .issuerOfPatientID, .accessionNumber, .studyID, .admissionID,
+        .patientAddress, .patientTelephoneNumbers, .patientTelecomInformation, .medicalRecordLocator, .personAddress,
+        .personTelephoneNumbers, .personTelecomInformation, .responsibleOrganization, .regionOfResidence,
+        .patientInsurancePlanCodeSequence, .militaryRank, .branchOfService, .referringPhysicianAddress,
+        .referringPhysicianTelephoneNumbers, .requestingService, .placerOrderNumberImagingServiceRequest,
+        .fillerOrderNumberImagingServiceRequest, .performedProcedureStepID, .scheduledProcedureStepID,
+        .requestedProcedureID,
+    ]
+
+    /// Not a word of Veil's safe vocabulary ("HOSPITAL", "STREET"), not shorter than three
+    /// characters, and not a number of fewer than four digits (a house number, "12" in an
+    /// address, would otherwise be taken out of "12 channel" elsewhere).
+    static func identifiesOnItsOwn(_ token: String) -> Bool {
+        guard token.count >= 3, !SafeVocabulary.contains(token) else { return false }
+        return token.count >= 4 || !token.allSatisfy(\.isNumber)
+    }
+
+    private static func collect(
+        _ dataSet: DataSet, characterSet enclosing: SpecificCharacterSet, into tokens: inout Set<String>
+    ) {
+        let characterSet = SpecificCharacterSet(of: dataSet, inheriting: enclosing)
+        for element in dataSet.elements {
+            if let items = element.items {
+                for item in items { collect(item, characterSet: characterSet, into: &tokens) }
+                continue
+            }
+            let isName = element.effectiveVR == .PN
+            guard isName || identifyingTags.contains(element.tag), !element.tag.isPrivate,
+                let values = element.textValues(in: characterSet)
+            else { continue }
+            for value in values {
+                for token in TextCleaner.identifyingTokens(of: value) where isName || identifiesOnItsOwn(token) {
+                    tokens.insert(token)
+                }
+            }
+        }
+    }
+}
