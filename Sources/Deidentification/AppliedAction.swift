@@ -53,6 +53,10 @@ public struct AppliedAction: Sendable, Hashable {
         case encryptedAttributes
         /// A date that could not be read, so could not be shifted: removed.
         case unparseableDate
+        /// A Type 1C attribute whose condition no longer holds once other attributes were removed.
+        case conditionUnsatisfied
+        /// A date that could not be read, so could not be shifted: the row's Basic Profile action.
+        case unparseableDateBasicAction
         case groupLength, fileMetaInDataSet
         /// The File Meta Information is rebuilt (PS3.15 E.1.1).
         case fileMetaRebuilt
@@ -91,6 +95,8 @@ public struct AppliedAction: Sendable, Hashable {
             case .unknownAttribute: "not in the data dictionary: removed"
             case .encryptedAttributes: "encrypted original attributes: removed"
             case .unparseableDate: "date not readable, so not shiftable: removed"
+            case .conditionUnsatisfied: "Type 1C condition no longer holds: removed"
+            case .unparseableDateBasicAction: "date not readable, so not shiftable: Basic Profile action"
             case .groupLength: "group length: removed"
             case .fileMetaInDataSet: "file meta element in data set: removed"
             case .fileMetaRebuilt: "file meta information rebuilt"

@@ -33,7 +33,7 @@ extension DeidentificationPass {
         case .replaceUIDs:
             return replaceUIDs(in: element, path: path, reason: decision.reason)
         case .shiftDates:
-            return shiftDates(in: element, path: path, reason: decision.reason)
+            return shiftDates(in: element, path: path, reason: decision.reason, context: context)
         case .cleanText(let fallback):
             return cleanText(in: element, path: path, reason: decision.reason, fallback: fallback, context: context)
         case .pseudonymizeApplicationEntity:
@@ -109,7 +109,9 @@ extension DeidentificationPass {
         return DataElement(element.tag, .UI, string: replaced.joined(separator: "\\"))
     }
 
-    mutating func shiftDates(in element: DataElement, path: TagPath, reason: AppliedAction.Reason) -> DataElement? {
+    mutating func shiftDates(
+        in element: DataElement, path: TagPath, reason: AppliedAction.Reason, context: WalkContext
+    ) -> DataElement? {
         guard let values = element.textValues else {
             record(path, .X, reason)
             return nil
@@ -125,6 +127,15 @@ extension DeidentificationPass {
             let result =
                 vr == .DA || (vr == .UN && value.count == 8) ? dateShift.shiftDA(value) : dateShift.shiftDT(value)
             guard let result else {
+                // What the Basic Profile does with the row: Study Date (Z) stays present, empty,
+                // as its Type 2 asks; a date without a row goes.
+                if let row = ConfidentialityProfileTable.row(for: element.tag), row.basic != .C, row.basic != .K {
+                    let basic = decide(
+                        element, path: path, context: context, action: row.basic, option: nil, basic: row.basic)
+                    let decision = Decision(
+                        basic.treatment, basic.code, .unparseableDateBasicAction, inner: basic.inner)
+                    return apply(decision, to: element, path: path, context: context)
+                }
                 record(path, .X, .unparseableDate)
                 return nil
             }

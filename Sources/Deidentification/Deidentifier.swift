@@ -43,6 +43,7 @@ public struct Deidentifier: Sendable {
         try Self.checkCanDeidentify(object, profile: profile)
         var pass = DeidentificationPass(deidentifier: self, profile: profile, object: object)
         var dataSet = pass.walk(object.dataSet, parent: nil, item: 0, context: .topLevel)
+        pass.reconcileConditions(&dataSet)
         Markers.write(into: &dataSet, profile: profile)
         // The instance must still say what it is: never an output without its identity.
         guard let sopInstance = dataSet.string(.sopInstanceUID), UID.isPlausible(sopInstance),
