@@ -61,7 +61,8 @@ struct BatchFileFailure: FileFailure {
     static let notDICOM = BatchFileFailure(code: "not-dicom", status: .skipped, message: "not a DICOM file")
     /// An image IOD without Pixel Data (see ``TruncatedImage``).
     static let truncated = BatchFileFailure(
-        code: "truncated", message: "an image without Pixel Data: the file is probably truncated")
+        code: "truncated",
+        message: "an image without Pixel Data: the file ends before its pixels (cut short), or holds only a header")
     /// A path the folder walk could not use (a broken link, a name that is not valid text).
     static func unreadableInput(_ message: String) -> BatchFileFailure {
         BatchFileFailure(code: "unreadable-input", message: message)

@@ -80,7 +80,7 @@ struct FileProcessor: Sendable {
         _ file: borrowing DICOMFile, _ object: DICOMObject, defaced: DefacedFile?,
         into outcome: inout FileOutcome
     ) throws {
-        if TruncatedImage.lacksPixelData(object.dataSet) { throw BatchFileFailure.truncated }
+        if let failure = TruncatedImage.failure(object.dataSet) { throw failure }
         var passes: PixelPasses = defaced == nil ? [] : .cleanRecognizableVisualFeatures
         var cleaned: (pixels: CleanedPixels, triage: String)?
         if let scope = configuration.textScope, let triage = TextTriage.reason(object.dataSet, scope: scope) {

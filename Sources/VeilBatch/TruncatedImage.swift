@@ -18,4 +18,33 @@ enum TruncatedImage {
         // Pixel Data Provider URL: the pixels are referenced (JPIP), not included.
         return required && !pixelDataTags.contains { dataSet[$0] != nil } && dataSet[.pixelDataProviderURL] == nil
     }
+
+    /// Why an image without Pixel Data is refused, saying what the file shows: pixels kept in a
+    /// private element (some old Elscint and Picker CTs), elements after Pixel Data's place (the
+    /// file is complete), or neither (cut short, or a header without its image). Nil when the
+    /// image has its Pixel Data.
+    static func failure(_ dataSet: DataSet) -> BatchFileFailure? {
+        guard lacksPixelData(dataSet) else { return nil }
+        if let element = dataSet.elements.last(where: { $0.tag.isPrivate && valueLength($0) >= 4096 }) {
+            return BatchFileFailure(
+                code: "no-pixel-data",
+                message: "an image without Pixel Data (7FE0,0010): its pixels seem to be in private element "
+                    + "\(element.tag), which Veil cannot check or carry")
+        }
+        if let last = dataSet.elements.last, last.tag > DICOMTag.pixelData {
+            return BatchFileFailure(
+                code: "no-pixel-data",
+                message: "an image without Pixel Data (7FE0,0010), though elements after its place are present: "
+                    + "the file is complete but has no image")
+        }
+        return .truncated
+    }
+
+    private static func valueLength(_ element: DataElement) -> Int {
+        switch element.value {
+        case .bytes(let bytes): bytes.count
+        case .bulk(let reference): Int(reference.length)
+        case .sequence: 0
+        }
+    }
 }
