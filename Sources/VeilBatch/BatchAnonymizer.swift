@@ -65,7 +65,7 @@ public struct BatchAnonymizer: Sendable {
             }
             progress(event)
         }
-        let processor = FileProcessor(configuration: configuration, vault: recorder.vault)
+        let processor = FileProcessor(configuration: configuration, vault: recorder.vault, owners: recorder.owners)
         let defaced =
             configuration.defaces
             ? HeadSeriesDefacing(processor: processor, keyed: keyed).run(
@@ -157,7 +157,7 @@ public struct BatchAnonymizer: Sendable {
         }
     }
 
-    private func makeHeader(start: Date) -> ManifestRecord.Header {
+    func makeHeader(start: Date) -> ManifestRecord.Header {
         let profile = configuration.profile
         return ManifestRecord.Header(
             dcmtkVersion: DCMTK.version,

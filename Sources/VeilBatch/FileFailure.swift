@@ -63,6 +63,14 @@ struct BatchFileFailure: FileFailure {
     static let truncated = BatchFileFailure(
         code: "truncated",
         message: "an image without Pixel Data: the file ends before its pixels (cut short), or holds only a header")
+    /// Another input of the run has the same SOP Instance UID and a different de-identified
+    /// content; the one first in input order is written (see ``OutputOwners``).
+    static func duplicate(of index: Int) -> BatchFileFailure {
+        BatchFileFailure(
+            code: "duplicate-sop-instance-uid",
+            message: "duplicate SOP Instance UID of input #\(index), different after de-identification: "
+                + "input #\(index), first in input order, is written")
+    }
     /// A path the folder walk could not use (a broken link, a name that is not valid text).
     static func unreadableInput(_ message: String) -> BatchFileFailure {
         BatchFileFailure(code: "unreadable-input", message: message)

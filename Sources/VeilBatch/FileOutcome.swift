@@ -39,4 +39,9 @@ public struct FileOutcome: Sendable {
     public var defacing: DefacingRecord?
     /// For images whose burned-in text was masked: where, and by which rule.
     public var pixelText: PixelTextRecord?
+    /// Inputs this one displaced from its output path (duplicates of its SOP Instance UID that
+    /// came first but are later in input order): their records are amended to these failures.
+    var displaced: [FileOutcome] = []
+    /// For a displaced input: the status its record had before.
+    var displacedStatus: Status?
 }

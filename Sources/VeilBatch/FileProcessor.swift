@@ -1,3 +1,4 @@
+import Crypto
 import DICOMCore
 import DICOMIO
 import Deidentification
@@ -26,11 +27,15 @@ struct FileProcessor: Sendable {
     let deidentifier: Deidentifier
     /// Where pseudonymize mode seals the originals; nil in anonymize mode and dry runs.
     let vault: Vault.Writer?
+    /// Which input owns each output path: inputs sharing a SOP Instance UID end the same way
+    /// whatever the order they finish in.
+    let owners: OutputOwners
 
-    init(configuration: BatchConfiguration, vault: Vault.Writer?) {
+    init(configuration: BatchConfiguration, vault: Vault.Writer?, owners: OutputOwners) {
         self.configuration = configuration
         self.deidentifier = Deidentifier(profile: configuration.profile, key: configuration.key)
         self.vault = vault
+        self.owners = owners
     }
 
     /// Opens, reads and processes the input at `path`.
@@ -137,7 +142,7 @@ struct FileProcessor: Sendable {
             // Sealed before the output is written: no output without its way back.
             try seal(object, result.object, of: file, key: key, index: outcome.index, vault: vault)
         }
-        outcome.status = try write(result.object, of: file, to: destination) == .written ? .written : .unchanged
+        try write(result.object, of: file, to: destination, relative: relative, outcome: &outcome)
     }
 
     /// Stores the originals of what de-identification changed, removed bulk values included.
@@ -177,6 +182,86 @@ struct FileProcessor: Sendable {
 
     /// Writes an output, never replacing a different readable file; an existing file that is
     /// not readable DICOM is what an interrupted run (power loss) leaves behind, and is replaced.
+    /// Writes the output, or, when another input of this run has its path (the same SOP Instance
+    /// UID), settles which output the path keeps and what each record says (``OutputOwners``).
+    private func write(
+        _ object: DICOMObject, of file: borrowing DICOMFile, to destination: String, relative: String,
+        outcome: inout FileOutcome
+    ) throws {
+        let key = OutputOwners.key(relative)
+        let me = OutputOwners.Input(index: outcome.index, inputID: outcome.inputID)
+        if case .first = owners.claim(key, for: me) {
+            var status: FileOutcome.Status?
+            defer { owners.finishFirst(key, status: status) }
+            status = try write(object, of: file, to: destination) == .written ? .written : .unchanged
+            outcome.status = status!
+            return
+        }
+        outcome = try owners.resolveDuplicate(key) { owner throws -> FileOutcome in
+            var outcome = outcome
+            guard owner != nil else {
+                // The input that claimed the path first wrote nothing: this one takes it.
+                outcome.status = try write(object, of: file, to: destination) == .written ? .written : .unchanged
+                owner = OutputOwners.Owner(
+                    members: [.init(input: me, record: .init(status: outcome.status))], pending: false)
+                return outcome
+            }
+            let (directory, name) = (
+                (destination as NSString).deletingLastPathComponent,
+                (destination as NSString).lastPathComponent
+            )
+            let temporary = "\(directory)/.\(name).\(configuration.temporaryFileOwner).duplicate.partial"
+            defer { unlink(temporary) }
+            try file.write(
+                object, to: temporary, ifExists: .replace, durable: false, owner: configuration.temporaryFileOwner)
+            let mine = try Self.digest(temporary)
+            let current = try owner?.digest ?? Self.digest(destination)
+            let settlement = owner!.settle(me, digest: mine, current: current)
+            if settlement.replaces, rename(temporary, destination) != 0 {
+                throw DICOMIOError(
+                    .fileSystem, "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+            }
+            Self.apply(settlement.record, to: &outcome)
+            outcome.displaced = settlement.amended.map { input, previous, record in
+                var amended = FileOutcome(index: input.index, inputPath: "", inputID: input.inputID, status: .failed)
+                Self.apply(record, to: &amended)
+                amended.outputPath = record.status == .failed ? nil : relative
+                amended.displacedStatus = previous
+                return amended
+            }
+            return outcome
+        }
+    }
+
+    /// A duplicate's record: the full record when it is the path's written one; otherwise only
+    /// the status and what happened (the written record holds the rest).
+    private static func apply(_ record: OutputOwners.Record, to outcome: inout FileOutcome) {
+        guard record.status != .written else {
+            outcome.status = .written
+            return
+        }
+        let output = outcome.outputPath
+        outcome.fail(BatchFileFailure(code: record.reason ?? "", status: record.status, message: record.message ?? ""))
+        outcome.reason = record.reason
+        if record.status == .unchanged { outcome.outputPath = output }
+    }
+
+    /// SHA-256 of a file, read in blocks.
+    private static func digest(_ path: String) throws(DICOMIOError) -> [UInt8] {
+        guard let stream = fopen(path, "rb") else {
+            throw DICOMIOError(.fileSystem, "cannot read the output: \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(stream) }
+        var hash = SHA256()
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = fread(&block, 1, block.count, stream)
+            if count == 0 { break }
+            hash.update(data: block[..<count])
+        }
+        return Array(hash.finalize())
+    }
+
     private func write(
         _ object: DICOMObject, of file: borrowing DICOMFile, to destination: String
     )

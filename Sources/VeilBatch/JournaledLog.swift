@@ -98,7 +98,9 @@ final class JournaledLog: @unchecked Sendable {
     }
 
     /// Writes the final file with `header` and the journal's records, and removes the journal.
-    func finish(header: [UInt8]) throws(DICOMIOError) {
+    /// For the inputs in `amended` (index → number of amendments), the last "amendment" record
+    /// replaces the "file" record.
+    func finish(header: [UInt8], amended: [Int: Int] = [:]) throws(DICOMIOError) {
         if let failed = failure { throw DICOMIOError(.fileSystem, failed) }
         lock.withLock { _ = fsync(descriptor) }
         guard let journal = fopen(journalPath, "rb") else {
@@ -114,6 +116,7 @@ final class JournaledLog: @unchecked Sendable {
             fchmod(output, permissions)
             var ok = Self.write(output, header + [0x0A])
             var isFirst = true
+            var amendmentsSeen: [Int: Int] = [:]
             var line: UnsafeMutablePointer<CChar>?
             var capacity = 0
             defer { free(line) }
@@ -126,6 +129,15 @@ final class JournaledLog: @unchecked Sendable {
                 }  // the journal's own header
                 let bytes = UnsafeRawBufferPointer(start: line, count: length)
                 if bytes.starts(with: Self.checkpointLine) { continue }
+                if !amended.isEmpty, let kind = Self.recordKind(Array(bytes)), let count = amended[kind.index] {
+                    guard kind.type == "amendment" else { continue }
+                    amendmentsSeen[kind.index, default: 0] += 1
+                    guard amendmentsSeen[kind.index] == count else { continue }
+                    var record = Array(bytes)
+                    Self.replace(Array(#""type":"amendment""#.utf8), with: Array(#""type":"file""#.utf8), in: &record)
+                    ok = Self.write(output, record)
+                    continue
+                }
                 ok = Self.write(output, Array(bytes))
             }
             guard ok else { throw DICOMIOError(.fileSystem, "cannot write \((path as NSString).lastPathComponent)") }
@@ -135,6 +147,24 @@ final class JournaledLog: @unchecked Sendable {
             descriptor = -1
         }
         unlink(journalPath)
+    }
+
+    private struct RecordKind: Decodable {
+        var type: String
+        var index: Int
+    }
+
+    private static func recordKind(_ line: [UInt8]) -> RecordKind? {
+        try? JSONDecoder().decode(RecordKind.self, from: Data(line))
+    }
+
+    private static func replace(_ pattern: [UInt8], with replacement: [UInt8], in bytes: inout [UInt8]) {
+        guard pattern.count <= bytes.count else { return }
+        for start in 0...(bytes.count - pattern.count)
+        where bytes[start..<(start + pattern.count)].elementsEqual(pattern) {
+            bytes.replaceSubrange(start..<(start + pattern.count), with: replacement)
+            return
+        }
     }
 
     private func writeAll(_ bytes: [UInt8]) -> Bool {

@@ -78,8 +78,11 @@ public enum ManifestRecord {
     }
 
     /// The manifest line of one file: the JSON of `file(from:)`, written without JSONEncoder.
-    static func fileLine(from outcome: FileOutcome) -> [UInt8] {
-        let record = file(from: outcome)
+    /// `type` is "amendment" for the journal line that replaces an earlier record of the same
+    /// input (see ``OutputOwners``); the final manifest holds only "file" records.
+    static func fileLine(from outcome: FileOutcome, type: String = "file") -> [UInt8] {
+        var record = file(from: outcome)
+        record.type = type
         var json = JSONWriter()
         json.beginObject()
         if let actions = record.actions {

@@ -24,6 +24,11 @@ final class RunRecorder: @unchecked Sendable {
     private var sinceCheckpoint = 0
     private var lastCheckpoint = Date()
     private let resumed: Int
+    /// Which input owns each output path (duplicates of a SOP Instance UID).
+    let owners = OutputOwners()
+    /// Inputs whose record amendments replaced, with the number of amendments: the final
+    /// manifest holds the last one in place of the "file" record.
+    private var amended: [Int: Int] = [:]
 
     init(configuration: BatchConfiguration, header: ManifestRecord.Header, start: Date) throws(BatchError) {
         self.configuration = configuration
@@ -50,13 +55,24 @@ final class RunRecorder: @unchecked Sendable {
         resuming = previous != nil
         if let previous {
             try Self.checkCompatible(previous.header, with: header, key: configuration.key)
+            // An amendment replaces the input's earlier record: the last record of an input counts.
+            var latest: [Int: ManifestRecord.File] = [:]
             for line in previous.durable {
                 guard let record = try? JSONDecoder().decode(ManifestRecord.File.self, from: Data(line)) else {
                     continue
                 }
                 doneBefore.insert(record.input)
                 carried.append(line)
+                if record.type == "amendment" || latest[record.index] == nil { latest[record.index] = record }
+                if record.type == "amendment" { amended[record.index, default: 0] += 1 }
+            }
+            for record in latest.values.sorted(by: { $0.index < $1.index }) {
                 counts.add(record.status, bytes: 0)
+                if record.status == .written || record.status == .unchanged, let output = record.output {
+                    owners.seed(
+                        output, input: OutputOwners.Input(index: record.index, inputID: record.input),
+                        status: record.status)
+                }
             }
             Self.removeTemporaryFiles(in: configuration.outputFolder, owner: configuration.temporaryFileOwner)
         }
@@ -118,6 +134,7 @@ final class RunRecorder: @unchecked Sendable {
             outcome.status = first ? .written : .unchanged
         }
         manifest?.append(ManifestRecord.fileLine(from: outcome))
+        for displaced in outcome.displaced { amend(displaced) }
         mapping?.record(outcome.replacements)
         if outcome.status == .failed, let quarantine = configuration.quarantineFolder {
             // A copy named by the manifest's id: the input path (and its patient names) stays out.
@@ -147,6 +164,17 @@ final class RunRecorder: @unchecked Sendable {
         if checkpointDue { checkpoint() }
     }
 
+    /// Replaces the record of an input that a duplicate first in input order displaced.
+    private func amend(_ replacement: FileOutcome) {
+        manifest?.append(ManifestRecord.fileLine(from: replacement, type: "amendment"))
+        lock.withLock {
+            amended[replacement.index, default: 0] += 1
+            if let previous = replacement.displacedStatus { counts.remove(previous) }
+            counts.add(replacement.status, bytes: 0)
+            if configuration.keepsOutcomes { outcomes.append(replacement) }
+        }
+    }
+
     /// Flushes the outputs so far to disk, then marks the journals: what came before is durable.
     private func checkpoint() {
         guard manifest != nil else { return }
@@ -171,7 +199,8 @@ final class RunRecorder: @unchecked Sendable {
             do {
                 try vault?.finish()
                 try mapping?.finish()
-                try manifest.finish(header: ManifestWriter.encode(finalHeader))
+                let amendedInputs = lock.withLock { amended }
+                try manifest.finish(header: ManifestWriter.encode(finalHeader), amended: amendedInputs)
             } catch {
                 throw BatchError("cannot write the manifest, vault or mapping: \(error.message)")
             }
@@ -180,7 +209,14 @@ final class RunRecorder: @unchecked Sendable {
                     outputFolder: configuration.outputFolder, manifest: manifest.path)
             }
         }
-        let kept = lock.withLock { outcomes.sorted { $0.index < $1.index } }
+        // An amended input's replacement record was appended after its first one: the last counts.
+        let kept = lock.withLock {
+            var byIndex: [Int: FileOutcome] = [:]
+            for outcome in outcomes where byIndex[outcome.index]?.displacedStatus == nil {
+                byIndex[outcome.index] = outcome
+            }
+            return byIndex.values.sorted { $0.index < $1.index }
+        }
         return BatchSummary(
             counts: finalCounts, outcomes: kept, seconds: end.timeIntervalSince(start),
             manifestPath: manifest?.path, resumed: resumed, notListedInDICOMDIR: notListedInDICOMDIR)
@@ -222,6 +258,17 @@ final class RunRecorder: @unchecked Sendable {
 }
 
 extension ManifestRecord.Counts {
+    /// Takes back an input's count, when an amendment replaces its record.
+    mutating func remove(_ status: FileOutcome.Status) {
+        inputs -= 1
+        switch status {
+        case .written: written -= 1
+        case .unchanged: unchanged -= 1
+        case .skipped: skipped -= 1
+        case .failed: failed -= 1
+        }
+    }
+
     mutating func add(_ status: FileOutcome.Status, bytes: UInt64) {
         inputs += 1
         bytesRead += bytes
