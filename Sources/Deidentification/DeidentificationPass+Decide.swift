@@ -38,7 +38,7 @@ extension DeidentificationPass {
         }
         if tag == DICOMTag.encryptedAttributesSequence { return Decision(.remove, .X, .encryptedAttributes) }
         let vr = element.effectiveVR
-        if context.cleansEveryText, Self.typedTextVRs.contains(vr), !Self.codeAttributes.contains(tag),
+        if context.cleansEveryText, Self.isTypedText(vr), !Self.codeAttributes.contains(tag),
             !Self.isRegisteredCodeMeaning(tag, context: context)
         {
             let fallback: ActionCode = Self.requiredDummy(for: tag, vr: vr) != nil ? .D : .Z

@@ -4,7 +4,12 @@ import DICOMCore
 // are taken out of it wherever it is (PS3.15 E.3.5: no identifying information in what is kept).
 extension DeidentificationPass {
     /// The text VRs a person or a site can type identity into.
-    static let typedTextVRs: Set<VR> = [.SH, .LO, .ST, .LT, .UT, .UC]
+    static func isTypedText(_ vr: VR) -> Bool {
+        switch vr {
+        case .SH, .LO, .ST, .LT, .UT, .UC: true
+        default: false
+        }
+    }
 
     /// Code attributes whose values a coding scheme defines: cleaning their words would break the
     /// code (the identifying-word filter still runs on them).
@@ -31,7 +36,7 @@ extension DeidentificationPass {
     /// numbers and identifier-like digit runs.
     mutating func filterKeptText(_ element: DataElement, path: TagPath, context: WalkContext) -> DataElement {
         let vr = element.effectiveVR
-        guard Self.typedTextVRs.contains(vr), !element.isEmpty, !Self.isCodeIdentity(element.tag, context: context)
+        guard Self.isTypedText(vr), !element.isEmpty, !Self.isCodeIdentity(element.tag, context: context)
         else { return element }
         let patterns = vr.isFreeText || vr == .UC || element.tag == .codeMeaning || element.tag == .textValue
         if identifyingFilter == nil { identifyingFilter = IdentifyingTextFilter(original) }

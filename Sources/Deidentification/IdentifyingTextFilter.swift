@@ -30,6 +30,11 @@ struct IdentifyingTextFilter {
     /// (a name "Li", but also "OB" of a placeholder name in "OB_GENERAL") count in free text
     /// only (`patterns`), not in short coded values.
     func filter(_ text: String, patterns: Bool) -> String? {
+        // Most kept values hold nothing to remove: tell that from the bytes, without Characters.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            let digits = patterns && text.utf8.contains { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            if !digits && !containsTokenASCII(text, minimum: patterns ? 2 : 3) { return nil }
+        }
         var source = text
         var changed = false
         if patterns {
@@ -64,6 +69,21 @@ struct IdentifyingTextFilter {
         return Self.tidy(output)
     }
 
+    /// Whether an ASCII `text` has a word of `minimum` characters or more among the tokens.
+    private func containsTokenASCII(_ text: String, minimum: Int) -> Bool {
+        guard !tokens.isEmpty else { return false }
+        var word: [UInt8] = []
+        for byte in text.utf8 {
+            if let upper = TextCleaner.asciiWordByte(byte) {
+                word.append(upper)
+                continue
+            }
+            if word.count >= minimum && tokens.contains(String(decoding: word, as: UTF8.self)) { return true }
+            word.removeAll(keepingCapacity: true)
+        }
+        return word.count >= minimum && tokens.contains(String(decoding: word, as: UTF8.self))
+    }
+
     /// Spaces collapsed, and punctuation left standing alone by a removed word dropped.
     private static func tidy(_ text: String) -> String {
         let dangling: Set<Character> = [",", ";", ":", "^", "-", "/", "(", ")", "."]
@@ -94,6 +114,14 @@ struct IdentifyingTextFilter {
         return token.count >= 4 || !token.allSatisfy(\.isNumber)
     }
 
+    /// The groups the identifying tags are in: a cheap test before the set's.
+    static func mayIdentify(_ tag: DICOMTag) -> Bool {
+        switch tag.group {
+        case 0x0008, 0x0010, 0x0020, 0x0032, 0x0038, 0x0040, 0x0400: true
+        default: false
+        }
+    }
+
     private static func collect(
         _ dataSet: DataSet, characterSet enclosing: SpecificCharacterSet, into tokens: inout Set<String>
     ) {
@@ -104,7 +132,7 @@ struct IdentifyingTextFilter {
                 continue
             }
             let isName = element.effectiveVR == .PN
-            guard isName || identifyingTags.contains(element.tag), !element.tag.isPrivate,
+            guard isName || mayIdentify(element.tag) && identifyingTags.contains(element.tag), !element.tag.isPrivate,
                 let values = element.textValues(in: characterSet)
             else { continue }
             for value in values {

@@ -56,8 +56,32 @@ public struct TextCleaner: Sendable {
     /// Splits a text into the upper-case tokens that identify: used to collect identifyingTokens.
     /// Tokens of one letter are left out: an initial cannot be told from "L" or "R".
     public static func identifyingTokens(of value: String) -> [String] {
-        value.uppercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        if value.utf8.allSatisfy({ $0 < 0x80 }) {
+            // Most values: words of ASCII letters and digits, upper-cased byte by byte.
+            var tokens: [String] = []
+            var word: [UInt8] = []
+            for byte in value.utf8 {
+                if let upper = asciiWordByte(byte) {
+                    word.append(upper)
+                    continue
+                }
+                if word.count >= 2 { tokens.append(String(decoding: word, as: UTF8.self)) }
+                word.removeAll(keepingCapacity: true)
+            }
+            if word.count >= 2 { tokens.append(String(decoding: word, as: UTF8.self)) }
+            return tokens
+        }
+        return value.uppercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
             .filter { $0.count >= 2 }
+    }
+
+    /// An ASCII letter (upper-cased) or digit; nil for anything else.
+    static func asciiWordByte(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - 0x20
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): byte
+        default: nil
+        }
     }
 
     // MARK: Words

@@ -129,6 +129,15 @@ import Testing
         #expect(output.string(.processingFunction) == "OB_GENERAL")
     }
 
+    @Test func groupTestCoversEveryIdentifyingTag() {
+        for tag in IdentifyingTextFilter.identifyingTags { #expect(IdentifyingTextFilter.mayIdentify(tag), "\(tag)") }
+        #expect(
+            TextCleaner.identifyingTokens(of: "Müller-Lüdenscheidt, Hans 12") == [
+                "MÜLLER", "LÜDENSCHEIDT", "HANS", "12",
+            ])
+        #expect(TextCleaner.identifyingTokens(of: "O'Brien^J.R. 5 Bench St") == ["BRIEN", "BENCH", "ST"])
+    }
+
     @Test func filterKeepsSpellingAndRemovesPatterns() {
         let filter = IdentifyingTextFilter(tokens: ["QUIXOTE", "ZQ884422"])
         #expect(filter.filter("T1 MPRAGE", patterns: true) == nil)
