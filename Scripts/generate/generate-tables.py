@@ -284,9 +284,19 @@ def generate_private_tags(standard_dir: str) -> str:
 TYPE_RANK = {"1": 1, "1C": 1, "2": 2, "2C": 2}
 
 
-def generate_iod_types(standard_dir: str, dicom_standard_wheel: str) -> str:
+def generate_iod_types(standard_dir: str, dicom_standard_wheel: str, pydicom_wheel: str) -> str:
     rows = json.load(open(os.path.join(standard_dir, TABLE_E1_1)))
     compound = {tag_id(r["tag"]) for r in rows if "/" in r["basicProfile"]}
+    # Dates, times and person names the table does not list are removed by Veil's safety net,
+    # unless their IOD requires them (Presentation Creation Date, Type 1): their Types too.
+    listed = {tag_id(r["tag"]) for r in rows}
+    with zipfile.ZipFile(pydicom_wheel) as wheel:
+        dictionary = load_module_from_bytes("_dicom_dict", wheel.read("pydicom/_dicom_dict.py")).DicomDictionary
+    compound |= {f"{tag:08x}" for tag, (vr, *_rest) in dictionary.items()
+                 if vr in ("DA", "DT", "TM", "PN") and f"{tag:08x}" not in listed}
+    # X rows on attributes an IOD requires (Presentation Creation Date, Type 1 in Presentation
+    # States): the output would be invalid; the IOD's Type decides between a dummy and empty.
+    compound |= {tag_id(r["tag"]) for r in rows if r["basicProfile"] == "X" and "x" not in tag_id(r["tag"])}
     # Pixel Data, Float and Double Float Pixel Data: where an IOD requires one, an instance
     # without any is a truncated file.
     compound |= {"7fe00010", "7fe00008", "7fe00009"}  # from modules the IOD always includes
@@ -380,7 +390,7 @@ def main() -> int:
             "Sources/Deidentification/Generated/DeidentificationMethodCode+CID7050.swift":
                 generate_cid7050(args.standard_dir),
             "Sources/Deidentification/Generated/IODAttributeTypes+Entries.swift":
-                generate_iod_types(args.standard_dir, standard_wheel),
+                generate_iod_types(args.standard_dir, standard_wheel, pydicom_wheel),
             "Sources/Deidentification/Generated/PrivateTagDictionary+Entries.swift":
                 generate_private_tags(args.standard_dir),
         }

@@ -6,13 +6,15 @@ import DICOMCore
 extension DeidentificationPass {
     mutating func reconcileConditions(_ dataSet: inout DataSet) {
         // Responsible Person and Responsible Organization are Type 2C, required when the patient
-        // is an animal: emptied (Z) instead of removed.
+        // is an animal: emptied (Z) then, removed (their row's X) otherwise.
         let isAnimal = original[.patientSpeciesDescription] != nil || original[.patientSpeciesCodeSequence] != nil
-        if isAnimal {
-            for tag in [DICOMTag.responsiblePerson, .responsibleOrganization]
-            where original[tag] != nil && dataSet[tag] == nil {
+        for tag in [DICOMTag.responsiblePerson, .responsibleOrganization] where original[tag] != nil {
+            if isAnimal && dataSet[tag] == nil {
                 dataSet[tag] = DataElement(tag, tag == .responsiblePerson ? .PN : .LO, .bytes([]))
                 replaceAction(at: TagPath(tag), with: .Z, .iodType2)
+            } else if !isAnimal && dataSet[tag]?.isEmpty == true {
+                dataSet[tag] = nil
+                replaceAction(at: TagPath(tag), with: .X, .table)
             }
         }
         // Responsible Person Role is Type 1C: required, and only allowed, when Responsible Person

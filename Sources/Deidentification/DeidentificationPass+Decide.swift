@@ -59,7 +59,7 @@ extension DeidentificationPass {
             }
             if options.contains(.retainUIDs) { return Decision(.keep, .K, .option(.retainUIDs)) }
             return Decision(.replaceUIDs, .U, .uidNotListed)
-        case .PN: return Decision(.remove, .X, .personNameNotListed)
+        case .PN: return removal(of: element, path: path, context: context, reason: .personNameNotListed)
         case .DA, .DT, .TM:
             if options.contains(.retainLongitudinalFullDates) {
                 return Decision(.keep, .K, .option(.retainLongitudinalFullDates))
@@ -69,7 +69,7 @@ extension DeidentificationPass {
                     ? Decision(.keep, .K, .option(.retainLongitudinalModifiedDates))
                     : Decision(.shiftDates, .C, .option(.retainLongitudinalModifiedDates))
             }
-            return Decision(.remove, .X, .temporalNotListed)
+            return removal(of: element, path: path, context: context, reason: .temporalNotListed)
         case .SQ:
             return Decision(.keep, .K, .table, inner: Self.entering(context, publicSequence: tag))
         default:
@@ -91,12 +91,28 @@ extension DeidentificationPass {
             return Decision(.keep, .K, basis, inner: Self.entering(context, publicSequence: tag))
         case .C:
             return clean(element, path: path, context: context, option: option, basic: basic)
-        case .X: return Decision(.remove, .X, basis)
+        case .X: return removal(of: element, path: path, context: context, reason: basis)
         case .Z: return Decision(.empty, .Z, basis)
         case .D: return Decision(.dummy, .D, basis, inner: sequenceContext(for: element, context: context, dummy: true))
         case .U: return Decision(.replaceUIDs, .U, basis)
         default:
             return resolveCompound(action, element: element, path: path, context: context)
+        }
+    }
+
+    /// X, unless this instance's IOD requires the attribute (Presentation Creation Date is X in
+    /// Table E.1-1 and Type 1 in Presentation States): then a dummy (Type 1) or empty (Type 2),
+    /// so that the output stays a valid instance of its IOD.
+    func removal(
+        of element: DataElement, path: TagPath, context: WalkContext, reason: AppliedAction.Reason
+    )
+        -> Decision
+    {
+        switch IODAttributeTypes.requirement(sopClassUID: sopClassUID, path: path.tags) {
+        case .valueRequired:
+            return Decision(.dummy, .D, .iodType1, inner: sequenceContext(for: element, context: context, dummy: true))
+        case .presenceRequired: return Decision(.empty, .Z, .iodType2)
+        case .optional: return Decision(.remove, .X, reason)
         }
     }
 

@@ -13,7 +13,8 @@ public enum AttributeRequirement: Int, Sendable, Comparable {
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// Per-IOD Types of the attributes whose Table E.1-1 action is compound, generated from the
+/// Per-IOD Types of the attributes whose Table E.1-1 action is compound or X, and of the dates,
+/// times and person names the table does not list, generated from the
 /// standard's PS3.3 tables by `Scripts/generate/generate-tables.py`. Conditional Types (1C, 2C) count as
 /// required: when the attribute is present its condition most likely holds, and a dummy or an
 /// empty value keeps no more information than removal would.
