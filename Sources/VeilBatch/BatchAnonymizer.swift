@@ -121,6 +121,7 @@ public struct BatchAnonymizer: Sendable {
                 }, datasetCSV: (configuration.outputFolder as NSString).appendingPathComponent("dataset.csv"))
             summary.representationsWritten = result.written
             summary.representationFailures = result.failures
+            summary.representationWarnings = result.warnings
             summary.seriesBelowK = result.belowK
         }
         return summary
@@ -204,6 +205,8 @@ public struct BatchSummary: Sendable {
     /// representations failed (pseudonymous UIDs only).
     public var representationsWritten = 0
     public var representationFailures: [String] = []
+    /// Geometry a user of a volume must know (gantry tilt, uneven steps, gaps), per volume.
+    public var representationWarnings: [String] = []
     /// Series of dataset.csv whose quasi-identifiers fewer than k patients share.
     public var seriesBelowK = 0
 

@@ -45,6 +45,9 @@ public struct RepresentationPass: Sendable {
         public var written = 0
         /// One message per series whose representations could not be written (pseudonymous UIDs only).
         public var failures: [String] = []
+        /// What a user of a volume must know about its geometry (gantry tilt, uneven steps, gaps),
+        /// one message per volume; also in its sidecar.
+        public var warnings: [String] = []
         /// Series whose quasi-identifiers fewer than k patients share.
         public var belowK = 0
     }
@@ -55,8 +58,9 @@ public struct RepresentationPass: Sendable {
         var rows: [DatasetTable.Row] = []
         for one in series.sorted(by: { $0.folder < $1.folder }) {
             do {
-                let (count, row) = try write(one)
+                let (count, row, warnings) = try write(one)
                 summary.written += count
+                summary.warnings += warnings
                 if let row { rows.append(row) }
             } catch let error as VolumeError {
                 // The reason only: a VolumeError's description names the file by its path.
@@ -97,11 +101,18 @@ public struct RepresentationPass: Sendable {
         return masked
     }
 
-    /// Files written for one series, and its dataset row.
-    private func write(_ series: Series) throws -> (Int, DatasetTable.Row?) {
+    /// Files written for one series, its dataset row, and its volumes' warnings.
+    private func write(_ series: Series) throws -> (Int, DatasetTable.Row?, [String]) {
         let (dataSets, volumes) = try SeriesReader.read(paths: series.paths)
+        let label = "series \((series.folder as NSString).lastPathComponent)"
+        // Images that give no volume are said, not failed: projections, photographs and
+        // ultrasound have no volume to give.
+        if volumes.isEmpty, let reason = VolumeLoader.whyNoVolume(dataSets) {
+            return (0, nil, ["\(label): no volume: \(reason)"])
+        }
         var count = 0
         var row: DatasetTable.Row?
+        var warnings: [String] = []
         try AtomicFile.makeDirectories(series.folder)
         for (index, volume) in volumes.enumerated() {
             guard let first = volume.layout.slices.compactMap({ $0 }).first else { continue }
@@ -114,6 +125,9 @@ public struct RepresentationPass: Sendable {
                 }
             if row == nil { row = DatasetTable.Row(dataSet: dataSet, size: volume.size, defaced: defaced) }
             let name = volumes.count == 1 ? "volume" : "volume-\(index + 1)"
+            if !volume.warnings.isEmpty {
+                warnings.append("\(label) \(name): " + volume.warnings.map(\.description).joined(separator: "; "))
+            }
             var files: [(String, [UInt8])] = []
             if representations.contains(.nifti) {
                 files.append(("\(name).nii.gz", try NIfTIImage.encodeCompressed(volume)))
@@ -133,6 +147,6 @@ public struct RepresentationPass: Sendable {
                 count += 1
             }
         }
-        return (count, row)
+        return (count, row, warnings)
     }
 }

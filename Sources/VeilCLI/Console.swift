@@ -106,6 +106,7 @@ final class Console: @unchecked Sendable {
                 )
             }
             for failure in summary.representationFailures { Self.writeError("veil: error: \(failure)") }
+            for warning in summary.representationWarnings { Self.writeError("veil: warning: \(warning)") }
             if let manifest = summary.manifestPath { print("manifest: \(manifest)") }
         }
     }

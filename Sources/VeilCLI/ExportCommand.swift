@@ -59,6 +59,7 @@ struct ExportCommand: ParsableCommand {
                 "input #\(index + 1): refused: not marked de-identified (Patient Identity Removed is not YES)")
         }
         for failure in result.summary.failures { Console.writeError("veil: error: \(failure)") }
+        for warning in result.summary.warnings { Console.writeError("veil: warning: \(warning)") }
         if result.summary.belowK > 0 {
             Console.writeError(
                 "veil: warning: \(result.summary.belowK) series in dataset.csv have quasi-identifiers fewer than \(pass.k) patients share"

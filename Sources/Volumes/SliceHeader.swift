@@ -39,6 +39,9 @@ public struct SliceHeader: Hashable, Sendable {
         let shared = dataSet.firstItem(.sharedFunctionalGroupsSequence) ?? DataSet()
         let perFrame = dataSet.items(.perFrameFunctionalGroupsSequence) ?? []
         let imageType = dataSet[.imageType]?.strings ?? []
+        // A Siemens mosaic holds a whole stack in one frame's tiles: as one slice its geometry
+        // would be wrong (see ``VolumeLoader/whyNoVolume(_:)``).
+        guard !imageType.contains("MOSAIC") else { return [] }
         let series = dataSet.string(.seriesInstanceUID) ?? ""
         let instance = dataSet.int(.instanceNumber) ?? 0
         let acquisition = dataSet.int(.acquisitionNumber) ?? 0

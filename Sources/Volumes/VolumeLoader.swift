@@ -31,6 +31,31 @@ public enum VolumeLoader {
         }
     }
 
+    /// Why images of `dataSets` give no volume, for the user (no attribute values): nil when none
+    /// of them is an image, or when they do give a volume.
+    public static func whyNoVolume(_ dataSets: [DataSet]) -> String? {
+        let images = dataSets.filter { ($0.int(.rows) ?? 0) > 0 && ($0.int(.columns) ?? 0) > 0 }
+        guard !images.isEmpty else { return nil }
+        var reasons: [String] = []
+        for dataSet in images where SliceHeader.frames(of: dataSet, source: 0).isEmpty {
+            let reason: String
+            if (dataSet[.imageType]?.strings ?? []).contains("MOSAIC") {
+                reason = "Siemens mosaic images (Image Type MOSAIC), whose tiles Veil does not unpack yet"
+            } else if (dataSet.int(.samplesPerPixel) ?? 1) != 1 {
+                reason =
+                    "colour images (Samples per Pixel \(dataSet.int(.samplesPerPixel) ?? 0)), not assembled into volumes"
+            } else if ![8, 16, 32].contains(dataSet.int(.bitsAllocated) ?? 16) {
+                reason = "images of \(dataSet.int(.bitsAllocated) ?? 0) bits allocated"
+            } else {
+                reason =
+                    "images without a usable image plane (Image Position, Image Orientation or Pixel Spacing "
+                    + "missing or invalid, at the top level and in the functional groups)"
+            }
+            if !reasons.contains(reason) { reasons.append(reason) }
+        }
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+    }
+
     /// The voxels of `layout`, rescaled per frame, from the decoded pixels of each source file.
     public static func volume(
         _ layout: StackLayout, pixels: (Int) throws(VolumeError) -> DecodedPixels

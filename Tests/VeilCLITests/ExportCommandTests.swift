@@ -5,6 +5,29 @@ import Testing
 /// `--representations` and `veil export` over the planted corpus: NIfTI, sidecars, QA pictures and
 /// dataset.csv carry none of the planted PHI, in their bytes or their paths; raw DICOM is refused.
 @Suite struct ExportCommandTests {
+    /// Real Siemens mosaics (nibabel's test files) are not written as one wrong 2-D "volume": the
+    /// series gets no volume, and stderr says why.
+    @Test(.temporaryFolder) func mosaicIsReportedNotMisassembled() throws {
+        let folder = try TemporaryFolder.current.url
+        let inputs = folder.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        let data = TestPaths.testData.appendingPathComponent("python/nibabel/nicom/tests/data")
+        for name in ["0.dcm", "1.dcm"] {
+            try FileManager.default.copyItem(
+                at: data.appendingPathComponent(name), to: inputs.appendingPathComponent(name))
+        }
+        let key = folder.appendingPathComponent("k.key").path
+        _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
+        let output = folder.appendingPathComponent("out")
+        let run = try ExternalTool.run(
+            Binaries.veil,
+            ["anonymize", inputs.path, "-o", output.path, "--key-file", key, "--representations", "nifti"])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError.contains("no volume: Siemens mosaic images"))
+        let files = try FileManager.default.subpathsOfDirectory(atPath: output.path)
+        #expect(!files.contains { $0.hasSuffix(".nii.gz") })
+    }
+
     @Test func representationsCarryNoPHI() throws {
         let corpus = try PlantedCorpus.load()
         let folder = TemporaryFolder()
