@@ -25,6 +25,10 @@ public struct SliceHeader: Hashable, Sendable {
     public var instanceNumber: Int
     public var acquisitionNumber: Int
     public var isLocalizer: Bool
+    /// For a tile of a Siemens mosaic: its index (left to right, top to bottom), and the tiles
+    /// per row of the mosaic; the frame's pixels are the whole mosaic.
+    public var tile: Int? = nil
+    public var tilesAcross = 1
 
     public var normal: Vector3 { rowDirection.cross(columnDirection).normalized }
 
@@ -39,9 +43,12 @@ public struct SliceHeader: Hashable, Sendable {
         let shared = dataSet.firstItem(.sharedFunctionalGroupsSequence) ?? DataSet()
         let perFrame = dataSet.items(.perFrameFunctionalGroupsSequence) ?? []
         let imageType = dataSet[.imageType]?.strings ?? []
-        // A Siemens mosaic holds a whole stack in one frame's tiles: as one slice its geometry
-        // would be wrong (see ``VolumeLoader/whyNoVolume(_:)``).
-        guard !imageType.contains("MOSAIC") else { return [] }
+        // A Siemens mosaic holds a whole stack in one frame's tiles: one header per tile, or none
+        // (as one slice its geometry would be wrong; see ``VolumeLoader/whyNoVolume(_:)``).
+        let isMosaic = imageType.contains("MOSAIC")
+        let mosaic = isMosaic ? SiemensMosaic(dataSet, rows: rows, columns: columns) : nil
+        let mosaicSpacing = dataSet.double(.spacingBetweenSlices) ?? dataSet.double(.sliceThickness)
+        guard !isMosaic || (mosaic != nil && frameCount == 1 && (mosaicSpacing ?? 0) > 0) else { return [] }
         let series = dataSet.string(.seriesInstanceUID) ?? ""
         let instance = dataSet.int(.instanceNumber) ?? 0
         let acquisition = dataSet.int(.acquisitionNumber) ?? 0
@@ -85,6 +92,29 @@ public struct SliceHeader: Hashable, Sendable {
                     instanceNumber: instance * 100_000 + frame, acquisitionNumber: acquisition,
                     isLocalizer: imageType.contains("LOCALIZER")))
         }
+        if let mosaic, let spacing = mosaicSpacing, let header = headers.first {
+            return header.tiles(of: mosaic, spacing: spacing)
+        }
         return headers
+    }
+
+    /// One header per tile of `mosaic`, this header being the whole mosaic's. Each mosaic file is
+    /// its own stack (a time point, a diffusion direction), as dcm2niix's separate volumes.
+    func tiles(of mosaic: SiemensMosaic, spacing: Double) -> [SliceHeader] {
+        let direction = mosaic.sliceNormal ?? normal
+        let first = mosaic.firstTilePosition(
+            corner: position, rowDirection: rowDirection, columnDirection: columnDirection, rowSpacing: rowSpacing,
+            columnSpacing: columnSpacing)
+        return (0..<mosaic.images).map { index in
+            var header = self
+            header.position = first + direction * (spacing * Double(index))
+            header.rows = mosaic.tileRows
+            header.columns = mosaic.tileColumns
+            header.tile = index
+            header.tilesAcross = mosaic.tilesAcross
+            header.instanceNumber = instanceNumber + index
+            header.stackKey += "|mosaic \(instanceNumber)"
+            return header
+        }
     }
 }

@@ -40,7 +40,10 @@ public enum VolumeLoader {
         for dataSet in images where SliceHeader.frames(of: dataSet, source: 0).isEmpty {
             let reason: String
             if (dataSet[.imageType]?.strings ?? []).contains("MOSAIC") {
-                reason = "Siemens mosaic images (Image Type MOSAIC), whose tiles Veil does not unpack yet"
+                reason =
+                    "Siemens mosaic images (Image Type MOSAIC) whose tiles cannot be placed: Number of Images in "
+                    + "Mosaic (a Siemens private element, kept with --retain-safe-private), the slice spacing or the "
+                    + "image plane is missing, or the mosaic does not divide into its tiles"
             } else if (dataSet.int(.samplesPerPixel) ?? 1) != 1 {
                 reason =
                     "colour images (Samples per Pixel \(dataSet.int(.samplesPerPixel) ?? 0)), not assembled into volumes"
@@ -66,17 +69,31 @@ public enum VolumeLoader {
         for (k, slice) in layout.slices.enumerated() {
             guard let slice else { continue }
             let decoded = try pixels(slice.source)
-            guard decoded.rows == rows, decoded.columns == columns, decoded.samplesPerPixel == 1,
-                slice.frame < decoded.frames
+            let isTile = slice.tile != nil
+            guard isTile ? decoded.rows / slice.tilesAcross == rows : decoded.rows == rows,
+                isTile ? decoded.columns / slice.tilesAcross == columns : decoded.columns == columns,
+                decoded.samplesPerPixel == 1, slice.frame < decoded.frames
             else {
                 throw VolumeError(file: nil, reason: "Pixel Data does not match the image's Rows, Columns or frames")
             }
             let (slope, intercept) = (Float(slice.rescaleSlope), Float(slice.rescaleIntercept))
-            let start = slice.frame * sliceSize
+            let frameStart = slice.frame * decoded.rows * decoded.columns
             voxels.withUnsafeMutableBufferPointer { out in
-                decoded.rescaled(
-                    start: start, count: sliceSize, slope: slope, intercept: intercept,
-                    into: UnsafeMutableBufferPointer(rebasing: out[k * sliceSize..<(k + 1) * sliceSize]))
+                guard let tile = slice.tile else {
+                    decoded.rescaled(
+                        start: frameStart, count: sliceSize, slope: slope, intercept: intercept,
+                        into: UnsafeMutableBufferPointer(rebasing: out[k * sliceSize..<(k + 1) * sliceSize]))
+                    return
+                }
+                // A mosaic tile: its rows, each a run of the mosaic's row.
+                let (tileRow, tileColumn) = tile.quotientAndRemainder(dividingBy: slice.tilesAcross)
+                for row in 0..<rows {
+                    let start = frameStart + (tileRow * rows + row) * decoded.columns + tileColumn * columns
+                    let target = k * sliceSize + row * columns
+                    decoded.rescaled(
+                        start: start, count: columns, slope: slope, intercept: intercept,
+                        into: UnsafeMutableBufferPointer(rebasing: out[target..<(target + columns)]))
+                }
             }
         }
         return Volume(

@@ -5,8 +5,59 @@ import Testing
 /// `--representations` and `veil export` over the planted corpus: NIfTI, sidecars, QA pictures and
 /// dataset.csv carry none of the planted PHI, in their bytes or their paths; raw DICOM is refused.
 @Suite struct ExportCommandTests {
-    /// Real Siemens mosaics (nibabel's test files) are not written as one wrong 2-D "volume": the
-    /// series gets no volume, and stderr says why.
+    /// A real Siemens diffusion mosaic (nibabel's test file): unpacked into the 128×128×48 volume
+    /// dcm2niix makes of it, at the same world coordinates. Number of Images in Mosaic is a private
+    /// element: kept with --retain-safe-private.
+    @Test(.temporaryFolder) func mosaicIsUnpackedAsDcm2niixDoes() throws {
+        let folder = try TemporaryFolder.current.url
+        let inputs = folder.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        let source = TestPaths.testData.appendingPathComponent(
+            "python/nibabel/nicom/tests/data/siemens_dwi_1000.dcm.gz")
+        let unzip = try ExternalTool.run("gunzip", ["-c", source.path])
+        try #require(unzip.status == 0)
+        try unzip.standardOutputBytes.write(to: inputs.appendingPathComponent("dwi.dcm"))
+        let key = folder.appendingPathComponent("k.key").path
+        _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
+        let output = folder.appendingPathComponent("out")
+        let run = try ExternalTool.run(
+            Binaries.veil,
+            [
+                "anonymize", inputs.path, "-o", output.path, "--key-file", key, "--retain-safe-private",
+                "--representations", "nifti",
+            ])
+        #expect(run.status == 0, "\(run.standardError)")
+        let volume = try #require(
+            try FileManager.default.subpathsOfDirectory(atPath: output.path).first { $0.hasSuffix("volume.nii.gz") })
+        try ExternalTool.require("dcm2niix", package: "dcm2niix")
+        let reference = folder.appendingPathComponent("dcm2niix")
+        try FileManager.default.createDirectory(at: reference, withIntermediateDirectories: true)
+        let convert = try ExternalTool.run(
+            "dcm2niix", ["-z", "y", "-f", "reference", "-o", reference.path, inputs.path])
+        try #require(convert.status == 0, "\(convert.standardError)")
+        let compare = try ExternalTool.run(
+            "python3",
+            [
+                TestPaths.repository.appendingPathComponent("Scripts/testing/compare-volumes.py").path,
+                output.appendingPathComponent(volume).path, reference.appendingPathComponent("reference.nii.gz").path,
+            ],
+            environment: ["PYTHONPATH": TestPaths.testData.appendingPathComponent("python").path])
+        try #require(compare.status == 0, "\(compare.standardError)")
+        struct Comparison: Decodable {
+            var shapeA: [Int]
+            var shapeB: [Int]
+            var worldDistance: Double
+            var voxelDifference: Double?
+        }
+        let result = try JSONDecoder().decode(Comparison.self, from: compare.standardOutputBytes)
+        #expect(result.shapeA == [128, 128, 48] && result.shapeA == result.shapeB)
+        #expect(result.worldDistance < 0.01, "voxels \(result.worldDistance) mm from dcm2niix's")
+        #expect(result.voxelDifference == 0)
+    }
+
+    /// Mosaics that cannot be unpacked (nibabel's resampled test files, whose tiles do not divide
+    /// the mosaic) are not written as one wrong 2-D "volume": the series gets none, and stderr
+    /// says why.
     @Test(.temporaryFolder) func mosaicIsReportedNotMisassembled() throws {
         let folder = try TemporaryFolder.current.url
         let inputs = folder.appendingPathComponent("in")
