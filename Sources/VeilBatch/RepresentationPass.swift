@@ -103,7 +103,9 @@ public struct RepresentationPass: Sendable {
 
     /// Files written for one series, its dataset row, and its volumes' warnings.
     private func write(_ series: Series) throws -> (Int, DatasetTable.Row?, [String]) {
-        let (dataSets, volumes) = try SeriesReader.read(paths: series.paths)
+        let (dataSets, acquired) = try SeriesReader.read(paths: series.paths)
+        // Uneven steps: resampled, so that no voxel lies away from where its value was acquired.
+        let volumes = acquired.map { $0.evenlySpaced() }
         let label = "series \((series.folder as NSString).lastPathComponent)"
         // Images that give no volume are said, not failed: projections, photographs and
         // ultrasound have no volume to give.

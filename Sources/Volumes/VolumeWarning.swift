@@ -12,6 +12,9 @@ public enum VolumeWarning: Hashable, Sendable, CustomStringConvertible {
     case duplicatePositions(count: Int)
     /// Localizer images left out of the volume.
     case localizersExcluded(count: Int)
+    /// Uneven steps resampled onto evenly spaced slices (mm) for the representations: voxels
+    /// between acquired slices are interpolated.
+    case resampledToEvenSpacing(step: Double)
 
     public var code: String {
         switch self {
@@ -20,6 +23,7 @@ public enum VolumeWarning: Hashable, Sendable, CustomStringConvertible {
         case .missingSlices: "missing-slices"
         case .duplicatePositions: "duplicate-positions"
         case .localizersExcluded: "localizers-excluded"
+        case .resampledToEvenSpacing: "resampled-even-spacing"
         }
     }
 
@@ -31,6 +35,8 @@ public enum VolumeWarning: Hashable, Sendable, CustomStringConvertible {
         case .missingSlices(let count): "\(count) missing slice(s) filled with NaN"
         case .duplicatePositions(let count): "\(count) frame(s) at a duplicate position left out"
         case .localizersExcluded(let count): "\(count) localizer image(s) left out"
+        case .resampledToEvenSpacing(let step):
+            "resampled to an even \(Self.format(step)) mm slice step (values between acquired slices interpolated)"
         }
     }
 
