@@ -102,6 +102,17 @@ if needed "$DATA/python/nibabel"; then
     done
 fi
 
+# nibabel's real scanner files (Siemens mosaics with their CSA headers, a Philips MPRAGE slice)
+# join the toolkits' files in the vendor corpus, uncompressed.
+if needed "$DATA/corpus-nibabel.complete"; then
+    rm -rf "$DATA/corpus/nibabel"
+    mkdir -p "$DATA/corpus/nibabel"
+    nicom="$DATA/python/nibabel/nicom/tests/data"
+    cp "$nicom"/*.dcm "$DATA/corpus/nibabel/"
+    for archive in "$nicom"/*.dcm.gz; do gunzip -c "$archive" > "$DATA/corpus/nibabel/$(basename "$archive" .gz)"; done
+    touch "$DATA/corpus-nibabel.complete"
+fi
+
 if needed "$DATA/volumes/complete"; then
     generate Scripts/fixtures/make-volume-cases.py "$DATA/volumes"
 fi

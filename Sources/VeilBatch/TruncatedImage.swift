@@ -25,7 +25,14 @@ enum TruncatedImage {
     /// image has its Pixel Data.
     static func failure(_ dataSet: DataSet) -> BatchFileFailure? {
         guard lacksPixelData(dataSet) else { return nil }
-        if let element = dataSet.elements.last(where: { $0.tag.isPrivate && valueLength($0) >= 4096 }) {
+        // A private value at least as large as one frame: most likely the pixels (a Siemens CSA
+        // header is large too, but smaller than an image).
+        let frameBytes =
+            (dataSet.int(.rows) ?? 0) * (dataSet.int(.columns) ?? 0) * max(1, (dataSet.int(.bitsAllocated) ?? 16) / 8)
+            * max(1, dataSet.int(.samplesPerPixel) ?? 1)
+        if frameBytes > 0,
+            let element = dataSet.elements.last(where: { $0.tag.isPrivate && valueLength($0) >= frameBytes })
+        {
             return BatchFileFailure(
                 code: "no-pixel-data",
                 message: "an image without Pixel Data (7FE0,0010): its pixels seem to be in private element "
