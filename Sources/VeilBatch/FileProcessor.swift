@@ -180,8 +180,6 @@ struct FileProcessor: Sendable {
         return try PixelTextCleaner().clean(pixels, dataSet: dataSet, bulkValue: { try file.bulkValue($0) })
     }
 
-    /// Writes an output, never replacing a different readable file; an existing file that is
-    /// not readable DICOM is what an interrupted run (power loss) leaves behind, and is replaced.
     /// Writes the output, or, when another input of this run has its path (the same SOP Instance
     /// UID), settles which output the path keeps and what each record says (``OutputOwners``).
     private func write(
@@ -262,6 +260,8 @@ struct FileProcessor: Sendable {
         return Array(hash.finalize())
     }
 
+    /// Writes an output, never replacing a different readable file; an existing file that is
+    /// not readable DICOM is what an interrupted run (power loss) leaves behind, and is replaced.
     private func write(
         _ object: DICOMObject, of file: borrowing DICOMFile, to destination: String
     )

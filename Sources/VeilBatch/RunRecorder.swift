@@ -129,7 +129,10 @@ final class RunRecorder: @unchecked Sendable {
 
     func record(_ reported: FileOutcome) {
         var outcome = reported
-        if resuming, outcome.status == .unchanged || outcome.status == .written, let output = outcome.outputPath {
+        // (A duplicate of another input's output says so in its message: left as it is.)
+        if resuming, outcome.message == nil, outcome.status == .unchanged || outcome.status == .written,
+            let output = outcome.outputPath
+        {
             let first = lock.withLock { outputsThisRun.insert(output).inserted }
             outcome.status = first ? .written : .unchanged
         }
@@ -212,7 +215,10 @@ final class RunRecorder: @unchecked Sendable {
         // An amended input's replacement record was appended after its first one: the last counts.
         let kept = lock.withLock {
             var byIndex: [Int: FileOutcome] = [:]
-            for outcome in outcomes where byIndex[outcome.index]?.displacedStatus == nil {
+            for outcome in outcomes {
+                if let kept = byIndex[outcome.index], kept.displacedStatus != nil, outcome.displacedStatus == nil {
+                    continue  // the input's own outcome, recorded after its amendment
+                }
                 byIndex[outcome.index] = outcome
             }
             return byIndex.values.sorted { $0.index < $1.index }
