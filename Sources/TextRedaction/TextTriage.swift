@@ -19,14 +19,20 @@ public enum TextTriage {
         if ImageTextRisk.mayCarryText(dataSet) { return "image-kind" }
         let imageType = dataSet[.imageType]?.strings.map { $0.uppercased() } ?? []
         if imageType.isEmpty || imageType.contains(where: flaggedImageTypes.contains) { return "image-type" }
-        let description = (dataSet.string(.seriesDescription) ?? "").uppercased()
-        if flaggedDescriptions.contains(where: description.contains) { return "series-description" }
-        if secondaryCaptureDevice.contains(where: { dataSet[$0] != nil }) { return "secondary-capture-device" }
+        // Whole words: "FORM" is a screen form, not the "FORM" of "TRANSFORM" or "INFORMATION".
+        let words = Set(
+            (dataSet.string(.seriesDescription) ?? "").uppercased()
+                .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
+        if !words.isDisjoint(with: flaggedDescriptions) { return "series-description" }
+        // Present with a value: scanners write these attributes empty on ordinary images.
+        if secondaryCaptureDevice.contains(where: { dataSet[$0].map { !$0.isEmpty } ?? false }) {
+            return "secondary-capture-device"
+        }
         return nil
     }
 
     static let flaggedImageTypes: Set<String> = ["SAVE", "SCREEN", "REPORTDATA", "DEMOGRAPHICDATA", "INVALID"]
-    static let flaggedDescriptions = ["SAVE", "DOSE", "SCREEN", "REPORT", "PROTOCOL", "FORM", "OUTSIDE"]
+    static let flaggedDescriptions: Set<String> = ["SAVE", "DOSE", "SCREEN", "REPORT", "PROTOCOL", "FORM", "OUTSIDE"]
     /// Date of Secondary Capture and the Secondary Capture Device's manufacturer, model, software.
     static let secondaryCaptureDevice = [
         DICOMTag.dateOfSecondaryCapture, DICOMTag.secondaryCaptureDeviceManufacturer,

@@ -85,5 +85,18 @@ import Testing
             TextTriage.reason(dataSet([original, (DICOMTag.seriesDescription, .LO, "Dose Report")]), scope: .flagged)
                 == "series-description")
         #expect(TextTriage.reason(DataSet([DataElement(.modality, .CS, string: "US")]), scope: .all) == nil)  // no pixels
+        // Ordinary MR that real vendors write: words inside other words, empty capture-device attributes.
+        #expect(
+            TextTriage.reason(
+                dataSet([original, (DICOMTag.seriesDescription, .LO, "DTI_TRANSFORM_b1000")]), scope: .flagged)
+                == nil)
+        #expect(
+            TextTriage.reason(
+                dataSet([original, (DICOMTag.secondaryCaptureDeviceManufacturer, .LO, "")]), scope: .flagged)
+                == nil)
+        #expect(
+            TextTriage.reason(
+                dataSet([original, (DICOMTag.secondaryCaptureDeviceManufacturer, .LO, "Screen Grabber Inc")]),
+                scope: .flagged) == "secondary-capture-device")
     }
 }
