@@ -4,9 +4,11 @@ import PackageDescription
 
 // DCMTK comes from Debian's libdcmtk-dev. `pkg-config dcmtk` is broken on Debian 12 (it requires
 // sndfile), so the shim links the libraries it uses by name: dcmdata, its JPEG and JPEG-LS
-// decoders, and OpenJPEG for JPEG 2000 (Debian's libopenjp2-7-dev).
+// decoders, OpenJPEG for JPEG 2000 (Debian's libopenjp2-7-dev), and dcmnet and dcmtls (with
+// OpenSSL) for the network side.
 let dcmtkLibraries: [LinkerSetting] = [
-    "dcmdata", "dcmjpeg", "ijg8", "ijg12", "ijg16", "dcmjpls", "dcmtkcharls", "dcmimgle", "oflog", "ofstd", "openjp2",
+    "dcmdata", "dcmjpeg", "ijg8", "ijg12", "ijg16", "dcmjpls", "dcmtkcharls", "dcmimgle", "dcmtls", "dcmnet", "oflog",
+    "ofstd", "openjp2", "ssl", "crypto",
 ].map { .linkedLibrary($0) }
 
 // The pixel algorithms are slow unoptimized, and the tests deface, clean and render dozens of
