@@ -6,6 +6,7 @@
 #include "dcmtk/dcmnet/scp.h"
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 using namespace cdcm::net;
@@ -16,8 +17,8 @@ namespace {
 /// peer's AE title to our own, and stops once asked to and idle.
 class MoveDestination : public DcmSCP {
   public:
-    MoveDestination(const cdcm_net_receive &receive, const cdcm_net_peer &peer, DurableReceiver &receiver)
-        : receiver_(receiver), localAET_(receive.local_aet), callingAET_(receive.accepted_calling_aet) {
+    MoveDestination(const cdcm_net_receive &receive, const cdcm_net_peer &peer)
+        : localAET_(receive.local_aet), callingAET_(receive.accepted_calling_aet ? receive.accepted_calling_aet : "") {
         DcmSCPConfig &config = getConfig();
         config.setPort(receive.port);
         config.setAETitle(receive.local_aet);
@@ -30,8 +31,22 @@ class MoveDestination : public DcmSCP {
         config.setHostLookupEnabled(OFFalse);
         config.setMaxReceivePDULength(ASC_MAXIMUMPDUSIZE);
         config.addPresentationContext(UID_VerificationSOPClass, acceptedTransferSyntaxes());
-        for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs; ++i)
-            config.addPresentationContext(dcmAllStorageSOPClassUIDs[i], acceptedTransferSyntaxes());
+        // DCMTK's SCP configuration holds at most 128 contexts: the study's own SOP Classes first.
+        std::vector<std::string> classes;
+        for (size_t i = 0; i < receive.sop_class_count; ++i) classes.emplace_back(receive.sop_classes[i]);
+        for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs; ++i) classes.emplace_back(dcmLongSCUStorageSOPClassUIDs[i]);
+        for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs; ++i) classes.emplace_back(dcmAllStorageSOPClassUIDs[i]);
+        std::set<std::string> added;
+        for (const std::string &sopClass : classes) {
+            if (added.size() >= 127) break;
+            if (added.insert(sopClass).second) config.addPresentationContext(sopClass.c_str(), acceptedTransferSyntaxes());
+        }
+    }
+
+    /// Where the next instances go (one retrieval at a time).
+    void receiveInto(DurableReceiver *receiver) {
+        std::lock_guard<std::mutex> guard(lock_);
+        receiver_ = receiver;
     }
 
     std::atomic<bool> stop{false};
@@ -42,14 +57,25 @@ class MoveDestination : public DcmSCP {
     OFCondition handleIncomingCommand(T_DIMSE_Message *message, const DcmPresentationContextInfo &context) override {
         if (message->CommandField != DIMSE_C_STORE_RQ) return DcmSCP::handleIncomingCommand(message, context);
         T_DIMSE_C_StoreRQ &request = message->msg.CStoreRQ;
-        const std::string temporary = receiver_.temporaryPath();
+        DurableReceiver *receiver;
+        {
+            std::lock_guard<std::mutex> guard(lock_);
+            receiver = receiver_;
+        }
+        // An instance outside a retrieval of ours: refused, not stored.
+        if (receiver == nullptr) {
+            OFCondition condition = receiveSTORERequest(request, context.presentationContextID, "/dev/null");
+            if (condition.bad()) return condition;
+            return sendSTOREResponse(context.presentationContextID, request, STATUS_STORE_Refused_OutOfResources);
+        }
+        const std::string temporary = receiver->temporaryPath();
         OFCondition condition = receiveSTORERequest(request, context.presentationContextID, temporary.c_str());
         if (condition.bad()) {
             DurableReceiver::discard(temporary);
             return condition;
         }
         // Success only once the file is durable; otherwise the sender keeps it and may retry.
-        const Uint16 status = receiver_.commit(temporary) ? STATUS_Success : STATUS_STORE_Refused_OutOfResources;
+        const Uint16 status = receiver->commit(temporary) ? STATUS_Success : STATUS_STORE_Refused_OutOfResources;
         return sendSTOREResponse(context.presentationContextID, request, status);
     }
 
@@ -67,7 +93,8 @@ class MoveDestination : public DcmSCP {
     OFBool stopAfterCurrentAssociation() override { return OFFalse; }
 
   private:
-    DurableReceiver &receiver_;
+    std::mutex lock_;
+    DurableReceiver *receiver_ = nullptr;
     std::string localAET_;
     std::string callingAET_;
 };
@@ -117,41 +144,67 @@ const OFList<OFString> &single(const char *uid) {
 
 } // namespace
 
+struct cdcm_net_listener {
+    cdcm_net_listener(const cdcm_net_receive &receive, const cdcm_net_peer &peer) : destination(receive, peer) {}
+    // Declared first so that it outlives the SCP that points to it.
+    std::unique_ptr<DcmTLSTransportLayer> tls;
+    MoveDestination destination;
+    std::thread thread;
+};
+
 extern "C" {
 
-int32_t cdcm_net_move(const cdcm_net_peer *peer, const cdcm_net_key *keys, size_t key_count,
-                      const cdcm_net_receive *receive, cdcm_net_result *result, char *message, size_t capacity) {
+int32_t cdcm_net_listener_open(const cdcm_net_peer *peer, const cdcm_net_receive *receive, cdcm_net_listener **out,
+                               char *message, size_t capacity) {
+    *out = nullptr;
     return guardedNetwork(message, capacity, [&]() -> int32_t {
-        *result = {};
-        Failure failure{};
-        DcmDataset identifier;
-        if (!makeIdentifier(keys, key_count, identifier, failure)) return report(failure, message, capacity);
-        if (receive->local_aet == nullptr) return report({CDCM_ERROR_RECORDS, "C-MOVE needs a local AE title"}, message, capacity);
-
-        DurableReceiver receiver(receive->folder, receive->first_number);
-        MoveDestination destination(*receive, *peer, receiver);
-        std::unique_ptr<DcmTLSTransportLayer> destinationTLS;
+        if (receive->local_aet == nullptr)
+            return report({CDCM_ERROR_RECORDS, "C-MOVE needs a local AE title"}, message, capacity);
+        auto listener = std::make_unique<cdcm_net_listener>(*receive, *peer);
         if (peer->tls != nullptr) {
-            destinationTLS = makeTLS(*peer->tls, NET_ACCEPTOR, failure);
-            if (!destinationTLS) return report(failure, message, capacity);
-            destination.getConfig().setTransportLayer(destinationTLS.get());
+            Failure failure{};
+            listener->tls = makeTLS(*peer->tls, NET_ACCEPTOR, failure);
+            if (!listener->tls) return report(failure, message, capacity);
+            listener->destination.getConfig().setTransportLayer(listener->tls.get());
         }
-        // Listening before the request goes out: the peer connects back as soon as it has it.
-        OFCondition condition = destination.openListenPort();
+        // Listening before any request goes out: the peer connects back as soon as it has one.
+        OFCondition condition = listener->destination.openListenPort();
         if (condition.bad()) {
             return report({CDCM_NET_ERROR_CONNECTION,
                            "cannot listen on port " + std::to_string(receive->port) + " for C-MOVE: " + condition.text()},
                           message, capacity);
         }
-        std::thread listener([&destination] { destination.acceptAssociations(); });
-        struct Join {
+        MoveDestination *destination = &listener->destination;
+        listener->thread = std::thread([destination] { destination->acceptAssociations(); });
+        *out = listener.release();
+        return CDCM_OK;
+    });
+}
+
+void cdcm_net_listener_close(cdcm_net_listener *listener) {
+    if (listener == nullptr) return;
+    try {
+        listener->destination.stop = true;
+        if (listener->thread.joinable()) listener->thread.join();
+        delete listener;
+    } catch (...) {
+    }
+}
+
+int32_t cdcm_net_move(const cdcm_net_peer *peer, const cdcm_net_key *keys, size_t key_count,
+                      cdcm_net_listener *listener, const char *folder, uint64_t first_number, cdcm_net_result *result,
+                      char *message, size_t capacity) {
+    return guardedNetwork(message, capacity, [&]() -> int32_t {
+        *result = {};
+        Failure failure{};
+        DcmDataset identifier;
+        if (!makeIdentifier(keys, key_count, identifier, failure)) return report(failure, message, capacity);
+        DurableReceiver receiver(folder, first_number);
+        listener->destination.receiveInto(&receiver);
+        struct Detach {
             MoveDestination &destination;
-            std::thread &listener;
-            ~Join() {
-                destination.stop = true;
-                if (listener.joinable()) listener.join();
-            }
-        } join{destination, listener};
+            ~Detach() { destination.receiveInto(nullptr); }
+        } detach{listener->destination};
 
         Client client(*peer);
         OFList<OFString> uncompressed;
@@ -162,21 +215,18 @@ int32_t cdcm_net_move(const cdcm_net_peer *peer, const cdcm_net_key *keys, size_
         T_ASC_PresentationContextID context =
             client.findPresentationContextID(UID_MOVEStudyRootQueryRetrieveInformationModel, "");
         OFList<RetrieveResponse *> responses;
-        condition = client.sendMOVERequest(context, receive->local_aet, &identifier, &responses);
+        OFCondition condition =
+            client.sendMOVERequest(context, listener->destination.getConfig().getAETitle(), &identifier, &responses);
         summarize(responses, *result);
         if (condition.bad()) client.abortAssociation();
         else client.releaseAssociation();
 
-        // Some SCPs answer before their last sub-association has closed: wait for it, and for
-        // every instance the final response counts, up to the DIMSE timeout.
+        // Some SCPs answer before their last sub-operation is through: wait for every instance
+        // the final response counts, up to the DIMSE timeout.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(peer->dimse_timeout);
-        while (std::chrono::steady_clock::now() < deadline &&
-               (destination.open.load() > 0 || receiver.received() < result->completed + result->warning))
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        destination.stop = true;
-        listener.join();
+        while (std::chrono::steady_clock::now() < deadline && receiver.received() < result->completed + result->warning)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         result->received = receiver.received();
-
         if (condition.bad())
             return report({CDCM_NET_ERROR_DIMSE, std::string("C-MOVE: ") + condition.text()}, message, capacity);
         if (receiver.failedToWrite())

@@ -28,7 +28,8 @@ class StoreClient : public DcmStorageSCU {
         setDecompressionMode(DM_losslessOnly);
         setHaltOnInvalidFileMode(OFFalse);
         setHaltOnUnsuccessfulStoreMode(OFFalse);
-        setAllowIllegalProposalMode(OFFalse);
+        // A compressed instance DCMTK cannot decompress (JPEG 2000) is offered in its own syntax only.
+        setAllowIllegalProposalMode(OFTrue);
     }
 
     std::unordered_map<std::string, size_t> indexOfFile;

@@ -118,14 +118,29 @@ int32_t cdcm_net_echo(const cdcm_net_peer *peer, cdcm_net_result *result, char *
 int32_t cdcm_net_find(const cdcm_net_peer *peer, const cdcm_net_key *keys, size_t key_count,
                       cdcm_buffer *matches, cdcm_net_result *result, char *message, size_t message_capacity);
 
+/** The storage SCP that C-MOVE sub-operations arrive at, listening on `receive->port`. */
+typedef struct cdcm_net_listener cdcm_net_listener;
+
 /**
- * Study Root C-MOVE of `keys` to `receive->local_aet`, with a storage SCP on `receive->port`
- * for the sub-operations, which lives until the final C-MOVE response and every association
- * the peer opened for it have ended (or `dimse_timeout` passes without one).
+ * Opens the listening port (before any C-MOVE request goes out) and accepts, on a thread of its
+ * own, associations to `receive->local_aet` from `receive->accepted_calling_aet`, for the
+ * storage SOP Classes in `receive->sop_classes` first, then DCMTK's lists (127 in all: DCMTK's
+ * SCP configuration takes no more). TLS as `peer->tls` says. Close it with cdcm_net_listener_close.
+ */
+int32_t cdcm_net_listener_open(const cdcm_net_peer *peer, const cdcm_net_receive *receive,
+                               cdcm_net_listener *_Nullable *_Nonnull out, char *message, size_t message_capacity);
+
+/** Stops accepting (within a second), ends the thread, frees the listener. Safe with NULL. */
+void cdcm_net_listener_close(cdcm_net_listener *_Nullable listener);
+
+/**
+ * Study Root C-MOVE of `keys` to `receive->local_aet`; the instances go to `folder` (numbered
+ * from `first_number`) through `listener`. Returns once the final response has come and the
+ * instances it counts as completed have arrived (or `dimse_timeout` has passed).
  */
 int32_t cdcm_net_move(const cdcm_net_peer *peer, const cdcm_net_key *keys, size_t key_count,
-                      const cdcm_net_receive *receive, cdcm_net_result *result, char *message,
-                      size_t message_capacity);
+                      cdcm_net_listener *listener, const char *folder, uint64_t first_number,
+                      cdcm_net_result *result, char *message, size_t message_capacity);
 
 /** Study Root C-GET of `keys` on one association, with SCP-role storage contexts. */
 int32_t cdcm_net_get(const cdcm_net_peer *peer, const cdcm_net_key *keys, size_t key_count,
