@@ -58,7 +58,12 @@ cat >"$dir/orthanc.json" <<JSON
   "Plugins": ["$plugin"]
 }
 JSON
-env TCP_NODELAY=1 /usr/sbin/Orthanc "$dir/orthanc.json" >"$dir/orthanc.log" 2>&1 &
+# Orthanc must not hold the caller's pipes open (a test reading this script's output would
+# wait for it to exit): close every descriptor above stderr before starting it.
+for fd in $(ls /proc/$$/fd); do
+    [[ $fd -gt 2 ]] && eval "exec $fd>&-" 2>/dev/null || true
+done
+env TCP_NODELAY=1 /usr/sbin/Orthanc "$dir/orthanc.json" </dev/null >"$dir/orthanc.log" 2>&1 &
 echo $! >"$dir/pid"
 for _ in $(seq 1 100); do
     if curl -sf "http://127.0.0.1:$http_port/system" >/dev/null 2>&1; then exit 0; fi

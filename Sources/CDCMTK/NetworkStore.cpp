@@ -26,6 +26,9 @@ class StoreClient : public DcmStorageSCU {
         setMaxReceivePDULength(ASC_MAXIMUMPDUSIZE);
         // Transfer syntax kept; a lossless one may be decompressed if the peer refuses it.
         setDecompressionMode(DM_losslessOnly);
+        // Without this DcmSCU refuses to decompress when the peer chose an uncompressed syntax
+        // for a losslessly compressed instance (Orthanc prefers uncompressed ones).
+        setDatasetConversionMode(OFTrue);
         setHaltOnInvalidFileMode(OFFalse);
         setHaltOnUnsuccessfulStoreMode(OFFalse);
         // A compressed instance DCMTK cannot decompress (JPEG 2000) is offered in its own syntax only.
@@ -68,7 +71,12 @@ class StoreClient : public DcmStorageSCU {
   protected:
     void notifySOPInstanceSent(const TransferEntry &entry) override {
         auto found = indexOfFile.find(std::string(entry.Filename.getCharPointer()));
-        if (found == indexOfFile.end()) return;
+        // Not sent (no response, no status: DcmStorageSCU reports 0 then): the caller counts it
+        // as not sent, never as stored.
+        if (found == indexOfFile.end() || !entry.RequestSent) return;
+        // DcmStorageSCU marks instances it could not offer with "pending" codes (FFxx), never a
+        // final C-STORE status.
+        if ((entry.ResponseStatusCode & 0xFF00) == 0xFF00) return;
         const Uint16 status = entry.ResponseStatusCode;
         if (status == STATUS_Success) counts.completed += 1;
         else if ((status & 0xF000) == 0xB000) counts.warning += 1;
@@ -109,6 +117,9 @@ int32_t cdcm_net_store(const cdcm_net_peer *peer, const char *const *files, size
         while (client.getNumberOfSOPInstancesToBeSent() > 0 && client.getNumberOfSOPInstancesToBeSent() < before) {
             before = client.getNumberOfSOPInstancesToBeSent();
             OFCondition condition = client.addPresentationContexts();
+            // After a round, nothing left to propose means what remains cannot be sent at all:
+            // those files are not reported, and the caller counts them as not sent.
+            if (condition == NET_EC_NoPresentationContextsDefined && client.getAssociationCounter() > 0) break;
             if (condition.bad()) {
                 failure = {CDCM_NET_ERROR_NO_CONTEXT, std::string("presentation contexts: ") + condition.text()};
                 status = failure.status;

@@ -170,7 +170,7 @@ public struct DIMSEClient: Sendable {
     ) throws(NetworkError) {
         let classes = destination.sopClasses.map { strdup($0)! }
         let folder = strdup(destination.folder)!
-        let localAET = strdup(destination.local.aet)!
+        let localAET = strdup(destination.local.moveDestination ?? destination.local.aet)!
         let callingAET = strdup(aet)!
         defer {
             classes.forEach { free($0) }

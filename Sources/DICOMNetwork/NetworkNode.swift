@@ -53,9 +53,13 @@ public struct TLSSettings: Sendable {
 public struct LocalApplicationEntity: Sendable {
     public var aet: String
     public var port: UInt16
+    /// The Move Destination named in C-MOVE requests (`move_aet`), for a PACS that knows our
+    /// storage SCP under another AE title than the one we query with; by default `aet`.
+    public var moveDestination: String?
 
-    public init(aet: String = "VEIL", port: UInt16 = 11112) {
+    public init(aet: String = "VEIL", port: UInt16 = 11112, moveDestination: String? = nil) {
         self.aet = aet
         self.port = port
+        self.moveDestination = moveDestination
     }
 }

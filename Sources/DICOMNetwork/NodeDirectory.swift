@@ -57,6 +57,7 @@ public struct NodeDirectory: Sendable {
             guard let local = local as? [String: Any] else { throw fail("'local' must be a mapping") }
             if let aet = local["aet"] { directory.local.aet = try aeTitle(aet, node: "local") }
             if let port = local["port"] { directory.local.port = try portNumber(port, node: "local") }
+            if let aet = local["move_aet"] { directory.local.moveDestination = try aeTitle(aet, node: "local") }
         }
         guard let nodes = document["nodes"] as? [String: Any] else { throw fail("'nodes' must be a mapping") }
         for (name, value) in nodes {

@@ -101,8 +101,7 @@ struct PullCommand: ParsableCommand {
             Console.writeError("veil: \(node): \(outcome.summary)")
         }
         var exitStatus: Int32 = outcomes.allSatisfy(\.isComplete) ? 0 : 1
-        if let unreachable = outcomes.first(where: { $0.error?.kind == .connection || $0.error?.kind == .rejected })?
-            .error
+        if outcomes.allSatisfy({ $0.received == 0 }), let unreachable = outcomes.first(where: { $0.error != nil })?.error
         {
             Console.writeError("veil: error: \(unreachable.description)")
             exitStatus = 2

@@ -58,12 +58,16 @@ struct PushCommand: ParsableCommand {
             for failure in Dictionary(grouping: summary.failed, by: { $0 }).sorted(by: { $0.key < $1.key }) {
                 Console.writeError("veil: error: \(name): \(failure.value.count) instances refused: \(failure.key)")
             }
+            let notSent = summary.total - summary.alreadySent - summary.sent - summary.failed.count
             print(
                 "\(name): \(summary.sent) sent, \(summary.alreadySent) already there, \(summary.failed.count) refused, "
-                    + "\(summary.total - summary.alreadySent - summary.sent - summary.failed.count) not sent "
-                    + "(\(String(format: "%.1f", summary.seconds)) s)")
+                    + "\(notSent) not sent (\(String(format: "%.1f", summary.seconds)) s)")
             if let stopped = summary.stopped {
                 Console.writeError("veil: error: \(stopped.description); run the same push again to send the rest")
+                return 2
+            }
+            if notSent > 0 {
+                Console.writeError("veil: error: \(name): \(notSent) instances could not be sent (no accepted presentation context, or the file could not be encoded for it)")
                 return 2
             }
             return summary.failed.isEmpty ? 0 : 1

@@ -128,7 +128,17 @@ public struct StudyRetrieval: Sendable {
                     outcome.error = error
                     outcome.received = Self.countFiles(in: studyFolder)
                     if error.kind == .connection || error.kind == .rejected || error.kind == .tls { unreachable = error }
-                    if error.kind == .dimse, error.message.contains("A801") { unreachable = error }
+                    // A C-MOVE refused before anything arrived, and never yet successful: most often
+                    // the node does not know our AE title as a Move Destination. Stop, say so.
+                    if method == .move, error.kind == .dimse, outcome.received == 0,
+                        !outcomes.contains(where: { $0.received > 0 })
+                    {
+                        let destination = local.moveDestination ?? local.aet
+                        unreachable = NetworkError(
+                            .dimse, node: error.node,
+                            "\(error.message): does the node know '\(destination)' (port \(local.port)) as a move destination?")
+                        outcome.error = unreachable
+                    }
                 } catch {
                     outcome.error = NetworkError(.receive, node: client.node.name, "cannot create the receive folder")
                 }
