@@ -93,7 +93,7 @@ import TestSupport
             let own = Data(keyed.replacementUID(for: file.sopInstanceUID).utf8)
             let reference = Data(keyed.replacementUID(for: referenced).utf8)
             // A deflated data set hides its UIDs from a byte search: nothing to check there.
-            guard files.contains(where: { $0.range(of: own) != nil }) else { continue }
+            guard file.transferSyntax != "1.2.840.10008.1.2.1.99" else { continue }
             #expect(files.contains { $0.range(of: own) != nil && $0.range(of: reference) != nil }, "\(file.file)")
             checked += 1
         }
