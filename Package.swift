@@ -86,7 +86,8 @@ let package = Package(
         ),
         // Pull from a PACS and de-identify; push de-identified outputs (C-STORE, STOW-RS).
         .target(
-            name: "VeilNetwork", dependencies: ["DICOMNetwork", "VeilBatch", "DICOMIO", "DICOMCore", "Deidentification"]),
+            name: "VeilNetwork",
+            dependencies: ["DICOMNetwork", "VeilBatch", "DICOMIO", "DICOMCore", "Deidentification"]),
         // `swift run -c release DefaceBenchmark`: seconds per 256³ head volume.
         .executableTarget(name: "DefaceBenchmark", dependencies: ["Defacing", "Volumes", "VeilBatch"]),
         // `swift run -c release TextBenchmark`: ms per frame and scores on the generated text cases.

@@ -54,7 +54,8 @@ inline int32_t classify(const OFCondition &condition) {
 }
 
 /// A TLS layer for one role, BCP 195 profile, peer verification as asked.
-inline std::unique_ptr<DcmTLSTransportLayer> makeTLS(const cdcm_net_tls &tls, T_ASC_NetworkRole role, Failure &failure) {
+inline std::unique_ptr<DcmTLSTransportLayer> makeTLS(const cdcm_net_tls &tls, T_ASC_NetworkRole role,
+                                                     Failure &failure) {
     auto layer = std::make_unique<DcmTLSTransportLayer>(role, nullptr, OFTrue);
     auto fail = [&](const std::string &what, const OFCondition &condition) {
         failure = {CDCM_NET_ERROR_TLS, what + ": " + condition.text()};

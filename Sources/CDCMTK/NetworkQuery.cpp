@@ -41,7 +41,8 @@ bool makeIdentifier(const cdcm_net_key *keys, size_t count, DcmDataset &identifi
         if (tag.getEVR() == EVR_UNKNOWN || tag.getEVR() == EVR_SQ) {
             char text[16];
             std::snprintf(text, sizeof text, "(%04X,%04X)", keys[i].group, keys[i].element);
-            failure = {CDCM_ERROR_RECORDS, std::string("query key ") + text + " is not a public non-sequence attribute"};
+            failure = {CDCM_ERROR_RECORDS,
+                       std::string("query key ") + text + " is not a public non-sequence attribute"};
             return false;
         }
         OFCondition condition = identifier.putAndInsertString(tag, keys[i].value);

@@ -34,12 +34,14 @@ class MoveDestination : public DcmSCP {
         // DCMTK's SCP configuration holds at most 128 contexts: the study's own SOP Classes first.
         std::vector<std::string> classes;
         for (size_t i = 0; i < receive.sop_class_count; ++i) classes.emplace_back(receive.sop_classes[i]);
-        for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs; ++i) classes.emplace_back(dcmLongSCUStorageSOPClassUIDs[i]);
+        for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs; ++i)
+            classes.emplace_back(dcmLongSCUStorageSOPClassUIDs[i]);
         for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs; ++i) classes.emplace_back(dcmAllStorageSOPClassUIDs[i]);
         std::set<std::string> added;
         for (const std::string &sopClass : classes) {
             if (added.size() >= 127) break;
-            if (added.insert(sopClass).second) config.addPresentationContext(sopClass.c_str(), acceptedTransferSyntaxes());
+            if (added.insert(sopClass).second)
+                config.addPresentationContext(sopClass.c_str(), acceptedTransferSyntaxes());
         }
     }
 
@@ -170,9 +172,10 @@ int32_t cdcm_net_listener_open(const cdcm_net_peer *peer, const cdcm_net_receive
         // Listening before any request goes out: the peer connects back as soon as it has one.
         OFCondition condition = listener->destination.openListenPort();
         if (condition.bad()) {
-            return report({CDCM_NET_ERROR_CONNECTION,
-                           "cannot listen on port " + std::to_string(receive->port) + " for C-MOVE: " + condition.text()},
-                          message, capacity);
+            const std::string port = std::to_string(receive->port);
+            return report(
+                {CDCM_NET_ERROR_CONNECTION, "cannot listen on port " + port + " for C-MOVE: " + condition.text()},
+                message, capacity);
         }
         MoveDestination *destination = &listener->destination;
         listener->thread = std::thread([destination] { destination->acceptAssociations(); });

@@ -2,7 +2,7 @@ import DICOMCore
 import Foundation
 
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+import FoundationNetworking
 #endif
 
 /// DICOMweb (PS3.18) with one service: QIDO-RS queries and STOW-RS stores. Blocking calls; the
@@ -32,7 +32,9 @@ public struct DICOMwebClient: Sendable {
         var items: [URLQueryItem] = []
         for key in keys where key.tag != .queryRetrieveLevel {
             let name = String(format: "%04X%04X", key.tag.group, key.tag.element)
-            items.append(URLQueryItem(name: key.value.isEmpty ? "includefield" : name, value: key.value.isEmpty ? name : key.value))
+            items.append(
+                URLQueryItem(
+                    name: key.value.isEmpty ? "includefield" : name, value: key.value.isEmpty ? name : key.value))
         }
         let data = try request(path: level == .series ? "series" : "studies", query: items)
         if data.isEmpty { return [] }
@@ -94,7 +96,9 @@ public struct DICOMwebClient: Sendable {
         return data
     }
 
-    private func send(method: String, url: URL, body: Data?, contentType: String?) throws(NetworkError)
+    private func send(
+        method: String, url: URL, body: Data?, contentType: String?
+    ) throws(NetworkError)
         -> (Int, Data)
     {
         var request = URLRequest(url: url, timeoutInterval: TimeInterval(node.timeouts.dimse))
@@ -117,7 +121,9 @@ public struct DICOMwebClient: Sendable {
             outcome.status = (response as? HTTPURLResponse)?.statusCode ?? 0
             outcome.data = data ?? Data()
             // The error's text may hold the URL, never a value; keep only its kind.
-            if let error = error as? URLError { outcome.error = Self.describe(error) } else if error != nil {
+            if let error = error as? URLError {
+                outcome.error = Self.describe(error)
+            } else if error != nil {
                 outcome.error = "request failed"
             }
             done.signal()

@@ -1,6 +1,6 @@
+internal import CDCMTK
 import DICOMCore
 import Foundation
-internal import CDCMTK
 
 /// The storage SCP that receives C-MOVE sub-operations (see `DIMSEClient.openMoveListener`);
 /// it stops listening when released.
@@ -88,7 +88,9 @@ public struct DIMSEClient: Sendable {
 
     /// Study Root C-MOVE to our own AE; `listener` (opened first) receives the sub-operations
     /// into `folder`.
-    public func move(level: QueryLevel, keys: [QueryKey], listener: MoveListener, folder: String)
+    public func move(
+        level: QueryLevel, keys: [QueryKey], listener: MoveListener, folder: String
+    )
         throws(NetworkError) -> RetrieveResult
     {
         let all = [QueryKey(.queryRetrieveLevel, level.rawValue)] + keys.filter { $0.tag != .queryRetrieveLevel }
@@ -100,7 +102,9 @@ public struct DIMSEClient: Sendable {
     }
 
     /// The storage SCP for C-MOVE sub-operations from this node, listening until closed.
-    public func openMoveListener(local: LocalApplicationEntity, sopClasses: [String]) throws(NetworkError)
+    public func openMoveListener(
+        local: LocalApplicationEntity, sopClasses: [String]
+    ) throws(NetworkError)
         -> MoveListener
     {
         let destination = Destination(folder: "/", local: local, sopClasses: sopClasses)
@@ -112,7 +116,9 @@ public struct DIMSEClient: Sendable {
     }
 
     /// Study Root C-GET: instances come back on the same association.
-    public func get(level: QueryLevel, keys: [QueryKey], to destination: Destination) throws(NetworkError)
+    public func get(
+        level: QueryLevel, keys: [QueryKey], to destination: Destination
+    ) throws(NetworkError)
         -> RetrieveResult
     {
         let all = [QueryKey(.queryRetrieveLevel, level.rawValue)] + keys.filter { $0.tag != .queryRetrieveLevel }
@@ -205,7 +211,8 @@ public struct DIMSEClient: Sendable {
     private func call(
         _ body: (UnsafePointer<cdcm_net_peer>, UnsafeMutablePointer<CChar>, Int) -> Int32
     ) throws(NetworkError) {
-        let strings = [host, aet, callingAET] + (tls.map { [$0.certificate ?? "", $0.privateKey ?? ""] + $0.trusted } ?? [])
+        let strings =
+            [host, aet, callingAET] + (tls.map { [$0.certificate ?? "", $0.privateKey ?? ""] + $0.trusted } ?? [])
         let copies = strings.map { strdup($0)! }
         defer { copies.forEach { free($0) } }
         let trusted = copies.dropFirst(5).map { UnsafePointer<CChar>($0) }
@@ -250,7 +257,9 @@ public struct DIMSEClient: Sendable {
         func read<T: FixedWidthInteger>(_: T.Type) -> T? {
             guard offset + MemoryLayout<T>.size <= bytes.count else { return nil }
             var value: T = 0
-            withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + MemoryLayout<T>.size])) }
+            withUnsafeMutableBytes(of: &value) {
+                $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + MemoryLayout<T>.size]))
+            }
             offset += MemoryLayout<T>.size
             return T(littleEndian: value)
         }

@@ -67,7 +67,8 @@ public struct NodeDirectory: Sendable {
             if let seconds = entry["acse_timeout"] as? Int { timeouts.acse = seconds }
             if let seconds = entry["dimse_timeout"] as? Int { timeouts.dimse = seconds }
             if let url = entry["url"] {
-                guard let text = url as? String, let url = URL(string: text), url.scheme == "http" || url.scheme == "https"
+                guard let text = url as? String, let url = URL(string: text),
+                    url.scheme == "http" || url.scheme == "https"
                 else { throw fail("'url' must be an http or https URL", node: name) }
                 let token = (entry["token_file"] as? String).map { resolve($0, in: folder) }
                 directory.nodes[name] = NetworkNode(
@@ -79,7 +80,9 @@ public struct NodeDirectory: Sendable {
             }
             var tls: TLSSettings?
             if let settings = entry["tls"] {
-                guard let settings = settings as? [String: Any] else { throw fail("'tls' must be a mapping", node: name) }
+                guard let settings = settings as? [String: Any] else {
+                    throw fail("'tls' must be a mapping", node: name)
+                }
                 let trusted: [String]
                 switch settings["trusted"] {
                 case let one as String: trusted = [resolve(one, in: folder)]
@@ -110,7 +113,8 @@ public struct NodeDirectory: Sendable {
     /// PS3.5 AE: 1 to 16 characters of the default repertoire, no backslash or control character.
     private static func aeTitle(_ value: Any, node: String) throws(NetworkError) -> String {
         let text = ((value as? String) ?? "\(value)").trimmingCharacters(in: .whitespaces)
-        guard (1...16).contains(text.count), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F && $0 != "\\" })
+        guard (1...16).contains(text.count),
+            text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F && $0 != "\\" })
         else { throw NetworkError(.configuration, node: node, "nodes file: an AE title has 1 to 16 characters") }
         return text
     }
@@ -128,7 +132,9 @@ public enum SecretFile {
     /// Throws unless `path` is a regular file without group or other permissions (0600 or 0400).
     public static func check(_ path: String, node: String, what: String) throws(NetworkError) {
         var status = stat()
-        guard stat(path, &status) == 0 else { throw NetworkError(.configuration, node: node, "cannot read the \(what) file") }
+        guard stat(path, &status) == 0 else {
+            throw NetworkError(.configuration, node: node, "cannot read the \(what) file")
+        }
         let mode = status.st_mode & 0o777
         guard mode & 0o077 == 0 else {
             throw NetworkError(

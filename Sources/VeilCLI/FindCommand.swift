@@ -38,11 +38,15 @@ struct FindCommand: ParsableCommand {
     static func defaultColumns(_ level: Level) -> [DICOMTag] {
         switch level {
         case .study:
-            [.patientID, .patientName, .studyDate, .accessionNumber, .modalitiesInStudy, .studyDescription,
-             .numberOfStudyRelatedInstances, .studyInstanceUID]
+            [
+                .patientID, .patientName, .studyDate, .accessionNumber, .modalitiesInStudy, .studyDescription,
+                .numberOfStudyRelatedInstances, .studyInstanceUID,
+            ]
         case .series:
-            [.patientID, .studyInstanceUID, .seriesInstanceUID, .modality, .seriesNumber, .seriesDescription,
-             .numberOfSeriesRelatedInstances]
+            [
+                .patientID, .studyInstanceUID, .seriesInstanceUID, .modality, .seriesNumber, .seriesDescription,
+                .numberOfSeriesRelatedInstances,
+            ]
         }
     }
 

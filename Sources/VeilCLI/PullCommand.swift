@@ -53,7 +53,9 @@ struct PullCommand: ParsableCommand {
     enum Failure: Error { case exit(Int32) }
 
     func validate() throws {
-        if study.isEmpty == query.isEmpty { throw ValidationError("give --study UID… or --query Keyword=value…, not both") }
+        if study.isEmpty == query.isEmpty {
+            throw ValidationError("give --study UID… or --query Keyword=value…, not both")
+        }
     }
 
     func run() throws {
@@ -101,7 +103,8 @@ struct PullCommand: ParsableCommand {
             Console.writeError("veil: \(node): \(outcome.summary)")
         }
         var exitStatus: Int32 = outcomes.allSatisfy(\.isComplete) ? 0 : 1
-        if outcomes.allSatisfy({ $0.received == 0 }), let unreachable = outcomes.first(where: { $0.error != nil })?.error
+        if outcomes.allSatisfy({ $0.received == 0 }),
+            let unreachable = outcomes.first(where: { $0.error != nil })?.error
         {
             Console.writeError("veil: error: \(unreachable.description)")
             exitStatus = 2
@@ -113,7 +116,8 @@ struct PullCommand: ParsableCommand {
                 for name in try FileManager.default.contentsOfDirectory(atPath: raw) {
                     let target = (keepRaw as NSString).appendingPathComponent(name)
                     try? FileManager.default.removeItem(atPath: target)
-                    try FileManager.default.copyItem(atPath: (raw as NSString).appendingPathComponent(name), toPath: target)
+                    try FileManager.default.copyItem(
+                        atPath: (raw as NSString).appendingPathComponent(name), toPath: target)
                 }
             } catch {
                 Console.writeError("veil: error: cannot copy the originals to --keep-raw")
@@ -126,16 +130,18 @@ struct PullCommand: ParsableCommand {
             if let nodes = nodeOptions.nodes, anonymizeOptions.contains("--push") { arguments += ["--nodes", nodes] }
             do {
                 let command = try AnonymizeCommand.parse(arguments)
-                try command.execute(defaceRequiresHead: false, beforePush: { manifest in
-                    let keyed = KeyedIdentifiers(key: key)
-                    let records = zip(outcomes, studies).map { outcome, study in
-                        RetrievalRecord(
-                            outcome: outcome, study: study, node: node, method: method.rawValue, keyed: keyed)
-                    }
-                    do { try RetrievalRecord.append(records, toManifest: manifest) } catch {
-                        Console.writeError("veil: error: cannot add the retrieval records to the manifest")
-                    }
-                })
+                try command.execute(
+                    defaceRequiresHead: false,
+                    beforePush: { manifest in
+                        let keyed = KeyedIdentifiers(key: key)
+                        let records = zip(outcomes, studies).map { outcome, study in
+                            RetrievalRecord(
+                                outcome: outcome, study: study, node: node, method: method.rawValue, keyed: keyed)
+                        }
+                        do { try RetrievalRecord.append(records, toManifest: manifest) } catch {
+                            Console.writeError("veil: error: cannot add the retrieval records to the manifest")
+                        }
+                    })
             } catch let code as ExitCode {
                 exitStatus = max(exitStatus, code.rawValue)
             } catch {

@@ -67,7 +67,10 @@ struct PushCommand: ParsableCommand {
                 return 2
             }
             if notSent > 0 {
-                Console.writeError("veil: error: \(name): \(notSent) instances could not be sent (no accepted presentation context, or the file could not be encoded for it)")
+                Console.writeError(
+                    "veil: error: \(name): \(notSent) instances could not be sent "
+                        + "(no accepted presentation context, or the file could not be encoded for it)"
+                )
                 return 2
             }
             return summary.failed.isEmpty ? 0 : 1

@@ -49,7 +49,8 @@ public struct OutputPush: Sendable {
         let journalPath = PushJournal.path(manifest: manifestPath, node: node.name)
         let delivered = PushJournal.delivered(at: journalPath)
         let pending = outputs.filter { !delivered.contains($0.relativePath) }
-        var summary = Summary(total: outputs.count, alreadySent: outputs.count - pending.count, journalPath: journalPath)
+        var summary = Summary(
+            total: outputs.count, alreadySent: outputs.count - pending.count, journalPath: journalPath)
         let paths = pending.map { (folder as NSString).appendingPathComponent($0.relativePath) }
         if !allowIdentified { try checkDeidentified(paths) }
         if pending.isEmpty {
@@ -69,7 +70,10 @@ public struct OutputPush: Sendable {
                 do {
                     let stored = try client.store(files: batch.map { (paths[$0], pending[$0].sopInstanceUID) })
                     for (position, ok) in zip(batch, stored) {
-                        if ok { journal.record(pending[position].relativePath); summary.sent += 1 } else {
+                        if ok {
+                            journal.record(pending[position].relativePath)
+                            summary.sent += 1
+                        } else {
                             summary.failed.append("an instance was not stored (STOW-RS failure list)")
                         }
                     }
@@ -133,7 +137,8 @@ public struct OutputPush: Sendable {
             let marked: Bool
             do {
                 let file = try DICOMFile(path: path)
-                marked = try file.read().dataSet.string(.patientIdentityRemoved)?.trimmingCharacters(in: .whitespaces)
+                marked =
+                    try file.read().dataSet.string(.patientIdentityRemoved)?.trimmingCharacters(in: .whitespaces)
                     == "YES"
             } catch {
                 marked = false
@@ -143,7 +148,8 @@ public struct OutputPush: Sendable {
         if unmarked > 0 {
             throw NetworkError(
                 .configuration, node: node.name,
-                "refusing to push: \(unmarked) files are missing or not marked de-identified (Patient Identity Removed is not YES); --allow-identified sends them anyway"
+                "refusing to push: \(unmarked) files are missing or not marked de-identified "
+                    + "(Patient Identity Removed is not YES); --allow-identified sends them anyway"
             )
         }
     }

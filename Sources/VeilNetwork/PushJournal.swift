@@ -11,7 +11,10 @@ final class PushJournal {
     private var unsynced = 0
 
     static func path(manifest: String, node: String) -> String {
-        let safe = String(node.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
+        let safe = String(
+            node.unicodeScalars.map {
+                CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_"
+            })
         return manifest + ".push-\(safe).journal"
     }
 

@@ -16,8 +16,10 @@ public struct RetrievalRecord: Encodable, Sendable {
     public var status: String?
     public var error: String?
 
-    public init(outcome: StudyRetrieval.Outcome, study: StudyRetrieval.Study, node: String, method: String,
-                keyed: KeyedIdentifiers) {
+    public init(
+        outcome: StudyRetrieval.Outcome, study: StudyRetrieval.Study, node: String, method: String,
+        keyed: KeyedIdentifiers
+    ) {
         self.node = node
         self.method = method
         self.study = keyed.replacementUID(for: study.studyInstanceUID)

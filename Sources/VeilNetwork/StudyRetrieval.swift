@@ -43,7 +43,8 @@ public struct StudyRetrieval: Sendable {
             var reasons: [String] = []
             if failedSubOperations > 0 { reasons.append("\(failedSubOperations) sub-operations failed") }
             if let status, !status.isSuccess { reasons.append(status.description) }
-            return "study #\(number): incomplete: \(counts)\(reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))")"
+            let why = reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"
+            return "study #\(number): incomplete: \(counts)\(why)"
         }
     }
 
@@ -59,8 +60,11 @@ public struct StudyRetrieval: Sendable {
 
     /// The studies matching `keys` (C-FIND at study level), with their instance counts.
     public func studies(matching keys: [QueryKey]) throws(NetworkError) -> [Study] {
-        let returnKeys = [QueryKey(.studyInstanceUID), QueryKey(.numberOfStudyRelatedInstances), QueryKey(.sopClassesInStudy)]
-        let all = keys.filter { key in !returnKeys.contains { $0.tag == key.tag } || !key.value.isEmpty }
+        let returnKeys = [
+            QueryKey(.studyInstanceUID), QueryKey(.numberOfStudyRelatedInstances), QueryKey(.sopClassesInStudy),
+        ]
+        let all =
+            keys.filter { key in !returnKeys.contains { $0.tag == key.tag } || !key.value.isEmpty }
             + returnKeys.filter { key in !keys.contains { $0.tag == key.tag } }
         // A PACS that files one study under two patients answers twice: one study, counts added.
         var studies: [Study] = []
@@ -90,7 +94,9 @@ public struct StudyRetrieval: Sendable {
 
     /// Retrieves each study into `folder/study-<n>` (created mode 0700). A study that fails
     /// does not stop the others, except when the node cannot be reached at all.
-    public func retrieve(_ studies: [Study], into folder: String, finished: (Outcome) -> Void = { _ in })
+    public func retrieve(
+        _ studies: [Study], into folder: String, finished: (Outcome) -> Void = { _ in }
+    )
         -> [Outcome]
     {
         var outcomes: [Outcome] = []
@@ -99,8 +105,12 @@ public struct StudyRetrieval: Sendable {
         if method == .move {
             // One listener for every study: its port stays open between the requests.
             var classes: [String] = []
-            for study in studies { for sopClass in study.sopClasses where !classes.contains(sopClass) { classes.append(sopClass) } }
-            do { listener = try client.openMoveListener(local: local, sopClasses: classes) } catch { unreachable = error }
+            for study in studies {
+                for sopClass in study.sopClasses where !classes.contains(sopClass) { classes.append(sopClass) }
+            }
+            do { listener = try client.openMoveListener(local: local, sopClasses: classes) } catch {
+                unreachable = error
+            }
         }
         for (index, study) in studies.enumerated() {
             var outcome = Outcome(
@@ -127,7 +137,9 @@ public struct StudyRetrieval: Sendable {
                 } catch let error as NetworkError {
                     outcome.error = error
                     outcome.received = Self.countFiles(in: studyFolder)
-                    if error.kind == .connection || error.kind == .rejected || error.kind == .tls { unreachable = error }
+                    if error.kind == .connection || error.kind == .rejected || error.kind == .tls {
+                        unreachable = error
+                    }
                     // A C-MOVE refused before anything arrived, and never yet successful: most often
                     // the node does not know our AE title as a Move Destination. Stop, say so.
                     if method == .move, error.kind == .dimse, outcome.received == 0,
@@ -136,7 +148,9 @@ public struct StudyRetrieval: Sendable {
                         let destination = local.moveDestination ?? local.aet
                         unreachable = NetworkError(
                             .dimse, node: error.node,
-                            "\(error.message): does the node know '\(destination)' (port \(local.port)) as a move destination?")
+                            "\(error.message): does the node know '\(destination)' (port \(local.port)) "
+                                + "as a move destination?"
+                        )
                         outcome.error = unreachable
                     }
                 } catch {
@@ -150,6 +164,7 @@ public struct StudyRetrieval: Sendable {
     }
 
     static func countFiles(in folder: String) -> Int {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("received-") }.count
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("received-") }
+            .count
     }
 }

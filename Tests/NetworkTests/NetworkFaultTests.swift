@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// What goes wrong on a network: a node down, a crash mid-push, a PACS that does not know us,
 /// a node that never answers. Each ends with a one-line error naming the node and an exit
@@ -30,8 +30,10 @@ import TestSupport
         let output = servers.folder.file("out").path
         let anonymize = try ExternalTool.run(
             Binaries.veil,
-            ["anonymize", try GeneratedCorpus.folder(files: 400, size: 128).path, "--output", output, "--key-file",
-             servers.keyFile])
+            [
+                "anonymize", try GeneratedCorpus.folder(files: 400, size: 128).path, "--output", output, "--key-file",
+                servers.keyFile,
+            ])
         #expect(anonymize.status == 0, "\(anonymize.standardError)")
         let journal = output + "/manifest.jsonl.push-research.journal"
 
@@ -42,7 +44,9 @@ import TestSupport
         push.standardError = FileHandle.nullDevice
         try push.run()
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, (try? String(contentsOfFile: journal, encoding: .utf8))?.split(separator: "\n").count ?? 0 < 20 {
+        while Date() < deadline,
+            (try? String(contentsOfFile: journal, encoding: .utf8))?.split(separator: "\n").count ?? 0 < 20
+        {
             usleep(2000)
         }
         kill(push.processIdentifier, SIGKILL)
@@ -90,7 +94,8 @@ import TestSupport
         let servers = try OrthancServers(
             loadCorpus: false,
             extraNodes: """
-                  closed: {aet: NOBODY, host: 127.0.0.1, port: \(try OrthancServers.freePorts(1)[0]), connect_timeout: 3}
+                  closed: {aet: NOBODY, host: 127.0.0.1, port: \(try OrthancServers.freePorts(1)[0]),
+                           connect_timeout: 3}
                   silent: {aet: SILENT, host: 127.0.0.1, port: 1, connect_timeout: 3, acse_timeout: 2}
                 """)
         var start = Date()

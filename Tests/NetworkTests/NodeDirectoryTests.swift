@@ -1,8 +1,8 @@
 import DICOMCore
 import DICOMNetwork
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 struct NodeDirectoryTests {
     @Test func readsTheDocumentedKeys() throws {
@@ -21,7 +21,8 @@ struct NodeDirectoryTests {
             return
         }
         #expect(aet == "ORTHANC_B" && port == 4243)
-        #expect(tls?.privateKey == "/etc/veil/me.key" && tls?.trusted == ["/etc/veil/ca.pem"] && tls?.verifyPeer == true)
+        #expect(
+            tls?.privateKey == "/etc/veil/me.key" && tls?.trusted == ["/etc/veil/ca.pem"] && tls?.verifyPeer == true)
         guard case .web(let url, let token) = try directory.node("web").address else {
             Issue.record("web is not a DICOMweb node")
             return

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+import FoundationNetworking
 #endif
 
 /// Two Orthanc servers on loopback for one test: A, the clinical PACS holding the planted-PHI
@@ -47,7 +47,8 @@ final class OrthancServers: @unchecked Sendable {
         var research = "{aet: ORTHANC_B, host: 127.0.0.1, port: \(b.dicomPort)}"
         if let bTLS {
             research =
-                "{aet: ORTHANC_B, host: 127.0.0.1, port: \(b.dicomPort), tls: {certificate: \(bTLS.clientCertificate), key: \(bTLS.clientKey), trusted: \(bTLS.caCertificate)}}"
+                "{aet: ORTHANC_B, host: 127.0.0.1, port: \(b.dicomPort), tls: {certificate: \(bTLS.clientCertificate), "
+                + "key: \(bTLS.clientKey), trusted: \(bTLS.caCertificate)}}"
         }
         try """
         local: {aet: VEIL, port: \(localPort)}
@@ -63,9 +64,13 @@ final class OrthancServers: @unchecked Sendable {
     func start(_ server: Server, extra: [String] = []) throws {
         let run = try ExternalTool.run(
             Self.script,
-            ["start", folder.path, server.name, server.aet, "\(server.dicomPort)", "\(server.httpPort)",
-             "modality", "VEIL:\(localPort)"] + extra)
-        guard run.status == 0 else { throw ToolFailure(message: "orthanc.sh start \(server.name): \(run.standardError)") }
+            [
+                "start", folder.path, server.name, server.aet, "\(server.dicomPort)", "\(server.httpPort)",
+                "modality", "VEIL:\(localPort)",
+            ] + extra)
+        guard run.status == 0 else {
+            throw ToolFailure(message: "orthanc.sh start \(server.name): \(run.standardError)")
+        }
     }
 
     func stop(_ server: Server) throws {
@@ -113,7 +118,9 @@ final class OrthancServers: @unchecked Sendable {
 
     /// Every instance file the server stores, as it would hand it out.
     func allInstanceFiles(_ server: Server) throws -> [Data] {
-        try ((try json(server, "/instances") as? [String]) ?? []).map { try http("GET", server.url + "/instances/\($0)/file").data }
+        try ((try json(server, "/instances") as? [String]) ?? []).map {
+            try http("GET", server.url + "/instances/\($0)/file").data
+        }
     }
 
     func sopInstanceUIDs(_ server: Server) throws -> Set<String> {
@@ -141,7 +148,8 @@ final class OrthancServers: @unchecked Sendable {
             box.data = data ?? Data()
             done.signal()
         }
-        let task = body.map { session.uploadTask(with: request, from: $0, completionHandler: handler) }
+        let task =
+            body.map { session.uploadTask(with: request, from: $0, completionHandler: handler) }
             ?? session.dataTask(with: request, completionHandler: handler)
         task.resume()
         done.wait()
@@ -194,18 +202,28 @@ struct TLSFiles {
         clientKey = path("client.key")
         func openssl(_ arguments: [String]) throws {
             let run = try ExternalTool.run("openssl", arguments)
-            guard run.status == 0 else { throw ToolFailure(message: "openssl \(arguments.first ?? ""): \(run.standardError)") }
+            guard run.status == 0 else {
+                throw ToolFailure(message: "openssl \(arguments.first ?? ""): \(run.standardError)")
+            }
         }
         let days = ["-days", "2"]
         for (name, subject) in [("ca", "/CN=Veil Test CA"), ("other-ca", "/CN=Other CA")] {
-            try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("\(name).key"), "-out",
-                         path("\(name).pem"), "-subj", subject] + days)
+            try openssl(
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("\(name).key"), "-out",
+                    path("\(name).pem"), "-subj", subject,
+                ] + days)
         }
         for (name, subject) in [("server", "/CN=127.0.0.1"), ("client", "/CN=VEIL")] {
-            try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", path("\(name).key"), "-out",
-                         path("\(name).csr"), "-subj", subject])
-            try openssl(["x509", "-req", "-in", path("\(name).csr"), "-CA", caCertificate, "-CAkey", path("ca.key"),
-                         "-CAcreateserial", "-out", path("\(name).pem")] + days)
+            try openssl([
+                "req", "-newkey", "rsa:2048", "-nodes", "-keyout", path("\(name).key"), "-out",
+                path("\(name).csr"), "-subj", subject,
+            ])
+            try openssl(
+                [
+                    "x509", "-req", "-in", path("\(name).csr"), "-CA", caCertificate, "-CAkey", path("ca.key"),
+                    "-CAcreateserial", "-out", path("\(name).pem"),
+                ] + days)
             chmod(path("\(name).key"), 0o600)
         }
     }

@@ -1,8 +1,8 @@
 import DICOMCore
 import Deidentification
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `veil pull` from Orthanc A and `veil push` to Orthanc B, end to end with the built binary.
 @Suite(.serialized) struct PullPushTests {
@@ -122,9 +122,12 @@ struct ManifestFacts {
     var retrievals: [Retrieval] = []
 
     init(_ folder: String) throws {
-        let text = try String(contentsOfFile: (folder as NSString).appendingPathComponent("manifest.jsonl"), encoding: .utf8)
+        let text = try String(
+            contentsOfFile: (folder as NSString).appendingPathComponent("manifest.jsonl"), encoding: .utf8)
         for line in text.split(separator: "\n") {
-            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                continue
+            }
             switch object["type"] as? String {
             case "file":
                 let status = object["status"] as? String

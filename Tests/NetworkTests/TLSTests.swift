@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// DICOM TLS (BCP 195 profile) to an Orthanc that accepts TLS only, with certificates made by
 /// `openssl req` for the test: the right CA works, another CA is refused, plain TCP gets nowhere.
@@ -10,7 +10,9 @@ import TestSupport
         let servers = try OrthancServers(
             loadCorpus: false, bTLS: tls,
             extraNodes: """
-                  untrusted: {aet: ORTHANC_B, host: 127.0.0.1, port: PORT, tls: {certificate: \(tls.clientCertificate), key: \(tls.clientKey), trusted: \(tls.otherCACertificate)}}
+                  untrusted: {aet: ORTHANC_B, host: 127.0.0.1, port: PORT,
+                              tls: {certificate: \(tls.clientCertificate), key: \(tls.clientKey),
+                                    trusted: \(tls.otherCACertificate)}}
                   plain: {aet: ORTHANC_B, host: 127.0.0.1, port: PORT, acse_timeout: 3}
                 """)
         let nodes = try String(contentsOfFile: servers.nodesFile, encoding: .utf8)
