@@ -97,6 +97,8 @@ struct PullCommand: ParsableCommand {
         }
         let raw = String(cString: made)
         defer { try? FileManager.default.removeItem(atPath: raw) }
+        let interruption = RawFolderGuard(raw)
+        defer { withExtendedLifetime(interruption) {} }
 
         Console.writeError("veil: \(node): retrieving \(studies.count) studies by C-\(method.rawValue.uppercased())")
         let outcomes = retrieval.retrieve(studies, into: raw) { outcome in
@@ -155,3 +157,27 @@ struct PullCommand: ParsableCommand {
     }
 }
 extension StudyRetrieval.Method: ExpressibleByArgument {}
+
+/// Removes the raw folder when the run is interrupted (Ctrl-C, SIGTERM): originals never outlive
+/// a pull, however it ends (kill -9 excepted: the folder is then in the temporary directory, mode 0700).
+final class RawFolderGuard: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(_ folder: String) {
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                try? FileManager.default.removeItem(atPath: folder)
+                Console.writeError("veil: interrupted: the retrieved originals were removed")
+                exit(128 + number)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    deinit {
+        for source in sources { source.cancel() }
+    }
+}
