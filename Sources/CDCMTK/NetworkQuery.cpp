@@ -104,6 +104,8 @@ void cdcm_net_initialize(void) {
             OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
         } catch (...) {
         }
+        // The decoders, for instances sent decompressed when the peer refuses their syntax.
+        cdcm_initialize();
     });
 }
 

@@ -1,95 +1,96 @@
-// C-STORE of a list of files through DcmStorageSCU: presentation contexts per file (SOP Class
-// and transfer syntax, lossless decompression as fallback), at most 128 per association, as
-// many associations as it takes.
+// C-STORE of a list of files. Each file is offered in its own transfer syntax; a losslessly
+// compressed one DCMTK can decode is also offered, in a second context, uncompressed, and is
+// decompressed only when the peer refuses its syntax. At most 128 contexts per association, as
+// many associations as it takes. (DcmStorageSCU puts both in one context, and a peer that
+// prefers uncompressed syntaxes then gets every instance decompressed.)
 #include "Network.hpp"
 
-#include "dcmtk/dcmnet/dstorscu.h"
+#include "dcmtk/dcmdata/dccodec.h"
+#include "dcmtk/dcmdata/dcdatutl.h"
+#include "dcmtk/dcmdata/dcuid.h"
 
-#include <unordered_map>
+#include <map>
+#include <utility>
 
 using namespace cdcm::net;
 
 namespace {
 
-class StoreClient : public DcmStorageSCU {
+/// One file to send, as its meta header describes it.
+struct Instance {
+    size_t index;
+    std::string path;
+    std::string sopClass;
+    std::string transferSyntax;
+    /// Can be sent uncompressed if the peer refuses its own syntax.
+    bool decompressible;
+};
+
+bool isUncompressed(const std::string &syntax);
+
+class StoreClient : public Client {
   public:
-    StoreClient(const cdcm_net_peer &peer, cdcm_net_store_callback callback, void *context)
-        : peer_(peer), callback_(callback), context_(context) {
-        setAETitle(peer.calling_aet);
-        setPeerHostName(peer.host);
-        setPeerPort(peer.port);
-        setPeerAETitle(peer.called_aet);
-        setConnectionTimeout(peer.connect_timeout);
-        setACSETimeout(peer.acse_timeout);
-        setDIMSETimeout(peer.dimse_timeout);
-        setDIMSEBlockingMode(DIMSE_NONBLOCKING);
-        setMaxReceivePDULength(ASC_MAXIMUMPDUSIZE);
-        // Transfer syntax kept; a lossless one may be decompressed if the peer refuses it.
-        setDecompressionMode(DM_losslessOnly);
-        // Without this DcmSCU refuses to decompress when the peer chose an uncompressed syntax
-        // for a losslessly compressed instance (Orthanc prefers uncompressed ones).
+    explicit StoreClient(const cdcm_net_peer &peer) : Client(peer) {
+        // Lets DcmSCU write a data set in the accepted syntax when it is not the stored one.
         setDatasetConversionMode(OFTrue);
-        setHaltOnInvalidFileMode(OFFalse);
-        setHaltOnUnsuccessfulStoreMode(OFFalse);
-        // A compressed instance DCMTK cannot decompress (JPEG 2000) is offered in its own syntax only.
-        setAllowIllegalProposalMode(OFTrue);
     }
 
-    std::unordered_map<std::string, size_t> indexOfFile;
-    cdcm_net_result counts{};
-
-    bool associate(Failure &failure) {
-        dcmConnectionTimeout.set(peer_.connect_timeout);
-        OFCondition condition = initNetwork();
-        if (condition.bad()) {
-            failure = {CDCM_NET_ERROR_CONNECTION, std::string("network: ") + condition.text()};
-            return false;
+    /// Proposes the contexts `batch` needs, in the order of `contexts`.
+    void propose(const std::vector<std::pair<std::string, std::vector<std::string>>> &contexts) {
+        clearPresentationContexts();
+        for (const auto &[sopClass, syntaxes] : contexts) {
+            OFList<OFString> list;
+            for (const std::string &syntax : syntaxes) list.push_back(syntax.c_str());
+            addPresentationContext(sopClass.c_str(), list);
         }
-        if (peer_.tls != nullptr) {
-            if (!tls_) tls_ = makeTLS(*peer_.tls, NET_REQUESTOR, failure);
-            if (!tls_) return false;
-            condition = useSecureConnection(tls_.get());
-            if (condition.bad()) {
-                failure = {CDCM_NET_ERROR_TLS, std::string("TLS: ") + condition.text()};
-                return false;
+    }
+
+    /// Sends one instance; `status` is the peer's C-STORE status, or stays 0xFFFF when the
+    /// instance could not be offered (no accepted context). A bad condition means the
+    /// association is gone.
+    OFCondition send(const Instance &instance, uint16_t &status) {
+        status = 0xFFFF;
+        T_ASC_PresentationContextID context =
+            findPresentationContextID(instance.sopClass.c_str(), instance.transferSyntax.c_str());
+        E_TransferSyntax target = EXS_Unknown;
+        // The peer chose another syntax for the context: an uncompressed instance is re-encoded
+        // (byte order, VR), a lossless one decompressed.
+        if (context == 0 && (instance.decompressible || isUncompressed(instance.transferSyntax))) {
+            context = findPresentationContextID(instance.sopClass.c_str(), UID_LittleEndianExplicitTransferSyntax);
+            target = EXS_LittleEndianExplicit;
+            if (context == 0) {
+                context = findPresentationContextID(instance.sopClass.c_str(), UID_LittleEndianImplicitTransferSyntax);
+                target = EXS_LittleEndianImplicit;
             }
         }
-        condition = negotiateAssociation();
-        if (condition.good()) return true;
-        failure.status = classify(condition);
-        if (failure.status == CDCM_NET_ERROR_REJECTED) {
-            failure.message = "association rejected: " + probeRejection(peer_, tls_.get());
-        } else if (failure.status == CDCM_NET_ERROR_NO_CONTEXT) {
-            // DcmStorageSCU marked this association's instances as not sendable; go on with the rest.
-            failure.message = "the peer accepted none of the proposed presentation contexts";
-        } else {
-            failure.message = std::string("cannot associate: ") + condition.text();
+        if (context == 0) return EC_Normal;
+        DcmFileFormat file;
+        if (file.loadFile(instance.path.c_str()).bad()) return EC_Normal;
+        DcmDataset *dataset = file.getDataset();
+        if (target != EXS_Unknown) {
+            // Lossless only (checked when proposing): the pixels sent are the pixels stored.
+            if (dataset->chooseRepresentation(target, nullptr).bad() || !dataset->canWriteXfer(target))
+                return EC_Normal;
         }
-        return false;
+        Uint16 response = 0xFFFF;
+        OFCondition condition = sendSTORERequest(context, OFFilename(), dataset, response);
+        if (condition.good()) status = response;
+        return condition;
     }
-
-  protected:
-    void notifySOPInstanceSent(const TransferEntry &entry) override {
-        auto found = indexOfFile.find(std::string(entry.Filename.getCharPointer()));
-        // Not sent (no response, no status: DcmStorageSCU reports 0 then): the caller counts it
-        // as not sent, never as stored.
-        if (found == indexOfFile.end() || !entry.RequestSent) return;
-        // DcmStorageSCU marks instances it could not offer with "pending" codes (FFxx), never a
-        // final C-STORE status.
-        if ((entry.ResponseStatusCode & 0xFF00) == 0xFF00) return;
-        const Uint16 status = entry.ResponseStatusCode;
-        if (status == STATUS_Success) counts.completed += 1;
-        else if ((status & 0xF000) == 0xB000) counts.warning += 1;
-        else counts.failed += 1;
-        if (callback_ != nullptr) callback_(context_, found->second, status);
-    }
-
-  private:
-    cdcm_net_peer peer_;
-    cdcm_net_store_callback callback_;
-    void *context_;
-    std::unique_ptr<DcmTLSTransportLayer> tls_;
 };
+
+bool isUncompressed(const std::string &syntax) {
+    return syntax == UID_LittleEndianExplicitTransferSyntax || syntax == UID_LittleEndianImplicitTransferSyntax ||
+           syntax == UID_BigEndianExplicitTransferSyntax;
+}
+
+/// An uncompressed instance's own syntax first, then the other uncompressed ones, each once.
+std::vector<std::string> uncompressedFirst(const std::string &own) {
+    std::vector<std::string> syntaxes{own};
+    for (const char *other : {UID_LittleEndianExplicitTransferSyntax, UID_LittleEndianImplicitTransferSyntax})
+        if (own != other) syntaxes.emplace_back(other);
+    return syntaxes;
+}
 
 } // namespace
 
@@ -100,48 +101,79 @@ int32_t cdcm_net_store(const cdcm_net_peer *peer, const char *const *files, size
                        size_t capacity) {
     return guardedNetwork(message, capacity, [&]() -> int32_t {
         *result = {};
-        StoreClient client(*peer, callback, context);
+        auto report = [&](size_t index, uint16_t status) {
+            if (status == STATUS_Success) result->completed += 1;
+            else if ((status & 0xF000) == 0xB000) result->warning += 1;
+            else result->failed += 1;
+            if (callback != nullptr) callback(context, index, status);
+        };
+        std::vector<Instance> instances;
         for (size_t i = 0; i < count; ++i) {
+            OFString sopClass, sopInstance, syntax;
             // Reads the meta header only; the data set is read when it is sent.
-            if (client.addDicomFile(files[i], ERM_fileOnly, OFFalse).good()) {
-                client.indexOfFile.emplace(files[i], i);
-            } else {
-                client.counts.failed += 1;
-                if (callback != nullptr) callback(context, i, 0xC000);
+            if (DcmDataUtil::getSOPInstanceFromFile(files[i], sopClass, sopInstance, syntax).bad()) {
+                report(i, 0xC000);
+                continue;
             }
+            DcmXfer xfer(syntax.c_str());
+            const bool decompressible = !isUncompressed(syntax.c_str()) && xfer.isLossless() &&
+                                        (xfer.getStreamCompression() != ESC_none ||
+                                         DcmCodecList::canChangeCoding(xfer.getXfer(), EXS_LittleEndianExplicit));
+            instances.push_back({i, files[i], sopClass.c_str(), syntax.c_str(), decompressible});
         }
-        Failure failure{};
-        int32_t status = CDCM_OK;
-        size_t before = client.getNumberOfSOPInstancesToBeSent() + 1;
-        // Each round proposes contexts for the next (at most 128) kinds of instance.
-        while (client.getNumberOfSOPInstancesToBeSent() > 0 && client.getNumberOfSOPInstancesToBeSent() < before) {
-            before = client.getNumberOfSOPInstancesToBeSent();
-            OFCondition condition = client.addPresentationContexts();
-            // After a round, nothing left to propose means what remains cannot be sent at all:
-            // those files are not reported, and the caller counts them as not sent.
-            if (condition == NET_EC_NoPresentationContextsDefined && client.getAssociationCounter() > 0) break;
-            if (condition.bad()) {
-                failure = {CDCM_NET_ERROR_NO_CONTEXT, std::string("presentation contexts: ") + condition.text()};
-                status = failure.status;
-                break;
+
+        size_t next = 0;
+        while (next < instances.size()) {
+            // The next batch: as many instances as 128 contexts cover.
+            std::map<std::pair<std::string, std::string>, bool> proposed;
+            std::vector<std::pair<std::string, std::vector<std::string>>> contexts;
+            size_t end = next;
+            for (; end < instances.size(); ++end) {
+                const Instance &instance = instances[end];
+                std::vector<std::pair<std::string, std::vector<std::string>>> needed;
+                if (!proposed.count({instance.sopClass, instance.transferSyntax})) {
+                    needed.push_back({instance.sopClass,
+                                      isUncompressed(instance.transferSyntax)
+                                          ? uncompressedFirst(instance.transferSyntax)
+                                          : std::vector<std::string>{instance.transferSyntax}});
+                }
+                if (instance.decompressible && !proposed.count({instance.sopClass, "uncompressed"})) {
+                    std::vector<std::string> fallback{UID_LittleEndianExplicitTransferSyntax,
+                                                      UID_LittleEndianImplicitTransferSyntax};
+                    needed.push_back({instance.sopClass, fallback});
+                }
+                if (contexts.size() + needed.size() > 128) break;
+                for (auto &context : needed) {
+                    const bool fallback = context.second.size() == 2 && !isUncompressed(instance.transferSyntax);
+                    proposed[{instance.sopClass, fallback ? "uncompressed" : instance.transferSyntax}] = true;
+                    contexts.push_back(std::move(context));
+                }
             }
+            StoreClient client(*peer);
+            client.propose(contexts);
+            Failure failure{};
             if (!client.associate(failure)) {
-                status = failure.status;
-                if (status == CDCM_NET_ERROR_NO_CONTEXT) continue;
-                break;
+                // The peer accepted none of this batch's contexts: those instances cannot be sent.
+                if (failure.status == CDCM_NET_ERROR_NO_CONTEXT) {
+                    next = end;
+                    continue;
+                }
+                return cdcm::net::report(failure, message, capacity);
             }
-            condition = client.sendSOPInstances();
-            if (condition.bad()) {
-                failure = {CDCM_NET_ERROR_DIMSE, std::string("C-STORE: ") + condition.text()};
-                status = failure.status;
-                client.abortAssociation();
-                break;
+            for (; next < end; ++next) {
+                uint16_t status = 0xFFFF;
+                OFCondition condition = client.send(instances[next], status);
+                if (condition.bad()) {
+                    client.abortAssociation();
+                    return cdcm::net::report({CDCM_NET_ERROR_DIMSE, std::string("C-STORE: ") + condition.text()},
+                                             message, capacity);
+                }
+                // Not offered (no accepted context, or not decodable): not reported, the caller
+                // counts it as not sent.
+                if (status != 0xFFFF) report(instances[next].index, status);
             }
             client.releaseAssociation();
-            status = CDCM_OK;
         }
-        *result = client.counts;
-        if (status != CDCM_OK) return report(failure, message, capacity);
         return CDCM_OK;
     });
 }

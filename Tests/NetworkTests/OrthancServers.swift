@@ -132,6 +132,18 @@ final class OrthancServers: @unchecked Sendable {
         return uids
     }
 
+    /// SOP Instance UID → the transfer syntax the server stored it in.
+    func transferSyntaxes(_ server: Server) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for id in (try json(server, "/instances") as? [String]) ?? [] {
+            let tags = try json(server, "/instances/\(id)") as? [String: Any]
+            guard let uid = (tags?["MainDicomTags"] as? [String: Any])?["SOPInstanceUID"] as? String else { continue }
+            result[uid] = String(
+                decoding: try http("GET", server.url + "/instances/\(id)/metadata/TransferSyntax").data, as: UTF8.self)
+        }
+        return result
+    }
+
     @discardableResult
     func http(_ method: String, _ url: String, body: Data? = nil) throws -> (status: Int, data: Data) {
         var request = URLRequest(url: URL(string: url)!, timeoutInterval: 30)

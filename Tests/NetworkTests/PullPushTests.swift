@@ -27,6 +27,18 @@ import Testing
         let push = try servers.veil(["push", output, "--to", "research"])
         #expect(push.status == 0, "\(push.standardError)")
         try expectArchiveHolds(manifest, servers: servers)
+        // Compressed instances reach B in their own transfer syntax (uncompressed ones may be
+        // re-encoded in the uncompressed syntax B prefers).
+        let stored = try servers.transferSyntaxes(servers.b)
+        var compressed = 0
+        for output in manifest.outputs
+        where !["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2"]
+            .contains(output.transferSyntax)
+        {
+            #expect(stored[output.sop] == output.transferSyntax)
+            compressed += 1
+        }
+        #expect(compressed >= 10)
     }
 
     @Test func pullByGetThenPushBySTOWRS() throws {
@@ -117,7 +129,7 @@ struct ManifestFacts {
         var study: String
     }
 
-    var outputs: [(study: String, sop: String)] = []
+    var outputs: [(study: String, sop: String, transferSyntax: String)] = []
     var failed = 0
     var retrievals: [Retrieval] = []
 
@@ -133,7 +145,11 @@ struct ManifestFacts {
                 let status = object["status"] as? String
                 if status == "failed" { failed += 1 }
                 if status == "written" || status == "unchanged", let ids = object["identifiers"] as? [String: Any] {
-                    outputs.append((ids["studyInstanceUID"] as? String ?? "", ids["sopInstanceUID"] as? String ?? ""))
+                    outputs.append(
+                        (
+                            ids["studyInstanceUID"] as? String ?? "", ids["sopInstanceUID"] as? String ?? "",
+                            object["transferSyntaxUID"] as? String ?? ""
+                        ))
                 }
             case "retrieval":
                 retrievals.append(
