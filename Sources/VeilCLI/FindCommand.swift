@@ -54,7 +54,9 @@ struct FindCommand: ParsableCommand {
         var keys: [QueryKey] = []
         for argument in key {
             guard let parsed = QueryKey(argument: argument) else {
-                throw ValidationError("-k \(argument): not a DICOM keyword or a public tag gggg,eeee")
+                // The name only: the value may be a patient's.
+                let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                throw ValidationError("-k \(name)=…: not a DICOM keyword or a public tag gggg,eeee")
             }
             keys.append(parsed)
         }

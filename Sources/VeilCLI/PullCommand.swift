@@ -62,7 +62,8 @@ struct PullCommand: ParsableCommand {
         var keys: [QueryKey] = []
         for argument in query {
             guard let key = QueryKey(argument: argument), !key.value.isEmpty else {
-                throw ValidationError("--query \(argument): expected Keyword=value")
+                let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                throw ValidationError("--query \(name)=…: expected Keyword=value with a DICOM keyword")
             }
             keys.append(key)
         }
