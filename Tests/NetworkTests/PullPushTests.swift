@@ -65,8 +65,14 @@ import Testing
             "pull", "pacs", "--query", "PatientID=*", "--method", "move", "--output", output, "--key-file",
             servers.keyFile, "--push", "research",
         ]
-        let first = try servers.veil(arguments)
+        let raw = servers.folder.file("raw").path
+        let first = try servers.veil(arguments + ["--keep-raw", raw])
         #expect(first.status == 1, "\(first.standardError)")
+        // --keep-raw: the originals, every instance A sent, in a folder only its owner can open.
+        var status = stat()
+        #expect(stat(raw, &status) == 0 && status.st_mode & 0o777 == 0o700)
+        let kept = try FileManager.default.subpathsOfDirectory(atPath: raw).filter { $0.hasSuffix(".dcm") }
+        #expect(kept.count == (try servers.instanceCount(servers.a)))
         let count = try servers.instanceCount(servers.b)
         #expect(count > 0)
         let second = try servers.veil(arguments)
