@@ -17,6 +17,12 @@ public struct StudyRetrieval: Sendable {
         public var expected: Int?
         /// SOP Classes in Study, for the C-GET storage contexts.
         public var sopClasses: [String]
+
+        public init(studyInstanceUID: String, expected: Int?, sopClasses: [String]) {
+            self.studyInstanceUID = studyInstanceUID
+            self.expected = expected
+            self.sopClasses = sopClasses
+        }
     }
 
     /// What came of one study.
