@@ -4,9 +4,11 @@ import PackageDescription
 
 // DCMTK comes from Debian's libdcmtk-dev. `pkg-config dcmtk` is broken on Debian 12 (it requires
 // sndfile), so the shim links the libraries it uses by name: dcmdata, its JPEG and JPEG-LS
-// decoders, and OpenJPEG for JPEG 2000 (Debian's libopenjp2-7-dev).
+// decoders, OpenJPEG for JPEG 2000 (Debian's libopenjp2-7-dev), and dcmnet and dcmtls (with
+// OpenSSL) for the network side.
 let dcmtkLibraries: [LinkerSetting] = [
-    "dcmdata", "dcmjpeg", "ijg8", "ijg12", "ijg16", "dcmjpls", "dcmtkcharls", "dcmimgle", "oflog", "ofstd", "openjp2",
+    "dcmdata", "dcmjpeg", "ijg8", "ijg12", "ijg16", "dcmjpls", "dcmtkcharls", "dcmimgle", "dcmtls", "dcmnet", "oflog",
+    "ofstd", "openjp2", "ssl", "crypto",
 ].map { .linkedLibrary($0) }
 
 // The pixel algorithms are slow unoptimized, and the tests deface, clean and render dozens of
@@ -46,6 +48,11 @@ let package = Package(
         .target(name: "DICOMCore"),
         // Reading and writing DICOM files through the shim.
         .target(name: "DICOMIO", dependencies: ["CDCMTK", "CInflate", "CSystem", "DICOMCore"]),
+        // DICOM networking: nodes, C-ECHO/FIND/MOVE/GET/STORE through the shim, DICOMweb.
+        .target(
+            name: "DICOMNetwork",
+            dependencies: ["CDCMTK", "DICOMCore", .product(name: "Yams", package: "Yams")]
+        ),
         // The PS3.15 Annex E engine: pure policy over DICOMCore values.
         .target(
             name: "Deidentification",
@@ -78,6 +85,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Pull from a PACS and de-identify; push de-identified outputs (C-STORE, STOW-RS).
+        .target(
+            name: "VeilNetwork",
+            dependencies: ["DICOMNetwork", "VeilBatch", "DICOMIO", "DICOMCore", "Deidentification"]),
         // `swift run -c release DefaceBenchmark`: seconds per 256³ head volume.
         .executableTarget(name: "DefaceBenchmark", dependencies: ["Defacing", "Volumes", "VeilBatch"]),
         // `swift run -c release TextBenchmark`: ms per frame and scores on the generated text cases.
@@ -86,7 +97,8 @@ let package = Package(
         .executableTarget(
             name: "VeilCLI",
             dependencies: [
-                "VeilBatch", "TextRedaction", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "VeilBatch", "VeilNetwork", "DICOMNetwork", "TextRedaction",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
@@ -101,6 +113,9 @@ let package = Package(
         .testTarget(name: "DefacingTests", dependencies: ["Defacing", "Volumes", "VeilBatch", "TestSupport"]),
         .testTarget(name: "VeilBatchTests", dependencies: ["VeilBatch", "TestSupport"]),
         .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "VeilBatch", "Volumes", "TestSupport"]),
+        // Against real Orthanc servers (Scripts/test-network.sh starts them).
+        .testTarget(
+            name: "NetworkTests", dependencies: ["DICOMNetwork", "VeilNetwork", "VeilCLI", "TestSupport"]),
         // Shared by the test targets: sample paths, temporary folders, byte scans, DCMTK tool runners.
         .target(name: "TestSupport", dependencies: ["DICOMCore", "DICOMIO"], path: "Tests/TestSupport"),
     ],

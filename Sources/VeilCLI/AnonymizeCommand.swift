@@ -145,11 +145,20 @@ struct AnonymizeCommand: ParsableCommand {
     @Option(help: "Output format on stdout: text or json.")
     var format: OutputFormat = .text
 
+    @Option(
+        help: ArgumentHelp(
+            "Then send the output folder to this node (as 'veil push OUTPUT --to NODE').",
+            valueName: "node"))
+    var push: String?
+
+    @OptionGroup var nodeOptions: NodeOptions
+
     func validate() throws {
         if output == nil && !dryRun { throw ValidationError("--output is required (except with --dry-run).") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes i/N with 1 ≤ i ≤ N, e.g. 2/4.") }
         if mapping != nil && dryRun { throw ValidationError("--mapping cannot be used with --dry-run.") }
+        if push != nil && dryRun { throw ValidationError("--push cannot be used with --dry-run.") }
         switch mode {
         case .pseudonymize where vault == nil || reidentificationKey == nil:
             throw ValidationError("--mode pseudonymize needs --vault and --reidentification-key.")
@@ -162,7 +171,8 @@ struct AnonymizeCommand: ParsableCommand {
     func run() throws { try execute(defaceRequiresHead: false) }
 
     /// The whole command; `veil deface` runs it with every CT and MR series taken as a head.
-    func execute(defaceRequiresHead: Bool) throws {
+    /// `beforePush` is given the manifest once it is written (`veil pull` adds its records).
+    func execute(defaceRequiresHead: Bool, beforePush: (String) -> Void = { _ in }) throws {
         let console = Console(paths: paths, format: format)
         let key: DeidentificationKey
         if let keyFile {
@@ -230,7 +240,16 @@ struct AnonymizeCommand: ParsableCommand {
             throw ExitCode(2)
         }
         console.summary(summary, dryRun: dryRun)
-        if !summary.succeeded { throw ExitCode(1) }
+        if !dryRun { beforePush(batch.manifestPath) }
+        var status: Int32 = summary.succeeded ? 0 : 1
+        if let push, let output {
+            status = max(
+                status,
+                PushCommand.push(
+                    folder: output, manifest: manifest, node: push, nodeOptions: nodeOptions, allowIdentified: false,
+                    progress: progress))
+        }
+        if status != 0 { throw ExitCode(status) }
     }
 }
 

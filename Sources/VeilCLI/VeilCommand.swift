@@ -22,7 +22,8 @@ struct VeilCommand: ParsableCommand {
         subcommands: [
             AnonymizeCommand.self, DefaceCommand.self, ExportCommand.self, VerifyCommand.self, ReidentifyCommand.self,
             ManifestCommand.self,
-            ProfileCommand.self, KeygenCommand.self,
+            ProfileCommand.self, KeygenCommand.self, EchoCommand.self, FindCommand.self, PullCommand.self,
+            PushCommand.self,
         ]
     )
 

@@ -223,4 +223,7 @@ void cdcm_buffer_free(cdcm_buffer *buffer);
 }
 #endif
 
+/* The network side: associations, C-ECHO, C-FIND, C-MOVE, C-GET, C-STORE. */
+#include "CDCMTKNetwork.h"
+
 #endif /* CDCMTK_H */
