@@ -9,9 +9,9 @@ import Testing
 
     /// Reading a file and writing it back unchanged keeps every element and the Pixel Data bytes,
     /// and replaces the preamble with zeros.
-    @Test(arguments: try corpus())
+    @Test(.temporaryFolder, arguments: try corpus())
     func roundTripKeepsElementsAndPixels(input: URL) throws {
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let output = folder.file("out.dcm").path
         let file = try DICOMFile(path: input.path)
         let object = try file.read()
@@ -30,12 +30,14 @@ import Testing
 
     /// Unchanged Pixel Data is copied from the input file byte for byte; Pixel Data the caller
     /// replaced must be written as given, never taken from the input.
-    @Test(arguments: [
-        "00-pydicom-CT_small.dcm", "04-pydicom-MR_small_implicit.dcm", "03-pydicom-MR_small_bigendian.dcm",
-    ])
+    @Test(
+        .temporaryFolder,
+        arguments: [
+            "00-pydicom-CT_small.dcm", "04-pydicom-MR_small_implicit.dcm", "03-pydicom-MR_small_bigendian.dcm",
+        ])
     func replacedPixelDataIsWrittenAsGiven(name: String) throws {
         let input = TestPaths.plantedCorpus.appendingPathComponent(name).path
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let output = folder.file("out.dcm").path
         let file = try DICOMFile(path: input)
         var object = try file.read()
@@ -56,8 +58,8 @@ import Testing
         #expect(facts[output]?.pixelMD5 != facts[input]?.pixelMD5)
     }
 
-    @Test func refusesTextFile() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func refusesTextFile() throws {
+        let folder = try TemporaryFolder.current
         let path = folder.file("notes.dcm").path
         try Data("not DICOM at all\n".utf8).write(to: URL(fileURLWithPath: path))
         let error = #expect(throws: DICOMIOError.self) { _ = try DICOMFile(path: path) }
@@ -70,12 +72,12 @@ import Testing
     }
 
     /// Bulk values are only readable through the file they came from.
-    @Test func refusesBulkValueFromAnotherFile() throws {
+    @Test(.temporaryFolder) func refusesBulkValueFromAnotherFile() throws {
         let paths = try Self.corpus().prefix(2).map(\.path)
         let first = try DICOMFile(path: paths[0])
         let second = try DICOMFile(path: paths[1])
         let object = try first.read()
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let error = #expect(throws: DICOMIOError.self) { try second.write(object, to: folder.file("x.dcm").path) }
         #expect(error?.kind == .invalidObject)
         #expect(!FileManager.default.fileExists(atPath: folder.file("x.dcm").path))

@@ -13,7 +13,9 @@ import Testing
     static let name = E.explicit(0x0010, 0x0010, "PN", E.text("Doe^Jane", vr: "PN"))
 
     func open(_ bytes: [UInt8]) -> DICOMIOError? {
+        // A helper, not a test: the folder is kept alive until the file has been opened.
         let folder = TemporaryFolder()
+        defer { withExtendedLifetime(folder) {} }
         let path = folder.file("input.dcm").path
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         do {
@@ -118,8 +120,8 @@ import Testing
 
     /// Every way out of opening closes its descriptor: thousands of refusals leave the number of
     /// open descriptors as it was (other tests running meanwhile open a few).
-    @Test func noDescriptorLeaks() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func noDescriptorLeaks() throws {
+        let folder = try TemporaryFolder.current
         let inputs: [[UInt8]] = [
             E.part10(transferSyntax: "1.2.840.10008.1.2.1", E.sopIdentifiers + Self.name),
             Array("not DICOM at all\n".utf8),

@@ -22,11 +22,11 @@ import Volumes
         var extensions: Int
     }
 
-    @Test(arguments: cases)
+    @Test(.temporaryFolder, arguments: cases)
     func matchesDcm2niix(name: String) throws {
         try ExternalTool.require("dcm2niix", package: "dcm2niix")
         let series = try VolumeCases.folder(name)
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let files = try TestPaths.dicomFiles(in: series).map(\.path)
         let volume = try #require(try SeriesReader.volumes(paths: files).first)
         let veil = folder.file("veil.nii.gz")

@@ -41,8 +41,8 @@ import VeilBatch
 
     /// A different DICOM file at an output path is never overwritten; a file that is not
     /// readable DICOM there is what an interrupted run left, and is replaced.
-    @Test func neverOverwritesADifferentFileButReplacesDebris() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func neverOverwritesADifferentFileButReplacesDebris() throws {
+        let folder = try TemporaryFolder.current
         let input = TestPaths.sampleScans.appendingPathComponent("CT-head-1.dcm").path
         let output = folder.file("out")
         var configuration = BatchConfiguration(outputFolder: output.path, key: TestKeys.primary)
@@ -66,8 +66,8 @@ import VeilBatch
         #expect(try Data(contentsOf: written) == original)
     }
 
-    @Test func refusesAnOutputInsideAnInput() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func refusesAnOutputInsideAnInput() throws {
+        let folder = try TemporaryFolder.current
         try FileManager.default.createDirectory(at: folder.file("export"), withIntermediateDirectories: true)
         let configuration = BatchConfiguration(outputFolder: folder.file("export/out").path, key: TestKeys.primary)
         #expect(throws: BatchError.self) {
@@ -76,8 +76,8 @@ import VeilBatch
         #expect(!FileManager.default.fileExists(atPath: folder.file("export/out").path))
     }
 
-    @Test func dryRunWritesNothing() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func dryRunWritesNothing() throws {
+        let folder = try TemporaryFolder.current
         var configuration = BatchConfiguration(outputFolder: folder.file("out").path, key: TestKeys.primary)
         configuration.dryRun = true
         configuration.keepsOutcomes = true

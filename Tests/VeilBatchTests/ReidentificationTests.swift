@@ -10,8 +10,8 @@ import VeilBatch
 @Suite struct ReidentificationTests {
     static let reidentificationKey = try! ReidentificationKey(bytes: Array(repeating: 42, count: 32))
 
-    @Test func reidentifiedFilesEqualTheOriginals() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func reidentifiedFilesEqualTheOriginals() throws {
+        let folder = try TemporaryFolder.current
         let vault = folder.file("vault.jsonl").path
         let run = try CorpusRun(key: TestKeys.primary, jobs: 2, into: "veil-corpus-pseudonymize") { configuration in
             configuration.mode = .pseudonymize(vaultPath: vault, key: Self.reidentificationKey)
@@ -45,8 +45,8 @@ import VeilBatch
         }
     }
 
-    @Test func refusesTheWrongKey() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func refusesTheWrongKey() throws {
+        let folder = try TemporaryFolder.current
         let vault = folder.file("vault.jsonl").path
         var configuration = BatchConfiguration(outputFolder: folder.file("out").path, key: TestKeys.primary)
         configuration.mode = .pseudonymize(vaultPath: vault, key: Self.reidentificationKey)
@@ -57,8 +57,8 @@ import VeilBatch
         }
     }
 
-    @Test func keepsTheVaultOutOfTheOutput() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func keepsTheVaultOutOfTheOutput() throws {
+        let folder = try TemporaryFolder.current
         var configuration = BatchConfiguration(outputFolder: folder.file("out").path, key: TestKeys.primary)
         configuration.mode = .pseudonymize(
             vaultPath: folder.file("out/vault.jsonl").path, key: Self.reidentificationKey)

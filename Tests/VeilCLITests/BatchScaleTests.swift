@@ -23,9 +23,9 @@ import Testing
 
     /// kill -9 in the middle, run the same command again: the same outputs and manifest records
     /// as a run that was never interrupted, and no half-written file anywhere.
-    @Test func resumesAfterKill() throws {
+    @Test(.temporaryFolder) func resumesAfterKill() throws {
         let corpus = try GeneratedCorpus.folder(files: 400, size: 128)
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let reference = folder.file("reference")
         #expect(try veil(["anonymize", corpus.path, "-o", reference.path, "--key-file", key]).status == 0)
 
@@ -62,9 +62,9 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
-    @Test func oneWorkerAndFourGiveTheSameBytes() throws {
+    @Test(.temporaryFolder) func oneWorkerAndFourGiveTheSameBytes() throws {
         let corpus = try GeneratedCorpus.folder(files: 400, size: 128)
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         #expect(
             try veil(["anonymize", corpus.path, "-o", folder.file("one").path, "--key-file", key, "--jobs", "1"]).status
                 == 0)
@@ -78,9 +78,9 @@ import Testing
     }
 
     /// Three machines, each with its shard, then a merge: the same as one machine.
-    @Test func shardsMergeIntoOneRun() throws {
+    @Test(.temporaryFolder) func shardsMergeIntoOneRun() throws {
         let inputs = [TestPaths.plantedCorpus.path, TestPaths.sampleScans.path, TestPaths.brokenCorpus.path]
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         _ = try veil(["anonymize"] + inputs + ["-o", folder.file("single").path, "--key-file", key])
         var manifests: [String] = []
         for shard in 1...3 {
@@ -107,8 +107,8 @@ import Testing
                 == 64)
     }
 
-    @Test func quarantinesFailedInputsUnderTheirIDs() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func quarantinesFailedInputsUnderTheirIDs() throws {
+        let folder = try TemporaryFolder.current
         let run = try veil([
             "anonymize", TestPaths.brokenCorpus.path, "-o", folder.file("out").path,
             "--quarantine", folder.file("quarantine").path, "--key-file", key,
@@ -124,8 +124,8 @@ import Testing
         #expect(inside.status == 2)
     }
 
-    @Test func writesAValidDICOMDIR() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func writesAValidDICOMDIR() throws {
+        let folder = try TemporaryFolder.current
         let run = try veil([
             "anonymize", TestPaths.sampleScans.path, TestPaths.plantedCorpus.path,
             "-o", folder.file("media").path, "--key-file", key, "--dicomdir",
@@ -154,9 +154,9 @@ import Testing
             ).isEmpty)
     }
 
-    @Test func reportsProgressAsJSONLines() throws {
+    @Test(.temporaryFolder) func reportsProgressAsJSONLines() throws {
         let corpus = try GeneratedCorpus.folder(files: 400, size: 128)
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let run = try veil(["anonymize", corpus.path, "-o", folder.file("out").path, "--progress", "lines"])
         let lines = run.standardError.split(separator: "\n").filter { $0.contains("\"type\":\"progress\"") }
         #expect(!lines.isEmpty)
@@ -167,8 +167,8 @@ import Testing
 
     /// Pixel Data is copied from file to file, never held in memory: a file with 384 MiB of
     /// pixels costs no more memory than a small one, and the pixels arrive byte for byte.
-    @Test func largePixelDataIsStreamedNotLoaded() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func largePixelDataIsStreamedNotLoaded() throws {
+        let folder = try TemporaryFolder.current
         let input = folder.file("in")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         let pixelBytes = 384 << 20
@@ -219,8 +219,8 @@ import Testing
     /// A file-size limit (ulimit -f) makes every output write fail as a full disk would: the run
     /// stops with exit status 2 and a message, leaves no partial file, and the same command,
     /// once the limit is lifted, finishes with the same files as a run that never stopped.
-    @Test func stopsWhenOutputsCannotBeWrittenAndResumes() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func stopsWhenOutputsCannotBeWrittenAndResumes() throws {
+        let folder = try TemporaryFolder.current
         let input = folder.file("in")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         // Walked first: a file larger than the limit. The sample scans after it are small.
@@ -253,9 +253,9 @@ import Testing
 
     /// A real full file system: a 3 MiB tmpfs. Mounting one needs root, so the test is skipped,
     /// and reported as skipped, for other users; as root a failed mount fails the test.
-    @Test(.enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    @Test(.temporaryFolder, .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
     func stopsOnAFullFileSystemAndResumes() throws {
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let mountPoint = folder.file("small")
         try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
         let mount = try ExternalTool.run("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint.path])

@@ -20,8 +20,8 @@ import Testing
         ("pydicom-data/gdcm-US-ALOKA-16.dcm", (0, 0, 640, 24)),  // segmented palette header bar
     ]
 
-    @Test func masksBannersOnEveryFrameAndLeavesTheRest() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func masksBannersOnEveryFrameAndLeavesTheRest() throws {
+        let folder = try TemporaryFolder.current
         let input = folder.file("export")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         let corpus = TestPaths.testData.appendingPathComponent("corpus")
@@ -114,8 +114,8 @@ import Testing
 
     /// `all` on a text-free head series (low resolution, noisy: the hardest case for false
     /// alarms): every slice is scanned, and lines are "found" on very few (about 2% measured).
-    @Test func allScansEveryImageAndRarelyMasksAnatomy() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func allScansEveryImageAndRarelyMasksAnatomy() throws {
+        let folder = try TemporaryFolder.current
         let output = folder.file("out")
         let series = try HeadSeries.folder().appendingPathComponent("head01")
         let run = try ExternalTool.run(
@@ -148,8 +148,8 @@ import Testing
 
     /// Clean Graphics keeps overlays; with Clean Pixel Data their text is cleared too: the
     /// Siemens overlay's "Tra" goes, its region outline and orientation marker stay.
-    @Test func clearsTextInKeptOverlays() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func clearsTextInKeptOverlays() throws {
+        let folder = try TemporaryFolder.current
         let input = TestPaths.testData.appendingPathComponent("corpus/pydicom-data/MR-SIEMENS-DICOM-WithOverlays.dcm")
         let output = folder.file("out")
         let run = try ExternalTool.run(
@@ -204,8 +204,8 @@ import Testing
         return bytes
     }
 
-    @Test func withoutTheOptionBurnedInAnnotationYesIsRefused() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func withoutTheOptionBurnedInAnnotationYesIsRefused() throws {
+        let folder = try TemporaryFolder.current
         let input = folder.file("in")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         try FileManager.default.copyItem(

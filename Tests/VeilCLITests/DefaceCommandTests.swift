@@ -12,8 +12,8 @@ import Volumes
     /// MR with Body Part HEAD, CT with Body Part HEAD, CT with no body part (found by its shape).
     static let heads = ["head01", "head02", "head05"]
 
-    @Test func anonymizeDefacesHeadsAndPassesOtherSeries() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func anonymizeDefacesHeadsAndPassesOtherSeries() throws {
+        let folder = try TemporaryFolder.current
         let input = folder.file("export")
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         for name in Self.heads {
@@ -139,8 +139,8 @@ import Volumes
     /// Under --deface, Veil opens each head file at most twice: once to find the head series,
     /// once to build the volume, deface, de-identify and write it (its pixels decoded once, from
     /// that open). Counted with strace against a run without --deface, which opens it once.
-    @Test func defaceOpensEachHeadFileAtMostTwice() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func defaceOpensEachHeadFileAtMostTwice() throws {
+        let folder = try TemporaryFolder.current
         let input = try HeadSeries.folder().appendingPathComponent("head01")
         let key = folder.file("project.key").path
         _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
@@ -175,8 +175,8 @@ import Volumes
         }
     }
 
-    @Test func defaceQuarantinesWhatItCannotDeface() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func defaceQuarantinesWhatItCannotDeface() throws {
+        let folder = try TemporaryFolder.current
         let input = try VolumeCases.folder("oblique")
         let output = folder.file("out")
         let quarantine = folder.file("quarantine")

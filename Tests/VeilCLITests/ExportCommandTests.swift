@@ -79,9 +79,9 @@ import Testing
         #expect(!files.contains { $0.hasSuffix(".nii.gz") })
     }
 
-    @Test func representationsCarryNoPHI() throws {
+    @Test(.temporaryFolder) func representationsCarryNoPHI() throws {
         let corpus = try PlantedCorpus.load()
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let key = folder.file("project.key").path
         _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
         let deidentified = folder.file("deidentified")
@@ -124,8 +124,8 @@ import Testing
         }
     }
 
-    @Test func rawDICOMIsRefused() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func rawDICOMIsRefused() throws {
+        let folder = try TemporaryFolder.current
         let run = try ExternalTool.run(
             Binaries.veil, ["export", TestPaths.sampleScans.path, "-o", folder.file("out").path])
         #expect(run.status == 1)

@@ -9,10 +9,10 @@ import Testing
 
     init() throws { key = try TestKey.path() }
 
-    @Test func everyMalformedInputIsReportedAndNothingPartialIsWritten() throws {
+    @Test(.temporaryFolder) func everyMalformedInputIsReportedAndNothingPartialIsWritten() throws {
         let corpus = try MalformedCorpus.load()
         let before = try Self.fingerprint(of: corpus.cases)
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let output = folder.file("out")
         let start = Date()
         // `timeout` turns a hang into exit status 124.
@@ -71,9 +71,9 @@ import Testing
     /// The same hostile inputs with every pass on (quarantine, defacing, representations): the run
     /// ends, every input has a record, and the quarantine holds copies of regular files only (a
     /// named pipe among the inputs must not be opened).
-    @Test func everyPassSurvivesMalformedInputs() throws {
+    @Test(.temporaryFolder) func everyPassSurvivesMalformedInputs() throws {
         let corpus = try MalformedCorpus.load()
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let output = folder.file("out")
         let quarantine = folder.file("quarantine")
         let run = try ExternalTool.run(
@@ -95,9 +95,9 @@ import Testing
 
     /// Real-world oddities: every test file the corpus packages ship, valid or not (pydicom's
     /// deliberately broken ones included), is written, skipped or failed, and the run ends.
-    @Test func everyPublicTestFileIsAccountedFor() throws {
+    @Test(.temporaryFolder) func everyPublicTestFileIsAccountedFor() throws {
         let corpus = TestPaths.testData.appendingPathComponent("corpus")
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let run = try ExternalTool.run(
             "timeout",
             [
@@ -117,11 +117,11 @@ import Testing
     /// Inputs the fuzzer (Scripts/fuzz.sh) once broke Veil with, kept after the fix: each is
     /// written or refused without a crash, and every output opens and de-identifies again (the
     /// fuzzer's own oracle).
-    @Test func fuzzFindingsStayFixed() throws {
+    @Test(.temporaryFolder) func fuzzFindingsStayFixed() throws {
         let findings = TestPaths.repository.appendingPathComponent("Tests/Fixtures/fuzz-regressions")
         let names = try FileManager.default.contentsOfDirectory(atPath: findings.path).filter { !$0.hasPrefix(".") }
         #expect(!names.isEmpty)
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let first = try ExternalTool.run(
             "timeout",
             [
@@ -145,8 +145,8 @@ import Testing
 
     /// A folder that cannot be listed is one error line, and the rest of the batch goes on. Root
     /// reads every folder, so as root the run drops to the `nobody` user.
-    @Test func unreadableFolderIsReported() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func unreadableFolderIsReported() throws {
+        let folder = try TemporaryFolder.current
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder.path)
         let input = folder.file("in")
         let locked = input.appendingPathComponent("locked")

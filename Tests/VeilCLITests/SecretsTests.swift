@@ -6,9 +6,9 @@ import Testing
 /// dry-run listing, verify report and manifest of runs over an export whose folders are named
 /// after patients, scanned for every planted PHI string and for the key.
 @Suite struct SecretsTests {
-    @Test func diagnosticsAndManifestsCarryNoPHIAndNoKey() throws {
+    @Test(.temporaryFolder) func diagnosticsAndManifestsCarryNoPHIAndNoKey() throws {
         let corpus = try PlantedCorpus.load()
-        let folder = TemporaryFolder()
+        let folder = try TemporaryFolder.current
         let export = folder.file("export")
         for (name, source) in [
             ("DOE_JANE", TestPaths.sampleScans), ("QUIXOTE_ZEBULON", TestPaths.plantedCorpus),

@@ -20,8 +20,8 @@ import Testing
         }
     }
 
-    @Test func anonymizesTheSampleScans() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func anonymizesTheSampleScans() throws {
+        let folder = try TemporaryFolder.current
         let key = folder.file("project.key").path
         #expect(try veil(["keygen", key]).status == 0)
         let run = try veil([
@@ -38,8 +38,8 @@ import Testing
         #expect(again.standardOutput.contains("5 unchanged"))
     }
 
-    @Test func reportsEachFailureOnOneLineWithoutPathsByDefault() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func reportsEachFailureOnOneLineWithoutPathsByDefault() throws {
+        let folder = try TemporaryFolder.current
         let run = try veil(["anonymize", TestPaths.brokenCorpus.path, "--output", folder.file("out").path])
         #expect(run.status == 1)
         let errors = run.standardError.split(separator: "\n").filter { $0.contains(": error: ") }
@@ -53,8 +53,8 @@ import Testing
             shown.standardError.contains(TestPaths.brokenCorpus.appendingPathComponent("empty.dcm").path + ": error: "))
     }
 
-    @Test func keygenWritesAPrivateKeyAndNeverOverwrites() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func keygenWritesAPrivateKeyAndNeverOverwrites() throws {
+        let folder = try TemporaryFolder.current
         let key = folder.file("k.key").path
         #expect(try veil(["keygen", key]).status == 0)
         let permissions = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? NSNumber
@@ -65,8 +65,8 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: key)) == before)
     }
 
-    @Test func refusesAKeyOthersCanRead() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func refusesAKeyOthersCanRead() throws {
+        let folder = try TemporaryFolder.current
         let key = folder.file("k.key").path
         #expect(try veil(["keygen", key]).status == 0)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
@@ -81,8 +81,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.file("out").path))
     }
 
-    @Test func dryRunListsActionsAndWritesNothing() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func dryRunListsActionsAndWritesNothing() throws {
+        let folder = try TemporaryFolder.current
         let run = try veil(["anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path, "--dry-run"])
         #expect(run.status == 0)
         #expect(run.standardOutput.contains("(0010,0010)"))
@@ -104,8 +104,8 @@ import Testing
         try ExternalTool.run(Binaries.veil, arguments)
     }
 
-    @Test func optionsChangeWhatIsKept() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func optionsChangeWhatIsKept() throws {
+        let folder = try TemporaryFolder.current
         let run = try veil([
             "anonymize", TestPaths.sampleScans.path, "--output", folder.file("out").path,
             "--retain-longitudinal", "modified", "--clean-descriptors", "--retain-patient-characteristics",
@@ -117,8 +117,8 @@ import Testing
         #expect(verify.standardOutput.contains("5 files checked: 0 with findings"))
     }
 
-    @Test func profileFilesAndProfileShow() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func profileFilesAndProfileShow() throws {
+        let folder = try TemporaryFolder.current
         let profile = folder.file("profile.yaml")
         try "options:\n  retain-uids: true\noverrides:\n  - attribute: SeriesDescription\n    action: keep\n"
             .write(to: profile, atomically: true, encoding: .utf8)
@@ -147,8 +147,8 @@ import Testing
         #expect(json.standardOutput.split(separator: "\n").count == 6)
     }
 
-    @Test func pseudonymizeAndReidentify() throws {
-        let folder = TemporaryFolder()
+    @Test(.temporaryFolder) func pseudonymizeAndReidentify() throws {
+        let folder = try TemporaryFolder.current
         let key = folder.file("deid.key").path
         let reidKey = folder.file("reid.key").path
         #expect(try veil(["keygen", key]).status == 0)
