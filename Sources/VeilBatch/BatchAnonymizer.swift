@@ -167,6 +167,7 @@ public struct BatchAnonymizer: Sendable {
                 methodCodes: profile.methodCodes.map(\.value),
                 acceptsBurnedInAnnotation: profile.acceptsBurnedInAnnotation,
                 cleanPixelData: configuration.textScope?.rawValue,
+                deface: configuration.defaces ? true : nil,
                 overrides: profile.overrides.count),
             keyFingerprint: configuration.key.fingerprint,
             ephemeralKey: configuration.key.isEphemeral,

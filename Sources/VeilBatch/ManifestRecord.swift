@@ -33,6 +33,8 @@ public enum ManifestRecord {
         public var acceptsBurnedInAnnotation: Bool
         /// Burned-in text cleaning: "flagged" images, "all" images, or absent when off.
         public var cleanPixelData: String?
+        /// True when head series are defaced (`--deface`, or a profile file's option); absent when off.
+        public var deface: Bool?
         /// How many per-attribute overrides the profile has (their contents are in the profile file).
         public var overrides: Int
     }
