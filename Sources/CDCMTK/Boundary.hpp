@@ -63,8 +63,9 @@ inline void copyMessage(const std::string &text, char *buffer, size_t capacity) 
 }
 
 /// Runs `body`, turning any C++ exception into CDCM_ERROR_EXCEPTION: Swift cannot unwind C++.
+/// The status is `body`'s type: cdcm_status, or the int32_t of the network calls.
 template <class Body>
-cdcm_status guarded(char *message, size_t capacity, Body body) {
+auto guarded(char *message, size_t capacity, Body body) -> decltype(body()) {
     try {
         return body();
     } catch (const std::bad_alloc &) {
@@ -74,7 +75,7 @@ cdcm_status guarded(char *message, size_t capacity, Body body) {
     } catch (...) {
         copyMessage("unexpected C++ exception", message, capacity);
     }
-    return CDCM_ERROR_EXCEPTION;
+    return static_cast<decltype(body())>(CDCM_ERROR_EXCEPTION);
 }
 
 /// The bytes of a little-endian integer appended to a record stream.

@@ -235,21 +235,6 @@ inline int32_t report(const Failure &failure, char *message, size_t capacity) {
     return failure.status;
 }
 
-/// As cdcm::guarded, for the int32_t statuses of the network calls.
-template <class Body>
-int32_t guardedNetwork(char *message, size_t capacity, Body body) {
-    try {
-        return body();
-    } catch (const std::bad_alloc &) {
-        copyMessage("out of memory", message, capacity);
-    } catch (const std::exception &error) {
-        copyMessage(std::string("unexpected C++ exception: ") + error.what(), message, capacity);
-    } catch (...) {
-        copyMessage("unexpected C++ exception", message, capacity);
-    }
-    return CDCM_ERROR_EXCEPTION;
-}
-
 } // namespace cdcm::net
 
 #endif

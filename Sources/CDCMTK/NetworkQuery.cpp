@@ -110,7 +110,7 @@ void cdcm_net_initialize(void) {
 }
 
 int32_t cdcm_net_echo(const cdcm_net_peer *peer, cdcm_net_result *result, char *message, size_t capacity) {
-    return guardedNetwork(message, capacity, [&]() -> int32_t {
+    return cdcm::guarded(message, capacity, [&]() -> int32_t {
         *result = {};
         Client client(*peer);
         client.addPresentationContext(UID_VerificationSOPClass, uncompressed());
@@ -131,7 +131,7 @@ int32_t cdcm_net_echo(const cdcm_net_peer *peer, cdcm_net_result *result, char *
 
 int32_t cdcm_net_find(const cdcm_net_peer *peer, const cdcm_net_key *keys, size_t key_count, cdcm_buffer *matches,
                       cdcm_net_result *result, char *message, size_t capacity) {
-    return guardedNetwork(message, capacity, [&]() -> int32_t {
+    return cdcm::guarded(message, capacity, [&]() -> int32_t {
         *result = {};
         *matches = {};
         Failure failure{};

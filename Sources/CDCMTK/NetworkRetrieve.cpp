@@ -159,7 +159,7 @@ extern "C" {
 int32_t cdcm_net_listener_open(const cdcm_net_peer *peer, const cdcm_net_receive *receive, cdcm_net_listener **out,
                                char *message, size_t capacity) {
     *out = nullptr;
-    return guardedNetwork(message, capacity, [&]() -> int32_t {
+    return cdcm::guarded(message, capacity, [&]() -> int32_t {
         if (receive->local_aet == nullptr)
             return report({CDCM_ERROR_RECORDS, "C-MOVE needs a local AE title"}, message, capacity);
         auto listener = std::make_unique<cdcm_net_listener>(*receive, *peer);
@@ -197,7 +197,7 @@ void cdcm_net_listener_close(cdcm_net_listener *listener) {
 int32_t cdcm_net_move(const cdcm_net_peer *peer, const cdcm_net_key *keys, size_t key_count,
                       cdcm_net_listener *listener, const char *folder, uint64_t first_number, cdcm_net_result *result,
                       char *message, size_t capacity) {
-    return guardedNetwork(message, capacity, [&]() -> int32_t {
+    return cdcm::guarded(message, capacity, [&]() -> int32_t {
         *result = {};
         Failure failure{};
         DcmDataset identifier;
@@ -241,7 +241,7 @@ int32_t cdcm_net_move(const cdcm_net_peer *peer, const cdcm_net_key *keys, size_
 
 int32_t cdcm_net_get(const cdcm_net_peer *peer, const cdcm_net_key *keys, size_t key_count,
                      const cdcm_net_receive *receive, cdcm_net_result *result, char *message, size_t capacity) {
-    return guardedNetwork(message, capacity, [&]() -> int32_t {
+    return cdcm::guarded(message, capacity, [&]() -> int32_t {
         *result = {};
         Failure failure{};
         DcmDataset identifier;

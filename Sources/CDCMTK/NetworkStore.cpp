@@ -99,7 +99,7 @@ extern "C" {
 int32_t cdcm_net_store(const cdcm_net_peer *peer, const char *const *files, size_t count,
                        cdcm_net_store_callback callback, void *context, cdcm_net_result *result, char *message,
                        size_t capacity) {
-    return guardedNetwork(message, capacity, [&]() -> int32_t {
+    return cdcm::guarded(message, capacity, [&]() -> int32_t {
         *result = {};
         auto report = [&](size_t index, uint16_t status) {
             if (status == STATUS_Success) result->completed += 1;
