@@ -11,6 +11,7 @@
 #   text/               images with fake PHI drawn in (Scripts/fixtures/make-text-cases.py; Pillow,
 #                       DejaVu fonts)
 #   malformed/          malformed and hostile inputs (Scripts/fixtures/make-malformed-corpus.py)
+#   colour/             deid-data's RGB ultrasound as RLE YBR_FULL (Scripts/fixtures/make-colour-cases.py)
 #   generated-400-128/  a synthetic CT export, 400 slices of 128² (Scripts/fixtures/make-benchmark-corpus.py)
 #
 # Idempotent: each fixture is rebuilt only when the file its generator writes last is missing.
@@ -111,6 +112,10 @@ if needed "$DATA/corpus-nibabel.complete"; then
     cp "$nicom"/*.dcm "$DATA/corpus/nibabel/"
     for archive in "$nicom"/*.dcm.gz; do gunzip -c "$archive" > "$DATA/corpus/nibabel/$(basename "$archive" .gz)"; done
     touch "$DATA/corpus-nibabel.complete"
+fi
+
+if needed "$DATA/colour/us-ybr-full-rle.dcm"; then
+    generate Scripts/fixtures/make-colour-cases.py "$DATA/corpus/deid-data/ultrasounds-RGB_IMAGE.dcm" "$DATA/colour"
 fi
 
 if needed "$DATA/volumes/complete"; then

@@ -98,7 +98,8 @@ struct FileProcessor: Sendable {
             outcome.defacing = defaced.record
         }
         if let (cleaned, triage) = cleaned {
-            let pixels = cleaned.pixels
+            // Written uncompressed: in a colour space native Pixel Data allows (not YBR_FULL).
+            let pixels = cleaned.pixels.convertedToRGB()
             NativePixelData.store(
                 pixels.bytes, in: &result.object, photometricInterpretation: pixels.photometricInterpretation,
                 planarConfiguration: pixels.samplesPerPixel == 3 ? pixels.planarConfiguration : nil)

@@ -191,6 +191,48 @@ import Testing
         #expect(kept > 200, "the outline and the marker stay")
     }
 
+    /// An RLE YBR_FULL ultrasound (deid-data's RGB one, re-encoded by the fixture script) comes out
+    /// uncompressed in RGB, which native Pixel Data of its IOD allows: no new dciodvfy error, the
+    /// banner black, the colours elsewhere those of the original RGB image (rounding aside).
+    @Test(.temporaryFolder) func ybrFullIsWrittenAsRGB() throws {
+        let folder = try TemporaryFolder.current.url
+        let input = TestPaths.testData.appendingPathComponent("colour/us-ybr-full-rle.dcm")
+        let inputs = folder.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: input, to: inputs.appendingPathComponent("us.dcm"))
+        let output = folder.appendingPathComponent("out")
+        let run = try ExternalTool.run(
+            Binaries.veil,
+            ["anonymize", inputs.path, "-o", output.path, "--key-file", try TestKey.path(), "--clean-pixel-data"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let written = try #require(try GeneratedCorpus.dicomFiles(under: output).first)
+        let outputPath = output.appendingPathComponent(written).path
+        let new = try ExternalTool.newDciodvfyErrors(input: input.path, output: outputPath, scratch: folder)
+        #expect(new.isEmpty, "\(new.sorted())")
+        let object = try DICOMFile(path: outputPath).read()
+        #expect(object.dataSet.string(.photometricInterpretation) == "RGB")
+        let cleaned = try DICOMFile(path: outputPath).decodePixels()
+        let original = try DICOMFile(
+            path: TestPaths.testData.appendingPathComponent("corpus/deid-data/ultrasounds-RGB_IMAGE.dcm").path
+        ).decodePixels()
+        var banner = 0
+        var off = 0
+        var example = ""
+        for y in stride(from: 0, to: cleaned.rows, by: 3) {
+            for x in stride(from: 0, to: cleaned.columns, by: 3) {
+                let p = y * cleaned.columns + x
+                let (a, b) = (Self.pixel(cleaned, 0, p), Self.pixel(original, 0, p))
+                if y < 60 { banner += a.allSatisfy { $0 == 0 } ? 0 : 1 }
+                if y >= 100 && a != [0, 0, 0] && zip(a, b).contains(where: { abs(Int($0) - Int($1)) > 2 }) {
+                    off += 1
+                    if example.isEmpty { example = "(\(x), \(y)): \(a) against \(b)" }
+                }
+            }
+        }
+        #expect(banner == 0, "banner pixels not black")
+        #expect(off == 0, "\(off) pixels away from the original colour, e.g. \(example)")
+    }
+
     /// The bytes of every sample of pixel `p` of `frame`, interleaved or planar.
     static func pixel(_ pixels: DecodedPixels, _ frame: Int, _ p: Int) -> [UInt8] {
         let (area, samples, width) = (pixels.rows * pixels.columns, pixels.samplesPerPixel, pixels.bytesPerSample)
