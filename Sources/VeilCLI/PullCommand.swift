@@ -89,14 +89,15 @@ struct PullCommand: ParsableCommand {
             return
         }
 
-        // Raw instances live only here: private, removed whatever happens.
-        let template = (NSTemporaryDirectory() as NSString).appendingPathComponent("veil-pull-XXXXXX")
-        var buffer = Array(template.utf8CString)
-        guard let made = mkdtemp(&buffer) else {
+        // Raw instances live only here: private, removed whatever happens (after a kill -9, by
+        // the next pull).
+        for name in RawFolder.removeAbandoned() {
+            Console.writeError("veil: removed \(name): originals an interrupted pull left behind")
+        }
+        guard let raw = RawFolder.make() else {
             Console.writeError("veil: error: cannot make a private temporary folder")
             throw ExitCode(2)
         }
-        let raw = String(cString: made)
         defer { try? FileManager.default.removeItem(atPath: raw) }
         let interruption = RawFolderGuard(raw)
         defer { withExtendedLifetime(interruption) {} }
