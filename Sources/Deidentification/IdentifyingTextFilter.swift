@@ -106,6 +106,13 @@ struct IdentifyingTextFilter {
         .requestedProcedureID,
     ]
 
+    /// The identifiers among them: numbers a site assigns, often with a fixed prefix.
+    static let identifierTags: Set<DICOMTag> = [
+        .patientID, .otherPatientIDs, .accessionNumber, .studyID, .admissionID, .medicalRecordLocator,
+        .placerOrderNumberImagingServiceRequest, .fillerOrderNumberImagingServiceRequest, .performedProcedureStepID,
+        .scheduledProcedureStepID, .requestedProcedureID,
+    ]
+
     /// Not a word of Veil's safe vocabulary ("HOSPITAL", "STREET"), not shorter than three
     /// characters, and not a number of fewer than four digits (a house number, "12" in an
     /// address, would otherwise be taken out of "12 channel" elsewhere).
@@ -135,8 +142,13 @@ struct IdentifyingTextFilter {
             guard isName || mayIdentify(element.tag) && identifyingTags.contains(element.tag), !element.tag.isPrivate,
                 let values = element.textValues(in: characterSet)
             else { continue }
+            let isIdentifier = identifierTags.contains(element.tag)
             for value in values {
-                for token in TextCleaner.identifyingTokens(of: value) where isName || identifiesOnItsOwn(token) {
+                let words = TextCleaner.identifyingTokens(of: value)
+                for token in words where isName || identifiesOnItsOwn(token) {
+                    // An identifier's letters alone ("SAMPLE" of "SAMPLE-0001", "PAT" of "PAT-42")
+                    // are a site's prefix, not the patient: its digits, or the whole one-word ID.
+                    if isIdentifier && words.count > 1 && !token.contains(where: \.isNumber) { continue }
                     tokens.insert(token)
                 }
             }

@@ -129,6 +129,21 @@ import Testing
         #expect(output.string(.processingFunction) == "OB_GENERAL")
     }
 
+    /// An ID's prefix is not the patient: "SAMPLE" of "SAMPLE-0001" stays in "Sample Scanners";
+    /// its digits, and a one-word ID, are taken out.
+    @Test func identifierPrefixesAreNotIdentity() throws {
+        let object = Fixtures.object(
+            patientID: "SAMPLE-0001",
+            extra: [
+                DataElement(.manufacturer, .LO, string: "Sample Scanners"),
+                DataElement(.accessionNumber, .SH, string: "QX77123"),
+                DataElement(.manufacturerModelName, .LO, string: "Model QX77123 0001"),
+            ])
+        let output = try Fixtures.deidentify(object).object.dataSet
+        #expect(output.string(.manufacturer) == "Sample Scanners")
+        #expect(output.string(.manufacturerModelName) == "Model")
+    }
+
     @Test func groupTestCoversEveryIdentifyingTag() {
         for tag in IdentifyingTextFilter.identifyingTags { #expect(IdentifyingTextFilter.mayIdentify(tag), "\(tag)") }
         #expect(
