@@ -177,7 +177,8 @@ public struct DIMSEClient: Sendable {
         let classes = destination.sopClasses.map { strdup($0)! }
         let folder = strdup(destination.folder)!
         let localAET = strdup(destination.local.moveDestination ?? destination.local.aet)!
-        let callingAET = strdup(aet)!
+        // C-MOVE sub-operations come from the node: from its own AE title, or the one it stores with.
+        let callingAET = strdup(node.storeAET ?? aet)!
         defer {
             classes.forEach { free($0) }
             free(folder)

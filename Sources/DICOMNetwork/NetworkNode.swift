@@ -13,11 +13,15 @@ public struct NetworkNode: Sendable {
     public var name: String
     public var address: Address
     public var timeouts: Timeouts
+    /// The AE title the node sends C-MOVE sub-operations from, when it is not its own (a PACS
+    /// whose storage service calls with another title): the only one Veil's receiver accepts.
+    public var storeAET: String?
 
-    public init(name: String, address: Address, timeouts: Timeouts = Timeouts()) {
+    public init(name: String, address: Address, timeouts: Timeouts = Timeouts(), storeAET: String? = nil) {
         self.name = name
         self.address = address
         self.timeouts = timeouts
+        self.storeAET = storeAET
     }
 
     /// Seconds to wait: TCP connect, association negotiation, each DIMSE message (or HTTP request).

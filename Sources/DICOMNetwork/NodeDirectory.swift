@@ -97,11 +97,13 @@ public struct NodeDirectory: Sendable {
                     throw fail("tls needs both 'certificate' and 'key', or neither", node: name)
                 }
             }
+            var storeAET: String?
+            if let value = entry["store_aet"] { storeAET = try aeTitle(value, node: name) }
             directory.nodes[name] = NetworkNode(
                 name: name,
                 address: .dimse(
                     aet: try aeTitle(aet, node: name), host: host, port: try portNumber(port, node: name), tls: tls),
-                timeouts: timeouts)
+                timeouts: timeouts, storeAET: storeAET)
         }
         return directory
     }

@@ -10,12 +10,14 @@ struct NodeDirectoryTests {
             """
             local: {aet: VEIL, port: 11112}
             nodes:
-              pacs:     {aet: ORTHANC_A, host: 127.0.0.1, port: 4242}
+              pacs:     {aet: ORTHANC_A, host: 127.0.0.1, port: 4242, store_aet: ORTHANC_STORE}
               research: {aet: ORTHANC_B, host: 127.0.0.1, port: 4243,
                          tls: {certificate: me.pem, key: me.key, trusted: ca.pem}}
               web:      {url: http://127.0.0.1:8043/dicom-web, token_file: web.token}
             """, relativeTo: "/etc/veil")
         #expect(directory.local.aet == "VEIL" && directory.local.port == 11112)
+        #expect(try directory.node("pacs").storeAET == "ORTHANC_STORE")
+        #expect(try directory.node("research").storeAET == nil)
         guard case .dimse(let aet, _, let port, let tls) = try directory.node("research").address else {
             Issue.record("research is not a DICOM node")
             return
