@@ -215,11 +215,14 @@ struct FileProcessor: Sendable {
                 object, to: temporary, ifExists: .replace, durable: false, owner: configuration.temporaryFileOwner)
             let mine = try Self.digest(temporary)
             let current = try owner?.digest ?? Self.digest(destination)
-            let settlement = owner!.settle(me, digest: mine, current: current)
+            // Settled on a copy: the owner changes only once the file at the path is what it says.
+            var settled = owner!
+            let settlement = settled.settle(me, digest: mine, current: current)
             if settlement.replaces, rename(temporary, destination) != 0 {
                 throw DICOMIOError(
                     .fileSystem, "cannot move the finished file into place: \(String(cString: strerror(errno)))")
             }
+            owner = settled
             Self.apply(settlement.record, to: &outcome)
             outcome.displaced = settlement.amended.map { input, previous, record in
                 var amended = FileOutcome(index: input.index, inputPath: "", inputID: input.inputID, status: .failed)

@@ -155,7 +155,8 @@ public struct StudyRetrieval: Sendable {
                         unreachable = NetworkError(
                             .dimse, node: error.node,
                             "\(error.message): does the node know '\(destination)' (port \(local.port)) "
-                                + "as a move destination?"
+                                + "as a move destination, and does it send from its own AE title (else set "
+                                + "store_aet in the nodes file)?"
                         )
                         outcome.error = unreachable
                     }
