@@ -61,8 +61,16 @@ let package = Package(
         // Series into 3D volumes: geometry, ordering, rescale. From data sets and decoded pixels
         // in memory: no files.
         .target(name: "Volumes", dependencies: ["DICOMCore"]),
+        // dlib's HOG frontal face detector (Debian libdlib-dev, which needs LAPACK and BLAS): the
+        // defacer's check that no face is left in renderings of the defaced head.
+        .target(
+            name: "CFaceDetection",
+            cxxSettings: ProcessInfo.processInfo.environment["VEIL_OPTIMIZE_DEBUG"] != nil ? [.unsafeFlags(["-O2"])] : [],
+            linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary("lapack"), .linkedLibrary("blas")]
+        ),
         // Face removal from head CT and MR volumes.
-        .target(name: "Defacing", dependencies: ["DICOMCore", "Volumes"], swiftSettings: optimizedInDebug),
+        .target(
+            name: "Defacing", dependencies: ["CFaceDetection", "DICOMCore", "Volumes"], swiftSettings: optimizedInDebug),
         // Tesseract, loaded at run time when installed: the OCR second look of burned-in text.
         .target(name: "COCR", linkerSettings: [.linkedLibrary("dl")]),
         // Burned-in text: triage, detection on every frame, masking, second look.

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 jobs=${2:-1}
 
-Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev
+Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev libdlib-dev liblapack-dev libblas-dev
 Scripts/prepare-test-data.sh
 VEIL_FUZZ=1 swift build --product VeilFuzz --sanitize=fuzzer --sanitize=address --build-path .build/fuzz
 

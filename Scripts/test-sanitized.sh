@@ -13,7 +13,7 @@ filter=()
 if [[ ${1:-} == --shim ]]; then
     filter=(--filter 'DICOMIOTests|RobustnessTests')
 fi
-Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev dcmtk dicom3tools
+Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev libdlib-dev liblapack-dev libblas-dev dcmtk dicom3tools
 python3 -m pip --version >/dev/null 2>&1 || Scripts/install-dependencies.sh python3 python3-pip
 Scripts/prepare-test-data.sh
 

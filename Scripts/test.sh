@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev dcmtk dicom3tools dcm2niix \
+Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev libdlib-dev liblapack-dev libblas-dev dcmtk dicom3tools dcm2niix \
     tesseract-ocr tesseract-ocr-eng strace orthanc orthanc-dicomweb openssl curl
 python3 -m pip --version >/dev/null 2>&1 || Scripts/install-dependencies.sh python3 python3-pip
 if [[ $# -eq 0 ]]; then

@@ -6,9 +6,12 @@ public struct DefaceFailure: Error, Sendable, CustomStringConvertible {
         case noHead = "deface-no-head"
         /// The atlas head does not fit the subject's head well enough to trust where the brain is.
         case registrationFailed = "deface-registration-failed"
+        /// The subject's brain could not be told from the rest of the head with confidence.
+        case brainNotFound = "deface-brain-not-found"
         /// Voxels to be removed lie in the protected brain: never written.
         case brainTouched = "deface-brain-touched"
-        /// After removal, a frontal rendering still meets skin where the face was.
+        /// After removal, renderings still show a face (the face detector finds one, or frontal
+        /// rays still meet skin where the face was).
         case faceStillVisible = "deface-face-visible"
         /// The volume cannot be defaced (too few slices, not CT or MR).
         case unsupported = "deface-unsupported"

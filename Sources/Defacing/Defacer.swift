@@ -11,25 +11,33 @@ public struct DefaceResult: Sendable {
     public var transform: SimilarityTransform
     public var registrationRMS: Double
     public var inlierFraction: Double
+    /// The subject's brain estimate (ml), which nothing within `margin` of was removed.
+    public var brainVolume: Double
     /// Frontal rays that met facial skin before, and how many still meet skin within 5 mm of it.
     public var faceRays: Int
     public var raysStillOnSkin: Int
+    /// Renderings (front, and turned either way) in which the face detector found a face,
+    /// before and after defacing; after is always 0 for a result.
+    public var viewsWithFaceBefore: Int
+    public var viewsWithFaceAfter: Int
 }
 
 /// Removes the face from a head CT or MR, in patient coordinates:
 ///
 /// 1. the head is found on a ~2 mm grid (threshold, largest piece, cavities filled);
-/// 2. the Colin27 atlas's skin is fitted to the head's skin (7 degrees of freedom), which says
-///    where the subject's brain and face are (HeadAtlas);
-/// 3. the protected region is the fitted brain grown by `margin` mm; for CT also the inside of
-///    the skull near it, found from bone;
-/// 4. voxels in the fitted face region and outside the protected region become background;
-/// 5. self-check, failing closed: nothing removed in the protected region, the fit is good
-///    (RMS distance, share of fitting points, scale), and a frontal rendering no longer meets the
-///    skin it met before in the face region.
+/// 2. the Colin27 atlas's skin is fitted to the head's skin (7 degrees of freedom): the head's
+///    frame (which way is front and up) and a rough idea of where the brain is (HeadAtlas);
+/// 3. the subject's own brain is estimated from its intensities (BrainExtraction), checked
+///    against the atlas's; nothing within `margin` of it is ever removed;
+/// 4. the face is what lies in front of and below that brain (FaceRegion); its voxels become
+///    background;
+/// 5. self-check, failing closed: nothing removed near the subject's brain or in the atlas brain's
+///    core, frontal rays no longer meet the skin they met, and dlib's face detector finds no face
+///    in renderings of the defaced head from the front and from `viewAngle` either side.
 public struct Defacer: Sendable {
     public var atlas: HeadAtlas = .colin27
-    /// Protection around the fitted brain (mm).
+    /// Protection around the subject's brain estimate (mm): covers the CSF a T1 estimate leaves
+    /// out, the working grid's 2 mm and partial volume.
     public var margin: Double = 8
     /// Registration sanity limits.
     public var maximumRMS: Double = 4
@@ -39,6 +47,10 @@ public struct Defacer: Sendable {
     public var maximumVisibleFraction: Double = 0.05
     /// Wider objects (left to right, mm) are not heads.
     public var maximumHeadWidth: Double = 240
+    /// The side views of the face-detector check (degrees from the front).
+    public var viewAngle: Double = 35
+    /// Run the face detector on renderings (the check a face-recognition attack would defeat).
+    public var detectsFaces = true
 
     public init() {}
 
@@ -53,8 +65,7 @@ public struct Defacer: Sendable {
             throw DefaceFailure(reason: .unsupported, detail: "degenerate geometry")
         }
         let head = HeadMask.make(grid, isCT: isCT)
-        let voxelVolume = abs(grid.affine.columnStep.dot(grid.affine.rowStep.cross(grid.affine.sliceStep)))
-        let headVolume = Double(head.lazy.filter { $0 }.count) * voxelVolume
+        let headVolume = Double(head.lazy.filter { $0 }.count) * grid.voxelVolume
         guard headVolume > 600_000 else {  // 0.6 litre: less than any head that shows a face
             throw DefaceFailure(reason: .noHead, detail: "largest object \(Int(headVolume / 1000)) ml")
         }
@@ -76,47 +87,95 @@ public struct Defacer: Sendable {
                     fit.transform.scale))
         }
         let transform = fit.transform
-        let protected = protectedRegion(grid: grid, head: head, transform: transform, isCT: isCT)
+        let brain = try BrainExtraction.estimate(
+            grid: grid, head: head, isCT: isCT, transform: transform, atlas: atlas)
+        let toBrain = DistanceTransform.distances(to: brain.mask, size: grid.size, spacing: grid.spacing)
+        let protected = toBrain.map { Double($0) <= margin }
+        let hullPoints = Self.hullPoints(grid: grid, brain: brain, transform: transform)
+        guard let face = FaceRegion(brain: hullPoints, margin: margin / transform.scale),
+            // The rays of the self-check: where at least 8 mm of face lies outside the protection.
+            let deepFace = FaceRegion(brain: hullPoints, margin: (margin + 8) / transform.scale)
+        else {
+            throw DefaceFailure(reason: .brainNotFound, detail: "brain estimate too small for a face region")
+        }
 
-        // Removal, voxel by voxel of the full-resolution volume.
+        // Removal, voxel by voxel of the full-resolution volume; frame points change linearly along a row.
         var removed = [Bool](repeating: false, count: volume.count)
         var removedCount = 0
-        var touched = 0
+        var inAtlasCore = 0
+        let frameStep = transform.inverse(volume.affine.columnStep) - transform.inverse(.zero)
         for k in 0..<volume.size.k {
             for j in 0..<volume.size.j {
-                let rowStart = volume.affine.patientPoint(i: 0, j: Double(j), k: Double(k))
+                var point = transform.inverse(volume.affine.patientPoint(i: 0, j: Double(j), k: Double(k)))
+                let base = volume.index(0, j, k)
                 for i in 0..<volume.size.i {
-                    let index = volume.index(i, j, k)
-                    guard !volume.voxels[index].isNaN else { continue }
-                    let atlasPoint = transform.inverse(rowStart + Double(i) * volume.affine.columnStep)
-                    guard atlas.isFace(atlasPoint) else { continue }
-                    if protected[grid.index(native: i, j, k)] { continue }
-                    if atlas.isBrain(atlasPoint) {
-                        touched += 1
-                        continue
-                    }
-                    removed[index] = true
+                    defer { point = point + frameStep }
+                    // Two estimates of the face, either suffices: the subject brain's, and the
+                    // fitted atlas's (where the hull falls short, e.g. a brain estimate that runs
+                    // down into the neck). Neither reaches into the protection.
+                    guard face.contains(point) || atlas.isFace(point), !protected[grid.index(native: i, j, k)],
+                        !volume.voxels[base + i].isNaN
+                    else { continue }
+                    if brain.atlasCore[grid.index(native: i, j, k)] { inAtlasCore += 1 }
+                    removed[base + i] = true
                     removedCount += 1
                 }
             }
         }
-        guard touched == 0 else {
+        // Independent of the brain estimate: deep inside the fitted atlas brain, nothing goes.
+        guard inAtlasCore == 0 else {
             throw DefaceFailure(
-                reason: .brainTouched, detail: "\(touched) voxels of the fitted brain in the face region")
+                reason: .brainTouched, detail: "\(inAtlasCore) voxels to remove lie deep in the fitted atlas brain")
         }
         let background = isCT ? -1000 : volume.voxels.lazy.filter { $0.isFinite }.min() ?? 0
         let threshold = isCT ? HeadMask.ctThreshold : HeadMask.otsu(grid.values)
+        // The renderings' skin: above noise and ghosts in front of the face, which Otsu's air–tissue
+        // threshold can leave on MR.
+        let surface = isCT ? threshold : max(threshold, 0.3 * Self.median(of: grid.values, in: head))
         let (rays, visible) = FrontalRendering(
-            volume: volume, removed: removed, threshold: threshold,
-            transform: transform, atlas: atlas
+            volume: volume, removed: removed, threshold: threshold, transform: transform, face: deepFace,
+            protected: protected, grid: grid
         ).count()
         if rays > 0, Double(visible) > maximumVisibleFraction * Double(rays) {
             throw DefaceFailure(reason: .faceStillVisible, detail: "\(visible) of \(rays) frontal rays still meet skin")
         }
+        var views = (before: 0, after: 0)
+        if detectsFaces {
+            var defaced = volume
+            for p in removed.indices where removed[p] { defaced.voxels[p] = background }
+            let after = WorkingGrid(defaced).values
+            let rendering = SurfaceRendering(grid: grid, inverse: inverse, transform: transform, threshold: surface)
+            for yaw in [0, -viewAngle, viewAngle] {
+                if !(FaceDetector.faces(in: rendering.render(grid.values, yaw: yaw))?.isEmpty ?? true) {
+                    views.before += 1
+                }
+                guard let found = FaceDetector.faces(in: rendering.render(after, yaw: yaw)) else {
+                    throw DefaceFailure(reason: .faceStillVisible, detail: "the face detector failed")
+                }
+                if !found.isEmpty { views.after += 1 }
+            }
+            guard views.after == 0 else {
+                throw DefaceFailure(
+                    reason: .faceStillVisible,
+                    detail: "the face detector finds a face in \(views.after) of 3 renderings after defacing")
+            }
+        }
         return DefaceResult(
             removed: removed, removedCount: removedCount, background: background, transform: transform,
-            registrationRMS: fit.rmsDistance, inlierFraction: fit.inlierFraction,
-            faceRays: rays, raysStillOnSkin: visible)
+            registrationRMS: fit.rmsDistance, inlierFraction: fit.inlierFraction, brainVolume: brain.volume / 1000,
+            faceRays: rays, raysStillOnSkin: visible, viewsWithFaceBefore: views.before,
+            viewsWithFaceAfter: views.after)
+    }
+
+    /// The subject's brain in the fitted frame, for the face region's hull: the part within 15 mm
+    /// of the atlas brain (a T2 estimate runs down the spinal canal, and a hull down the neck
+    /// would keep the eyes).
+    static func hullPoints(grid: WorkingGrid, brain: BrainEstimate, transform: SimilarityTransform) -> [Vector3] {
+        var points: [Vector3] = []
+        grid.forEachFramePoint(transform) { p, point in
+            if brain.mask[p], brain.nearAtlasBrain[p] { points.append(point) }
+        }
+        return points
     }
 
     /// Fits the atlas to the head's skin, from a few starting pitches (heads nod more than they turn).
@@ -155,6 +214,15 @@ public struct Defacer: Sendable {
         return registration.fit(from: starts)
     }
 
+    static func median(of values: [Float], in mask: [Bool]) -> Float {
+        var inside: [Float] = []
+        for p in values.indices where mask[p] && values[p].isFinite { inside.append(values[p]) }
+        guard !inside.isEmpty else { return 0 }
+        let middle = inside.count / 2
+        inside.withUnsafeMutableBufferPointer { buffer in buffer.sort() }
+        return inside[middle]
+    }
+
     /// Extent of `mask` along the patient's left–right axis (mm).
     static func width(of mask: [Bool], grid: WorkingGrid) -> Double {
         var low = Double.infinity
@@ -176,25 +244,5 @@ public struct Defacer: Sendable {
         guard let top = points.map(\.z).max() else { return .zero }
         let upper = points.filter { $0.z > top - 90 }
         return upper.reduce(.zero, +) / Double(max(1, upper.count))
-    }
-
-    /// The fitted brain grown by `margin`; for CT also the inside of the skull within 12 mm of it.
-    func protectedRegion(grid: WorkingGrid, head: [Bool], transform: SimilarityTransform, isCT: Bool) -> [Bool] {
-        var brain = [Bool](repeating: false, count: grid.count)
-        for k in 0..<grid.size.k {
-            for j in 0..<grid.size.j {
-                for i in 0..<grid.size.i {
-                    brain[grid.index(i, j, k)] = atlas.isBrain(
-                        transform.inverse(grid.affine.patientPoint(i: Double(i), j: Double(j), k: Double(k))))
-                }
-            }
-        }
-        let distance = DistanceTransform.distances(to: brain, size: grid.size, spacing: grid.spacing)
-        var protected = distance.map { Double($0) <= margin }
-        if isCT {
-            let inside = IntracranialRegion.find(grid)
-            for p in protected.indices where inside[p] && distance[p] <= 12 { protected[p] = true }
-        }
-        return protected
     }
 }

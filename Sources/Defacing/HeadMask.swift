@@ -59,28 +59,12 @@ enum HeadMask {
 
     static func largestAfterErosion(_ mask: [Bool], size: (i: Int, j: Int, k: Int)) -> [Bool] {
         var eroded = mask
-        for _ in 0..<2 { eroded = erode(eroded, size: size) }
+        for _ in 0..<2 { eroded = MaskOperations.erode(eroded, size: size) }
         return MaskOperations.largestComponent(eroded, size: size)
-    }
-
-    static func erode(_ mask: [Bool], size: (i: Int, j: Int, k: Int)) -> [Bool] {
-        var out = mask
-        for p in mask.indices where mask[p] {
-            MaskOperations.forEachNeighbour(p, size: size) { q in if !mask[q] { out[p] = false } }
-        }
-        return out
     }
 
     /// Two dilation steps of `mask`, kept inside `within`.
     static func dilate(_ mask: [Bool], size: (i: Int, j: Int, k: Int), within: [Bool]) -> [Bool] {
-        var current = mask
-        for _ in 0..<2 {
-            var next = current
-            for p in current.indices where current[p] {
-                MaskOperations.forEachNeighbour(p, size: size) { q in if within[q] { next[q] = true } }
-            }
-            current = next
-        }
-        return current
+        MaskOperations.dilate(MaskOperations.dilate(mask, size: size, within: within), size: size, within: within)
     }
 }

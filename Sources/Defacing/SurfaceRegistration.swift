@@ -23,10 +23,14 @@ struct SurfaceRegistration {
     let distance: [Float]
     let atlasPoints: [Vector3]
 
-    func cost(_ transform: SimilarityTransform, cap: Float) -> (cost: Double, covered: Int) {
+    /// `stride`: every n-th point only (the coarse searches need no more).
+    func cost(_ transform: SimilarityTransform, cap: Float, stride: Int = 1) -> (cost: Double, covered: Int) {
         var total = 0.0
         var covered = 0
-        for point in atlasPoints {
+        var used = 0
+        for index in Swift.stride(from: 0, to: atlasPoints.count, by: stride) {
+            let point = atlasPoints[index]
+            used += 1
             guard let v = grid.voxel(of: transform.apply(point), inverse: inverse, margin: 1) else { continue }
             let d = min(grid.interpolate(distance, at: v), cap)
             total += Double(d * d)
@@ -34,17 +38,17 @@ struct SurfaceRegistration {
         }
         // Points outside the field of view cost as much as a bad fit, so that the search does not
         // push the atlas out of the picture.
-        let missing = atlasPoints.count - covered
+        let missing = used - covered
         let capped = Double(cap * cap)
-        return ((total + 0.5 * capped * Double(missing)) / Double(max(1, atlasPoints.count)), covered)
+        return ((total + 0.5 * capped * Double(missing)) / Double(max(1, used)), covered)
     }
 
     func fit(from starts: [SimilarityTransform]) -> Fit {
         var best = starts[0]
         var bestCost = Double.infinity
         for start in starts {
-            var candidate = search(from: start, cap: 20, finestScale: 2)
-            candidate = search(from: candidate, cap: 10, finestScale: 0.25)
+            var candidate = search(from: start, cap: 20, finestScale: 2, stride: 6)
+            candidate = search(from: candidate, cap: 10, finestScale: 0.25, stride: 3)
             let c = cost(candidate, cap: 10).cost
             if c < bestCost { (best, bestCost) = (candidate, c) }
         }
@@ -73,9 +77,13 @@ struct SurfaceRegistration {
 
     /// Coordinate pattern search: try ± a step on each parameter, keep improvements, halve the
     /// steps when none helps. Steps: 8° and 8 mm and 8 % at `1`, scaled by the step factor.
-    private func search(from start: SimilarityTransform, cap: Float, finestScale: Double) -> SimilarityTransform {
+    private func search(
+        from start: SimilarityTransform, cap: Float, finestScale: Double, stride: Int = 1
+    )
+        -> SimilarityTransform
+    {
         var current = start
-        var currentCost = cost(current, cap: cap).cost
+        var currentCost = cost(current, cap: cap, stride: stride).cost
         var factor = 1.0
         let degree = Double.pi / 180
         while factor >= finestScale / 8 {
@@ -89,7 +97,7 @@ struct SurfaceRegistration {
                     default: trial.scale *= 1 + sign * 0.08 * factor
                     }
                     guard trial.scale > 0.6, trial.scale < 1.6 else { continue }
-                    let c = cost(trial, cap: cap).cost
+                    let c = cost(trial, cap: cap, stride: stride).cost
                     if c < currentCost - 1e-9 {
                         (current, currentCost, improved) = (trial, c, true)
                         break

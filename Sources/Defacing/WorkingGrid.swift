@@ -10,6 +10,8 @@ struct WorkingGrid {
     var values: [Float]
     var count: Int { size.i * size.j * size.k }
     var spacing: Vector3 { affine.spacing }
+    /// Cubic millimetres per working voxel.
+    var voxelVolume: Double { abs(affine.columnStep.dot(affine.rowStep.cross(affine.sliceStep))) }
 
     init(_ volume: Volume, target: Double = 2.0) {
         let native = volume.affine.spacing
@@ -50,6 +52,22 @@ struct WorkingGrid {
     /// Working voxel nearest to a native voxel.
     @inline(__always) func index(native i: Int, _ j: Int, _ k: Int) -> Int {
         index(i / factor.i, j / factor.j, k / factor.k)
+    }
+
+    /// Calls `body` with every working voxel's index and its point in the fitted head frame
+    /// (atlas millimetres), stepping along rows: the frame is an affine image of the grid.
+    func forEachFramePoint(_ transform: SimilarityTransform, _ body: (Int, Vector3) -> Void) {
+        let step = transform.inverse(affine.columnStep) - transform.inverse(.zero)
+        for k in 0..<size.k {
+            for j in 0..<size.j {
+                var point = transform.inverse(affine.patientPoint(i: 0, j: Double(j), k: Double(k)))
+                let row = index(0, j, k)
+                for i in 0..<size.i {
+                    body(row + i, point)
+                    point = point + step
+                }
+            }
+        }
     }
 
     /// Fractional voxel coordinates of a patient point, or nil outside the grid (by `margin` voxels).

@@ -11,6 +11,12 @@ public struct DefacingRecord: Codable, Sendable, Equatable {
     /// Frontal rays that met facial skin before defacing, and those that still do (self-check).
     public var faceRays: Int
     public var raysStillOnSkin: Int
+    /// The subject's brain estimate (ml, rounded): nothing within the margin of it was removed.
+    public var brainVolume: Int
+    /// Renderings (front, 35° either side) in which dlib's face detector finds a face, before
+    /// and after defacing (after: always 0, or the series is not written).
+    public var viewsWithFaceBefore: Int
+    public var viewsWithFaceAfter: Int
     /// Geometry warnings of the volume the file belongs to (`VolumeWarning.code`).
     public var volumeWarnings: [String]
 }

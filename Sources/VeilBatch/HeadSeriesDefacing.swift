@@ -132,7 +132,9 @@ struct HeadSeriesDefacing {
                     let record = DefacingRecord(
                         changedVoxels: defaced.changed, registrationRMS: (result.registrationRMS * 10).rounded() / 10,
                         inlierFraction: (result.inlierFraction * 100).rounded() / 100, faceRays: result.faceRays,
-                        raysStillOnSkin: result.raysStillOnSkin, volumeWarnings: volume.warnings.map(\.code))
+                        raysStillOnSkin: result.raysStillOnSkin, brainVolume: Int(result.brainVolume.rounded()),
+                        viewsWithFaceBefore: result.viewsWithFaceBefore, viewsWithFaceAfter: result.viewsWithFaceAfter,
+                        volumeWarnings: volume.warnings.map(\.code))
                     results[source] = .success(DefacedFile(pixels: defaced.pixels, record: record))
                 }
             } catch let failure as DefaceFailure {

@@ -102,11 +102,14 @@ public enum ManifestRecord {
         if let defacing = record.defacing {
             json.key("defacing")
             json.beginObject()
+            json.field("brainVolume", defacing.brainVolume)
             json.field("changedVoxels", defacing.changedVoxels)
             json.field("faceRays", defacing.faceRays)
             json.field("inlierFraction", defacing.inlierFraction)
             json.field("raysStillOnSkin", defacing.raysStillOnSkin)
             json.field("registrationRMS", defacing.registrationRMS)
+            json.field("viewsWithFaceAfter", defacing.viewsWithFaceAfter)
+            json.field("viewsWithFaceBefore", defacing.viewsWithFaceBefore)
             json.field("volumeWarnings", defacing.volumeWarnings)
             json.endObject()
         }

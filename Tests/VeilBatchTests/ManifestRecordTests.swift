@@ -52,8 +52,8 @@ import TextRedaction
                 methodCodes: ["113100", "113101", "113102"],
                 defacing: DefacingRecord(
                     changedVoxels: 123_456, registrationRMS: 1.2345678901234567, inlierFraction: 0.875,
-                    faceRays: 400, raysStillOnSkin: 0,
-                    volumeWarnings: ["gantry-tilt", "missing-slices"]),
+                    faceRays: 400, raysStillOnSkin: 0, brainVolume: 1_412, viewsWithFaceBefore: 3,
+                    viewsWithFaceAfter: 0, volumeWarnings: ["gantry-tilt", "missing-slices"]),
                 pixelText: PixelTextRecord(
                     triage: "burned-in-annotation", frames: 30,
                     boxes: [
@@ -82,7 +82,8 @@ import TextRedaction
             identifiers: identifiers,
             defacing: DefacingRecord(
                 changedVoxels: 0, registrationRMS: registrationRMS, inlierFraction: inlierFraction,
-                faceRays: 0, raysStillOnSkin: 0, volumeWarnings: []),
+                faceRays: 0, raysStillOnSkin: 0, brainVolume: 0, viewsWithFaceBefore: 0, viewsWithFaceAfter: 0,
+                volumeWarnings: []),
             pixelText: PixelTextRecord(triage: "overlay", frames: 0, boxes: [], secondLookLines: 0, ocrChecked: false))
     }
 

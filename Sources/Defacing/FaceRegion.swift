@@ -1,0 +1,101 @@
+import Foundation
+import Volumes
+
+/// Where the face is, relative to the subject's own brain, in the fitted head frame (atlas
+/// millimetres, LPS: anterior is −y, superior +z).
+///
+/// The brain is projected onto the mid-sagittal plane; everything at least `margin` outside the
+/// projection's convex hull, across a hull edge that faces the front or the bottom (outward
+/// normal from `upward` degrees above anterior to `downward` below it), and in front of the
+/// brainstem, is face: eyes, nose, mouth, cheeks, jaw and chin; ears (beside the brain, inside
+/// the hull) and the back of the neck are not. This is Quickshear's idea (Schimke & Hale 2011)
+/// with the hull's own edges instead of one plane, built on the subject's brain, so that a
+/// registration off by a centimetre moves neither the protection nor the face.
+struct FaceRegion {
+    static let upward = 25.0
+    static let downward = 100.0
+
+    /// A 1 mm table over (y, z) of the frame.
+    let origin: (y: Double, z: Double)
+    let size: (y: Int, z: Int)
+    let table: [Bool]
+
+    /// `brain`: points of the brain in the frame; `margin` in frame millimetres.
+    init?(brain: [Vector3], margin: Double) {
+        guard brain.count >= 3 else { return nil }
+        // Projected points, deduplicated on a 1 mm lattice before the hull.
+        var seen = Set<Int64>()
+        var points: [(y: Double, z: Double)] = []
+        for p in brain {
+            let key = Int64((p.y + 1000).rounded()) << 20 | Int64((p.z + 1000).rounded())
+            if seen.insert(key).inserted { points.append((p.y, p.z)) }
+        }
+        let hull = Self.convexHull(points)
+        guard hull.count >= 3 else { return nil }
+        let zs = points.map(\.z).sorted()
+        let lowZ = zs[zs.count / 10]
+        let brainstemFront = points.lazy.filter { $0.z <= lowZ }.map(\.y).min() ?? 0
+
+        let low = (y: (points.map(\.y).min() ?? 0) - 200, z: (points.map(\.z).min() ?? 0) - 250)
+        let high = (y: (points.map(\.y).max() ?? 0) + 60, z: (points.map(\.z).max() ?? 0) + 60)
+        origin = low
+        size = (Int(high.y - low.y) + 1, Int(high.z - low.z) + 1)
+        // Edges counter-clockwise in (y, z): the outward normal of edge a→b is (dz, −dy)/length.
+        let edges = hull.indices.map { n -> (normal: (Double, Double), offset: Double, facing: Bool) in
+            let a = hull[n]
+            let b = hull[(n + 1) % hull.count]
+            let (dy, dz) = (b.y - a.y, b.z - a.z)
+            let length = (dy * dy + dz * dz).squareRoot()
+            let normal = (dz / length, -dy / length)
+            // Angle of the normal from anterior (−y) towards inferior (−z), in degrees.
+            let angle = atan2(-normal.1, -normal.0) * 180 / .pi
+            return (normal, normal.0 * a.y + normal.1 * a.z, angle >= -Self.upward && angle <= Self.downward)
+        }
+        var table = [Bool](repeating: false, count: size.y * size.z)
+        for zi in 0..<size.z {
+            let z = low.z + Double(zi)
+            for yi in 0..<size.y {
+                let y = low.y + Double(yi)
+                guard y <= brainstemFront else { continue }
+                var best = -Double.infinity
+                var facing = false
+                for edge in edges {
+                    let distance = edge.normal.0 * y + edge.normal.1 * z - edge.offset
+                    if distance > best {
+                        best = distance
+                        facing = edge.facing
+                    }
+                }
+                table[yi + size.y * zi] = best >= margin && facing
+            }
+        }
+        self.table = table
+    }
+
+    @inline(__always) func contains(_ point: Vector3) -> Bool {
+        let yi = Int((point.y - origin.y).rounded())
+        let zi = Int((point.z - origin.z).rounded())
+        guard yi >= 0, zi >= 0, yi < size.y, zi < size.z else { return false }
+        return table[yi + size.y * zi]
+    }
+
+    /// Andrew's monotone chain: the hull counter-clockwise in (y, z), no collinear points.
+    static func convexHull(_ points: [(y: Double, z: Double)]) -> [(y: Double, z: Double)] {
+        let sorted = points.sorted { $0.y != $1.y ? $0.y < $1.y : $0.z < $1.z }
+        guard sorted.count >= 3 else { return sorted }
+        func cross(_ o: (y: Double, z: Double), _ a: (y: Double, z: Double), _ b: (y: Double, z: Double)) -> Double {
+            (a.y - o.y) * (b.z - o.z) - (a.z - o.z) * (b.y - o.y)
+        }
+        var lower: [(y: Double, z: Double)] = []
+        for p in sorted {
+            while lower.count >= 2, cross(lower[lower.count - 2], lower[lower.count - 1], p) <= 0 { lower.removeLast() }
+            lower.append(p)
+        }
+        var upper: [(y: Double, z: Double)] = []
+        for p in sorted.reversed() {
+            while upper.count >= 2, cross(upper[upper.count - 2], upper[upper.count - 1], p) <= 0 { upper.removeLast() }
+            upper.append(p)
+        }
+        return Array(lower.dropLast() + upper.dropLast())
+    }
+}

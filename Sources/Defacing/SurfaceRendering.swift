@@ -1,0 +1,64 @@
+import Foundation
+import Volumes
+
+/// A shaded depth rendering of the head's surface, as a camera in front of the face would see
+/// it: rays in the fitted head frame, from the front, turned `yaw` degrees about the head's
+/// vertical axis; the first voxel above `threshold` along each ray is the surface, shaded by its
+/// slope. What face-recognition attacks on MRI start from, and what the face detector looks at.
+struct SurfaceRendering {
+    let grid: WorkingGrid
+    let inverse: InverseAffine
+    let transform: SimilarityTransform
+    let threshold: Float
+    /// Pixel size and ray step (frame millimetres).
+    var pixel = 1.5
+    var step = 1.0
+
+    func render(_ values: [Float], yaw: Double) -> GrayImage {
+        let angle = yaw * .pi / 180
+        // Frame directions: rays go posterior (+y); image columns to the patient's left (+x), rows down.
+        let forward = Vector3(sin(angle), cos(angle), 0)
+        let across = Vector3(cos(angle), -sin(angle), 0)
+        let down = Vector3(0, 0, -1)
+        let (width, height) = (Int(220 / pixel), Int(270 / pixel))
+        let centre = Vector3(0, 0, -30)
+        // Patient → voxel is affine, so a ray's voxel coordinates change by a constant per step.
+        func voxel(_ framePoint: Vector3) -> Vector3 { inverse.apply(transform.apply(framePoint)) }
+        let origin = voxel(.zero)
+        let stepVector = voxel(forward * step) - origin
+        var depth = [Double](repeating: .nan, count: width * height)
+        let limit = (Double(grid.size.i - 1), Double(grid.size.j - 1), Double(grid.size.k - 1))
+        for row in 0..<height {
+            for column in 0..<width {
+                let start =
+                    centre + across * ((Double(column) - Double(width) / 2) * pixel)
+                    + down * ((Double(row) - Double(height) / 2) * pixel) - forward * 170
+                var v = voxel(start)
+                for n in 0..<Int(300 / step) {
+                    defer { v = v + stepVector }
+                    guard v.x >= 0, v.y >= 0, v.z >= 0, v.x <= limit.0, v.y <= limit.1, v.z <= limit.2 else {
+                        continue
+                    }
+                    let value = grid.interpolate(values, at: v)
+                    if value > threshold {
+                        depth[column + width * row] = Double(n) * step
+                        break
+                    }
+                }
+            }
+        }
+        var pixels = [UInt8](repeating: 0, count: width * height)
+        for row in 1..<(height - 1) {
+            for column in 1..<(width - 1) {
+                let p = column + width * row
+                guard !depth[p].isNaN else { continue }
+                func at(_ q: Int) -> Double { depth[q].isNaN ? depth[p] + 20 : depth[q] }
+                let dx = (at(p + 1) - at(p - 1)) / (2 * pixel)
+                let dy = (at(p + width) - at(p - width)) / (2 * pixel)
+                let shade = 1 / (1 + dx * dx + dy * dy).squareRoot()
+                pixels[p] = UInt8(max(0, min(255, 20 + 235 * shade * shade)))
+            }
+        }
+        return GrayImage(width: width, height: height, pixels: pixels)
+    }
+}
