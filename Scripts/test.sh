@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need (DCMTK's library and tools, dicom3tools for
-# dciodvfy, dcm2niix, Tesseract for the OCR look at burned-in text, Orthanc and its DICOMweb
+# dciodvfy, dcm2niix, Tesseract for the OCR look at burned-in text, Chromium to open the review page, Orthanc and its DICOMweb
 # plugin as the PACS of the network tests, openssl for their TLS certificates), builds every test fixture
 # into TestData/ (Scripts/prepare-test-data.sh, once), then runs every test against real DCMTK on
 # real files. Without arguments it also checks that the committed tables match the standard's
@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 Scripts/install-dependencies.sh libdcmtk-dev zlib1g-dev libopenjp2-7-dev libpng-dev dcmtk dicom3tools dcm2niix \
-    tesseract-ocr tesseract-ocr-eng strace orthanc orthanc-dicomweb openssl curl
+    tesseract-ocr tesseract-ocr-eng strace orthanc orthanc-dicomweb openssl curl chromium
 python3 -m pip --version >/dev/null 2>&1 || Scripts/install-dependencies.sh python3 python3-pip
 if [[ $# -eq 0 ]]; then
     python3 Scripts/generate/generate-tables.py --check
