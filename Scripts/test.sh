@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need (DCMTK's library and tools, dicom3tools for
-# dciodvfy, dcm2niix, Tesseract for the OCR look at burned-in text, Chromium to open the review page, Orthanc and its DICOMweb
-# plugin as the PACS of the network tests, openssl for their TLS certificates), builds every test fixture
-# into TestData/ (Scripts/prepare-test-data.sh, once), then runs every test against real DCMTK on
-# real files. Without arguments it also checks that the committed tables match the standard's
-# sources (Scripts/generate/generate-tables.py --check) and runs the shim's tests again under
-# AddressSanitizer and UndefinedBehaviorSanitizer (Scripts/test-sanitized.sh).
+# dciodvfy, dcm2niix, Tesseract for the OCR look at burned-in text, Chromium to open the review
+# page, Orthanc and its DICOMweb plugin as the PACS of the network tests, openssl for their TLS
+# certificates), builds every test fixture into TestData/ (Scripts/prepare-test-data.sh, once),
+# then runs every test against real DCMTK on real files. Without arguments it also checks that the
+# committed tables match the standard's sources (Scripts/generate/generate-tables.py --check) and
+# runs the shim's tests again under AddressSanitizer and UndefinedBehaviorSanitizer
+# (Scripts/test-sanitized.sh).
 # Arguments go to `swift test` (e.g. --filter RobustnessTests) and skip the table check and the
 # sanitized run.
 set -euo pipefail

@@ -280,7 +280,7 @@ struct ReviewPage {
             html +=
                 "<tr data-name=\"\(escape(name))\" data-files=\"\(entry.files)\"><th>\(escape(name))</th>"
                 + "<td class=\"barcell\"><span class=\"bar\" style=\"width:\(String(format: "%.1f", width))%\"></span></td>"
-                + "<td>\(entry.files) files, \(entry.series) series</td></tr>\n"
+                + "<td>\(counted(entry.files, "file")), \(entry.series) series</td></tr>\n"
         }
         return html + "</table></figure>\n"
     }
@@ -383,10 +383,13 @@ struct ReviewPage {
             boxes.isEmpty
             ? ""
             : "<svg class=\"boxes\" viewBox=\"0 0 \(thumbnail.width) \(thumbnail.height)\" aria-hidden=\"true\">\(boxes)</svg>"
+        // Small images are drawn larger, by a whole factor, so that a 64-pixel slice can be seen.
+        let zoom = max(1, Thumbnail.side / max(thumbnail.width, thumbnail.height))
+        let (width, height) = (thumbnail.width * zoom, thumbnail.height * zoom)
         return """
-            <figure class="\(kind)" data-boxes="\(thumbnail.boxes.count)"><div class="pic" style="width:\(thumbnail.width)px">\
-            <img src="data:image/png;base64,\(Data(thumbnail.png).base64EncodedString())" width="\(thumbnail.width)" \
-            height="\(thumbnail.height)" alt="\(escape(thumbnail.caption))" loading="lazy">\(overlay)</div>\
+            <figure class="\(kind)" data-boxes="\(thumbnail.boxes.count)"><div class="pic" style="width:\(width)px">\
+            <img src="data:image/png;base64,\(Data(thumbnail.png).base64EncodedString())" width="\(width)" \
+            height="\(height)" alt="\(escape(thumbnail.caption))" loading="lazy">\(overlay)</div>\
             <figcaption>\(escape(thumbnail.caption))\(thumbnail.boxes.isEmpty ? "" : ", \(counted(thumbnail.boxes.count, "masked box", "masked boxes"))")</figcaption></figure>
             """
     }

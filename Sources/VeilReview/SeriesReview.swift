@@ -161,7 +161,8 @@ struct SeriesReview: Sendable {
         for (caption, k) in Self.picks(nk) {
             let grey = volume.voxels[k * plane..<(k + 1) * plane].map(window.grey)
             if let thumbnail = Thumbnail(
-                caption: "\(caption) (slice \(k + 1) of \(nk))", plane: grey, width: ni, height: nj, boxes: boxes(k))
+                caption: nk > 1 ? "\(caption) (slice \(k + 1) of \(nk))" : "image", plane: grey, width: ni, height: nj,
+                boxes: boxes(k))
             {
                 strip.append(thumbnail)
             }
