@@ -88,6 +88,8 @@ struct ManifestDigest {
         case "written", "unchanged":
             // Duplicates that were `unchanged` point at the written file: one entry per output.
             guard let output = line.output, let identifiers = line.identifiers else { return }
+            // Never read outside the output folder, whatever the manifest says.
+            guard !output.hasPrefix("/"), !output.split(separator: "/").contains("..") else { return }
             let key = identifiers.studyInstanceUID + "/" + identifiers.seriesInstanceUID
             var entry =
                 series[key]

@@ -11,6 +11,8 @@ struct ReviewPage {
     /// Up to this many series, every study is shown open; beyond, studies start collapsed so that
     /// a page of 10,000 files opens at once (pictures of closed studies are not drawn).
     static let openSeriesLimit = 40
+    /// Beyond this many series, thumbnails are smaller (`Thumbnail.smallSide`).
+    static let smallPicturesAbove = 1000
     /// Files with findings listed per series, and ids per reason: the counts are always exact.
     static let listedFiles = 50
 
@@ -397,9 +399,11 @@ struct ReviewPage {
     // MARK: Style
 
     static let css = """
-        :root{color-scheme:light;--ink:#1d2330;--muted:#5b6475;--line:#d8dde6;--bg:#f6f7f9;--ok:#1f7a3a;--warn:#b3261e;--box:#ff2d55}
+        :root{color-scheme:light;--ink:#1d2330;--muted:#5b6475;--line:#d8dde6;--bg:#f6f7f9;--ok:#1f7a3a;
+        --warn:#b3261e;--box:#ff2d55}
         *{box-sizing:border-box}
-        body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);background:var(--bg)}
+        body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
+        color:var(--ink);background:var(--bg)}
         header,main,footer{max-width:1180px;margin:0 auto;padding:0 20px}
         header{padding-top:18px}
         h1{font-size:26px;margin:8px 0 4px}
@@ -454,7 +458,8 @@ struct ReviewPage {
         figure.frame figcaption,figure.surface figcaption{font-size:12px;color:var(--muted)}
         .deface{background:var(--bg);border-radius:6px;padding:4px 12px 8px;margin-top:8px}
         footer{color:var(--muted);font-size:13px;padding-bottom:30px}
-        @media print{body{background:#fff;font-size:11px}.layout{grid-template-columns:1fr}section{border:none;padding:0;break-inside:auto}
+        @media print{body{background:#fff;font-size:11px}.layout{grid-template-columns:1fr}section{border:none;
+        padding:0;break-inside:auto}
         nav,.skip{display:none}article.series{break-inside:avoid}a{color:inherit;text-decoration:none}}
         """
 }

@@ -70,6 +70,8 @@ public struct ReviewReport: Sendable {
         var totals = ReviewPage.Totals()
         var rows: [DatasetTable.Row] = []
         let verifier = ResidualRiskVerifier()
+        // Thousands of series (a set of radiographs): smaller pictures keep the page quick to open.
+        let side = keys.count > ReviewPage.smallPicturesAbove ? Thumbnail.smallSide : Thumbnail.side
         let page = ReviewPage(header: digest.header, k: k, openStudies: keys.count <= ReviewPage.openSeriesLimit)
         // A few series at a time, in parallel, written in order: memory holds one chunk's pixels.
         let chunk = max(1, jobs) * 2
@@ -80,7 +82,7 @@ public struct ReviewReport: Sendable {
             let results = Results(count: slice.count)
             DispatchQueue.concurrentPerform(iterations: slice.count) { index in
                 let entry = digest.series[slice[index]]!
-                results.set(index, SeriesReview(entry, outputFolder: outputFolder, verifier: verifier))
+                results.set(index, SeriesReview(entry, outputFolder: outputFolder, verifier: verifier, side: side))
             }
             var html = ""
             for (offset, review) in results.all.enumerated() {

@@ -45,7 +45,14 @@ struct SeriesReview: Sendable {
         var volumeWarnings: [String]
     }
 
-    init(_ entry: ManifestDigest.Series, outputFolder: String, verifier: ResidualRiskVerifier) {
+    /// The longest side of the strip's pictures.
+    var side = Thumbnail.side
+
+    init(
+        _ entry: ManifestDigest.Series, outputFolder: String, verifier: ResidualRiskVerifier,
+        side: Int = Thumbnail.side
+    ) {
+        self.side = side
         study = entry.study
         series = entry.series
         patient = entry.patient ?? ""
@@ -162,7 +169,7 @@ struct SeriesReview: Sendable {
             let grey = volume.voxels[k * plane..<(k + 1) * plane].map(window.grey)
             if let thumbnail = Thumbnail(
                 caption: nk > 1 ? "\(caption) (slice \(k + 1) of \(nk))" : "image", plane: grey, width: ni, height: nj,
-                boxes: boxes(k))
+                boxes: boxes(k), side: side)
             {
                 strip.append(thumbnail)
             }
@@ -178,7 +185,7 @@ struct SeriesReview: Sendable {
         }
         if let thumbnail = Thumbnail(
             caption: "maximum intensity projection", plane: maximum.map(window.grey), width: ni, height: nj,
-            boxes: Self.distinct(union))
+            boxes: Self.distinct(union), side: side)
         {
             strip.append(thumbnail)
         }
@@ -213,7 +220,8 @@ struct SeriesReview: Sendable {
             guard let plane = render(source, frame) else { continue }
             let label = frameList.count > 1 ? "\(caption) (frame \(index + 1) of \(frameList.count))" : "image"
             if let thumbnail = Thumbnail(
-                caption: label, plane: plane.pixels, width: plane.width, height: plane.height, boxes: boxes(source))
+                caption: label, plane: plane.pixels, width: plane.width, height: plane.height, boxes: boxes(source),
+                side: side)
             {
                 strip.append(thumbnail)
             }
@@ -238,7 +246,7 @@ struct SeriesReview: Sendable {
         if let maximum,
             let thumbnail = Thumbnail(
                 caption: "maximum intensity projection", plane: maximum.pixels, width: maximum.width,
-                height: maximum.height, boxes: Self.distinct(union))
+                height: maximum.height, boxes: Self.distinct(union), side: side)
         {
             strip.append(thumbnail)
         }

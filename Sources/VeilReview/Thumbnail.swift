@@ -5,6 +5,8 @@ import CImageIO
 struct Thumbnail: Sendable {
     /// The longest side of a frame's thumbnail: a strip of four stays small at 10,000 files.
     static let side = 160
+    /// For pages of more than `ReviewPage.smallPicturesAbove` series.
+    static let smallSide = 96
 
     var caption: String
     var width: Int
