@@ -136,7 +136,8 @@ import Testing
     }
 
     /// The sample scans: a small page that opens, shows every series open, and says that every
-    /// input was written; a folder without a finished manifest is refused with exit status 2.
+    /// input was written; markup in an output's values is escaped; a folder without a finished
+    /// manifest is refused with exit status 2.
     @Test(.temporaryFolder) func sampleScansAndRefusals() throws {
         let folder = try TemporaryFolder.current
         let output = folder.file("out")
@@ -154,6 +155,17 @@ import Testing
         try HeadlessBrowser.screenshot(of: page, to: screenshot)
         let picture = try HeadlessBrowser.pictureFacts(screenshot)
         #expect(picture.colours > 20 && picture.notBackground > 0.05, "\(picture)")
+
+        // Values are shown as text: markup in a kept attribute of an output is escaped, never run.
+        let first = try #require(try GeneratedCorpus.dicomFiles(under: output).first)
+        let modify = try ExternalTool.run(
+            "dcmodify",
+            ["-nb", "-m", "(0018,0015)=<script>alert(1)</script>", output.appendingPathComponent(first).path])
+        #expect(modify.status == 0, "\(modify.standardError)")
+        let hostile = folder.file("hostile.html")
+        #expect(try ExternalTool.run(Binaries.veil, ["review", output.path, "-o", hostile.path]).status == 0)
+        let escaped = Page(try String(contentsOf: hostile, encoding: .utf8))
+        #expect(escaped.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !escaped.contains("<script>alert"))
 
         let empty = folder.file("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
