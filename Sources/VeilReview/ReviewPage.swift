@@ -250,7 +250,7 @@ struct ReviewPage {
         html += """
             <h3 id="k-anonymity">k-anonymity (k = \(k))</h3>
             <p class="\(below == 0 ? "ok" : "warn")" data-below-k="\(below)" data-combinations="\(ordered.count)">\
-            \(ordered.count) combinations of the quasi-identifiers kept (age bin, sex, shifted year, modality, \
+            \(counted(ordered.count, "combination")) of the quasi-identifiers kept (age bin, sex, shifted year, modality, \
             institution); \(below) shared by fewer than \(k) patients (highlighted): anyone who knows those facts of \
             a patient could single out their series.</p>
             <table class="kanon"><thead><tr><th>Age bin</th><th>Sex</th><th>Year</th><th>Modality</th>\
@@ -289,10 +289,10 @@ struct ReviewPage {
 
     // MARK: Studies and series
 
-    func studyStart(_ study: String, series: Int) -> String {
+    func studyStart(_ study: String, series: Int, files: Int) -> String {
         """
         <details class="study"\(openStudies ? " open" : "") data-study="\(escape(study))">
-        <summary>Study <code>\(escape(study))</code> · \(series) series</summary>
+        <summary>Study <code>\(escape(study))</code> · \(series) series · \(counted(files, "file"))</summary>
 
         """
     }

@@ -52,6 +52,7 @@ public struct ReviewReport: Sendable {
         let digest = try ManifestDigest(path: manifest)
         let keys = digest.series.keys.sorted()
         let seriesPerStudy = Dictionary(digest.series.values.map { ($0.study, 1) }, uniquingKeysWith: +)
+        let filesPerStudy = Dictionary(digest.series.values.map { ($0.study, $0.files.count) }, uniquingKeysWith: +)
         progress(.discovered(files: keys.reduce(0) { $0 + digest.series[$1]!.files.count }))
 
         let folder = (reportPath as NSString).deletingLastPathComponent
@@ -89,7 +90,9 @@ public struct ReviewReport: Sendable {
                 let number = start + offset + 1
                 if review.study != previousStudy {
                     if previousStudy != nil { html += page.studyEnd() }
-                    html += page.studyStart(review.study, series: seriesPerStudy[review.study] ?? 0)
+                    html += page.studyStart(
+                        review.study, series: seriesPerStudy[review.study] ?? 0,
+                        files: filesPerStudy[review.study] ?? 0)
                     previousStudy = review.study
                 }
                 html += page.series(review, number: number)
