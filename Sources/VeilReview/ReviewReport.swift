@@ -81,9 +81,13 @@ public struct ReviewReport: Sendable {
         while start < keys.count {
             let slice = Array(keys[start..<min(keys.count, start + chunk)])
             let results = Results(count: slice.count)
-            DispatchQueue.concurrentPerform(iterations: slice.count) { index in
-                let entry = digest.series[slice[index]]!
-                results.set(index, SeriesReview(entry, outputFolder: outputFolder, verifier: verifier, side: side))
+            // `jobs` workers, each taking every jobs-th series of the chunk.
+            let workers = min(max(1, jobs), slice.count)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for index in stride(from: worker, to: slice.count, by: workers) {
+                    let entry = digest.series[slice[index]]!
+                    results.set(index, SeriesReview(entry, outputFolder: outputFolder, verifier: verifier, side: side))
+                }
             }
             var html = ""
             for (offset, review) in results.all.enumerated() {
