@@ -253,7 +253,7 @@ struct AnonymizeCommand: ParsableCommand {
                 ReviewCommand.write(
                     folder: output, manifest: manifest,
                     to: (output as NSString).appendingPathComponent("review.html"), k: kAnonymity, jobs: jobs,
-                    progress: progress))
+                    progress: progress, format: format))
         }
         if let push, let output {
             status = max(

@@ -44,6 +44,9 @@ struct ReviewCommand: ParsableCommand {
     @Option(help: "Progress on stderr: auto, bar, lines or none.")
     var progress: ProgressDisplay.Style = .auto
 
+    @Option(help: "Output format on stdout: text or json.")
+    var format: OutputFormat = .text
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
     }
@@ -51,13 +54,14 @@ struct ReviewCommand: ParsableCommand {
     func run() throws {
         let path = output ?? (folder as NSString).appendingPathComponent("review.html")
         let status = Self.write(
-            folder: folder, manifest: manifest, to: path, k: kAnonymity, jobs: jobs, progress: progress)
+            folder: folder, manifest: manifest, to: path, k: kAnonymity, jobs: jobs, progress: progress, format: format)
         if status != 0 { throw ExitCode(status) }
     }
 
     /// Writes the page and prints one line; `veil anonymize --review` calls it too. Returns the exit status.
     static func write(
-        folder: String, manifest: String?, to path: String, k: Int, jobs: Int?, progress: ProgressDisplay.Style
+        folder: String, manifest: String?, to path: String, k: Int, jobs: Int?, progress: ProgressDisplay.Style,
+        format: OutputFormat
     ) -> Int32 {
         var report = ReviewReport(outputFolder: folder)
         report.manifestPath = manifest
@@ -72,10 +76,22 @@ struct ReviewCommand: ParsableCommand {
                 }
             }
             display.finish()
-            print(
-                "review: \(path): \(summary.series) series, \(summary.files) files, "
-                    + "\(summary.findings) findings in \(summary.filesWithFindings) files, "
-                    + "\(summary.failedInputs) inputs failed, \(summary.combinationsBelowK) combinations below k")
+            switch format {
+            case .text:
+                print(
+                    "review: \(path): \(summary.series) series, \(summary.files) files, "
+                        + "\(summary.findings) findings in \(summary.filesWithFindings) files, "
+                        + "\(summary.failedInputs) inputs failed, \(summary.combinationsBelowK) combinations below k")
+            case .json:
+                let fields: [String: Any] = [
+                    "path": path, "series": summary.series, "files": summary.files, "findings": summary.findings,
+                    "filesWithFindings": summary.filesWithFindings, "failedInputs": summary.failedInputs,
+                    "combinationsBelowK": summary.combinationsBelowK,
+                ]
+                let data = try? JSONSerialization.data(
+                    withJSONObject: ["review": fields], options: [.sortedKeys, .withoutEscapingSlashes])
+                print(String(decoding: data ?? Data("{}".utf8), as: UTF8.self))
+            }
             return 0
         } catch {
             display.finish()

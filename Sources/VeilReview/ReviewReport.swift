@@ -109,10 +109,10 @@ public struct ReviewReport: Sendable {
                 summary.unreadableFiles += review.unreadableFiles
                 progress(.seriesDone(files: review.files, flagged: review.findings.count + review.unreadableFiles))
             }
-            bodyHandle.write(Data(html.utf8))
+            try Self.append(html, to: bodyHandle)
             start += slice.count
         }
-        if previousStudy != nil { bodyHandle.write(Data(page.studyEnd().utf8)) }
+        if previousStudy != nil { try Self.append(page.studyEnd(), to: bodyHandle) }
         try? bodyHandle.close()
         summary.failedInputs = digest.reasons.values.filter { $0.status == "failed" }.reduce(0) { $0 + $1.count }
 
@@ -122,17 +122,29 @@ public struct ReviewReport: Sendable {
         guard FileManager.default.createFile(atPath: temporary, contents: Data(top.html.utf8)),
             let handle = FileHandle(forWritingAtPath: temporary)
         else { throw ReviewError("cannot write the report") }
-        handle.seekToEndOfFile()
-        if let reader = FileHandle(forReadingAtPath: body) {
-            while case let block = reader.readData(ofLength: 1 << 20), !block.isEmpty { handle.write(block) }
-            try? reader.close()
-        }
-        handle.write(Data(page.bottom().utf8))
-        try? handle.close()
+        defer { try? handle.close() }
+        guard let reader = FileHandle(forReadingAtPath: body) else { throw ReviewError("cannot read back the series") }
+        defer { try? reader.close() }
+        do {
+            try handle.seekToEnd()
+            while case let block = reader.readData(ofLength: 1 << 20), !block.isEmpty {
+                try handle.write(contentsOf: block)
+            }
+            try handle.write(contentsOf: Data(page.bottom().utf8))
+            try handle.synchronize()
+        } catch { throw ReviewError("cannot write the report (is the disk full?)") }
         if rename(temporary, reportPath) != 0 {
             throw ReviewError("cannot write the report (\(String(cString: strerror(errno))))")
         }
         return summary
+    }
+}
+
+extension ReviewReport {
+    static func append(_ text: String, to handle: FileHandle) throws(ReviewError) {
+        do { try handle.write(contentsOf: Data(text.utf8)) } catch {
+            throw ReviewError("cannot write beside the report (is the disk full?)")
+        }
     }
 }
 

@@ -163,7 +163,11 @@ import Testing
             ["-nb", "-m", "(0018,0015)=<script>alert(1)</script>", output.appendingPathComponent(first).path])
         #expect(modify.status == 0, "\(modify.standardError)")
         let hostile = folder.file("hostile.html")
-        #expect(try ExternalTool.run(Binaries.veil, ["review", output.path, "-o", hostile.path]).status == 0)
+        let json = try ExternalTool.run(
+            Binaries.veil, ["review", output.path, "-o", hostile.path, "--format", "json", "--progress", "none"])
+        #expect(json.status == 0)
+        let line = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: [String: Any]]
+        #expect(line?["review"]?["series"] as? Int == 3 && line?["review"]?["path"] as? String == hostile.path)
         let escaped = Page(try String(contentsOf: hostile, encoding: .utf8))
         #expect(escaped.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !escaped.contains("<script>alert"))
 
