@@ -24,7 +24,7 @@ let package = Package(
             name: "Veil",
             targets: [
                 "DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "TextRedaction", "Representations",
-                "VeilBatch",
+                "VeilBatch", "VeilReview",
             ]),
         .executable(name: "veil", targets: ["VeilCLI"]),
     ],
@@ -93,6 +93,13 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // `veil review`: one offline HTML page of a de-identified folder, for a person to sign off.
+        .target(
+            name: "VeilReview",
+            dependencies: [
+                "CImageIO", "DICOMCore", "DICOMIO", "Deidentification", "Volumes", "Defacing", "TextRedaction",
+                "Representations", "VeilBatch",
+            ]),
         // Pull from a PACS and de-identify; push de-identified outputs (C-STORE, STOW-RS).
         .target(
             name: "VeilNetwork",
@@ -105,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "VeilCLI",
             dependencies: [
-                "VeilBatch", "VeilNetwork", "DICOMNetwork", "TextRedaction",
+                "VeilBatch", "VeilNetwork", "VeilReview", "DICOMNetwork", "TextRedaction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -52,6 +52,18 @@ public enum QARender {
         return picture
     }
 
+    /// The head's surface seen from the front and from the patient's left, as in the montage:
+    /// `tile` × `tile` grey pictures (for `veil review`, which shows them apart).
+    public static func surfaceViews(of volume: Volume, isCT: Bool) -> (front: [UInt8], side: [UInt8], size: Int) {
+        let grid = PatientGrid(volume, size: tile)
+        let (low, high) = grid.window(isCT: isCT)
+        let surface = isCT ? Float(-300) : low + 0.25 * (high - low)
+        let n = tile
+        let front = render(n) { x, z, depth in grid[x, depth, n - 1 - z] > surface }
+        let side = render(n) { y, z, depth in grid[n - 1 - depth, y, n - 1 - z] > surface }
+        return (front, side, n)
+    }
+
     /// White on the edge of `region`: its pixels with a neighbour outside it.
     static func outline(_ region: [Bool], on tile: inout [UInt8], size n: Int) {
         for y in 0..<n {

@@ -133,6 +133,10 @@ struct AnonymizeCommand: ParsableCommand {
     @Flag(help: "dataset.csv: replace those quasi-identifiers by * instead of only flagging them.")
     var suppressBelowK = false
 
+    @Flag(
+        help: "At the end, also write <output>/review.html: one offline page to review the output (as 'veil review').")
+    var review = false
+
     @Option(help: .hidden)
     var checkpointEvery: Int?
 
@@ -159,6 +163,7 @@ struct AnonymizeCommand: ParsableCommand {
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes i/N with 1 ≤ i ≤ N, e.g. 2/4.") }
         if mapping != nil && dryRun { throw ValidationError("--mapping cannot be used with --dry-run.") }
         if push != nil && dryRun { throw ValidationError("--push cannot be used with --dry-run.") }
+        if review && dryRun { throw ValidationError("--review cannot be used with --dry-run.") }
         switch mode {
         case .pseudonymize where vault == nil || reidentificationKey == nil:
             throw ValidationError("--mode pseudonymize needs --vault and --reidentification-key.")
@@ -242,6 +247,14 @@ struct AnonymizeCommand: ParsableCommand {
         console.summary(summary, dryRun: dryRun)
         if !dryRun { beforePush(batch.manifestPath) }
         var status: Int32 = summary.succeeded ? 0 : 1
+        if review, let output {
+            status = max(
+                status,
+                ReviewCommand.write(
+                    folder: output, manifest: manifest,
+                    to: (output as NSString).appendingPathComponent("review.html"), k: kAnonymity, jobs: jobs,
+                    progress: progress, format: format))
+        }
         if let push, let output {
             status = max(
                 status,

@@ -25,13 +25,22 @@ final class ProgressDisplay: @unchecked Sendable {
     }
 
     func event(_ event: BatchAnonymizer.Event) {
+        switch event {
+        case .discovered(let count, _): discovered(total: count)
+        case .finished(let outcome): advanced(by: 1, failed: outcome.status == .failed ? 1 : 0)
+        }
+    }
+
+    /// The work ahead, counted in files (for `veil review` as for a batch).
+    func discovered(total count: Int) {
+        lock.withLock { total = count }
+    }
+
+    /// `count` more files done, `failed` of them failed (or, for `veil review`, flagged).
+    func advanced(by count: Int, failed newlyFailed: Int) {
         lock.withLock {
-            switch event {
-            case .discovered(let count, _): total = count
-            case .finished(let outcome):
-                done += 1
-                if outcome.status == .failed { failed += 1 }
-            }
+            done += count
+            failed += newlyFailed
             let now = Date()
             switch style {
             case .bar where now.timeIntervalSince(lastDraw) >= 0.1 || done == total:

@@ -20,7 +20,8 @@ struct VeilCommand: ParsableCommand {
             """,
         version: "veil \(Veil.version) (DICOM PS3.15 \(ConfidentialityProfileTable.edition))",
         subcommands: [
-            AnonymizeCommand.self, DefaceCommand.self, ExportCommand.self, VerifyCommand.self, ReidentifyCommand.self,
+            AnonymizeCommand.self, DefaceCommand.self, ExportCommand.self, VerifyCommand.self, ReviewCommand.self,
+            ReidentifyCommand.self,
             ManifestCommand.self,
             ProfileCommand.self, KeygenCommand.self, EchoCommand.self, FindCommand.self, PullCommand.self,
             PushCommand.self,
