@@ -89,6 +89,13 @@ let package = Package(
         .target(
             name: "VeilNetwork",
             dependencies: ["DICOMNetwork", "VeilBatch", "DICOMIO", "DICOMCore", "Deidentification"]),
+        // `veil gateway`: a de-identifying DICOM router (storage SCP, spool, release, forwarding).
+        .target(
+            name: "VeilGateway",
+            dependencies: [
+                "DICOMNetwork", "VeilNetwork", "VeilBatch", "DICOMIO", "DICOMCore", "Deidentification", "TextRedaction",
+                .product(name: "Yams", package: "Yams"),
+            ]),
         // `swift run -c release DefaceBenchmark`: seconds per 256³ head volume.
         .executableTarget(name: "DefaceBenchmark", dependencies: ["Defacing", "Volumes", "VeilBatch"]),
         // `swift run -c release TextBenchmark`: ms per frame and scores on the generated text cases.
@@ -97,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "VeilCLI",
             dependencies: [
-                "VeilBatch", "VeilNetwork", "DICOMNetwork", "TextRedaction",
+                "VeilBatch", "VeilNetwork", "VeilGateway", "DICOMNetwork", "TextRedaction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -115,7 +122,8 @@ let package = Package(
         .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "VeilBatch", "Volumes", "TestSupport"]),
         // Against real Orthanc servers (Scripts/test-network.sh starts them).
         .testTarget(
-            name: "NetworkTests", dependencies: ["DICOMNetwork", "VeilNetwork", "VeilCLI", "TestSupport"]),
+            name: "NetworkTests",
+            dependencies: ["DICOMNetwork", "VeilNetwork", "VeilGateway", "VeilCLI", "TestSupport"]),
         // Shared by the test targets: sample paths, temporary folders, byte scans, DCMTK tool runners.
         .target(name: "TestSupport", dependencies: ["DICOMCore", "DICOMIO"], path: "Tests/TestSupport"),
     ],

@@ -23,7 +23,7 @@ struct VeilCommand: ParsableCommand {
             AnonymizeCommand.self, DefaceCommand.self, ExportCommand.self, VerifyCommand.self, ReidentifyCommand.self,
             ManifestCommand.self,
             ProfileCommand.self, KeygenCommand.self, EchoCommand.self, FindCommand.self, PullCommand.self,
-            PushCommand.self,
+            PushCommand.self, GatewayCommand.self,
         ]
     )
 
