@@ -67,7 +67,11 @@ public struct GatewayStatus: Codable, Sendable {
                         ?? Destination(up: nil, lastAttempt: nil, lastError: nil, retries: 0, waiting: 0)
                     destination.retries += max(0, delivery.attempts - 1)
                     if !delivery.delivered { destination.waiting += 1 }
-                    if let attempt = delivery.lastAttempt, attempt >= (destination.lastAttempt ?? .distantPast) {
+                    // A release with nothing to send (every input failed) tells nothing of the destination.
+                    let contacted = delivery.sent > 0 || delivery.lastError != nil
+                    if contacted, let attempt = delivery.lastAttempt,
+                        attempt >= (destination.lastAttempt ?? .distantPast)
+                    {
                         destination.lastAttempt = attempt
                         destination.up = delivery.delivered
                         destination.lastError = delivery.lastError
