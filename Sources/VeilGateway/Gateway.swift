@@ -285,6 +285,7 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
             record.written = summary.counts.written
             record.unchanged = summary.counts.unchanged
             record.failed = summary.counts.failed
+            try ReleaseManifestRecord(record).append(toManifest: summary.manifestPath ?? folder + "/out/manifest.jsonl")
             try spool.write(record, for: unit, in: .ready)
             spool.move(unit, from: .ready, to: .deidentified)
             audit.record(

@@ -200,6 +200,13 @@ import VeilGateway
         let releases = (try gateway.status()["releases"] as? [[String: Any]]) ?? []
         #expect(Set(releases.compactMap { $0["study"] as? String }).count == 1)
         #expect(Set(releases.compactMap { $0["release"] as? Int }) == [1, 2])
+        // Each release's manifest records it, under the same keyed study.
+        let done = gateway.spool + "/done/VEIL"
+        let manifests = try FileManager.default.contentsOfDirectory(atPath: done).map {
+            try String(contentsOfFile: "\(done)/\($0)/out/manifest.jsonl", encoding: .utf8)
+        }
+        #expect(manifests.count == 2)
+        #expect(manifests.allSatisfy { $0.contains("\"type\":\"release\"") && $0.contains("\"rule\":\"quiet\"") })
         #expect(gateway.stop() == 0)
     }
 }
