@@ -11,11 +11,11 @@ final class GatewayProcess: @unchecked Sendable {
     let logPath: String
     private(set) var process: Process?
 
+    /// `routeOptions`: more keys of the route (one per line, e.g. `clean_pixel_data: flagged`).
     init(
-        _ servers: OrthancServers, quietSeconds: Double = 1, retry: String = "2x1s,30x2s", extraSources: String = ""
-    )
-        throws
-    {
+        _ servers: OrthancServers, quietSeconds: Double = 1, retry: String = "2x1s,30x2s", extraSources: String = "",
+        routeOptions: [String] = [], minimumFreeMB: Int = 1
+    ) throws {
         self.servers = servers
         configPath = servers.folder.file("gateway.yaml").path
         spool = servers.folder.file("spool").path
@@ -30,9 +30,10 @@ final class GatewayProcess: @unchecked Sendable {
             sources: [{aet: ORTHANC_A, hosts: [127.0.0.1/32]}\(extraSources)]
             key_file: \(servers.keyFile)
             destinations: [research]
+        \(routeOptions.map { "    " + $0 }.joined(separator: "\n"))
         study: {quiet_seconds: \(quietSeconds), max_wait: 1h}
         retry: \(retry)
-        min_free_mb: 1
+        min_free_mb: \(minimumFreeMB)
         jobs: 2
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
     }

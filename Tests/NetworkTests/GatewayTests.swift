@@ -209,6 +209,89 @@ import VeilGateway
         #expect(manifests.allSatisfy { $0.contains("\"type\":\"release\"") && $0.contains("\"rule\":\"quiet\"") })
         #expect(gateway.stop() == 0)
     }
+
+    /// What each written output of a manifest holds, by keyed SOP Instance UID.
+    static func outputsBySOP(_ folder: String) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        let text = try String(contentsOfFile: folder + "/manifest.jsonl", encoding: .utf8)
+        for line in text.split(separator: "\n") {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                object["type"] as? String == "file", let output = object["output"] as? String,
+                let sop = (object["identifiers"] as? [String: Any])?["sopInstanceUID"] as? String
+            else { continue }
+            result[sop] = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + output))
+        }
+        return result
+    }
+
+    @Test func routeProfileAndTextCleaningGiveTheSameFilesAsVeilAnonymize() throws {
+        let servers = try OrthancServers()
+        let profile = servers.folder.file("ct.yaml").path
+        try """
+        options:
+          retain-patient-characteristics: true
+          clean-descriptors: true
+        """.write(toFile: profile, atomically: true, encoding: .utf8)
+        let gateway = try GatewayProcess(
+            servers, routeOptions: ["profile: \(profile)", "clean_pixel_data: flagged"])
+        try gateway.start()
+        try gateway.send()
+        try gateway.waitUntilSettled()
+        #expect(gateway.stop() == 0)
+
+        let offline = servers.folder.file("offline").path
+        _ = try ExternalTool.run(
+            Binaries.veil,
+            [
+                "anonymize", TestPaths.plantedCorpus.path, "--output", offline, "--key-file", servers.keyFile,
+                "--profile", profile, "--clean-pixel-data", "flagged",
+            ])
+        let expected = try Self.outputsBySOP(offline)
+        var delivered: [String: Data] = [:]
+        let done = gateway.spool + "/done/VEIL"
+        for unit in try FileManager.default.contentsOfDirectory(atPath: done) {
+            delivered.merge(try Self.outputsBySOP("\(done)/\(unit)/out")) { first, _ in first }
+        }
+        // The burned-in image is cleaned, not failed: every instance A holds arrives.
+        #expect(delivered.count == (try servers.instanceCount(servers.a)))
+        #expect(try servers.sopInstanceUIDs(servers.b) == Set(delivered.keys))
+        // Byte for byte, except where the instance changed on the way: the corpus plants
+        // odd-length OW Pixel Data, which DCMTK's network reception pads and file input keeps;
+        // then the data sets must still print the same.
+        var compared = 0
+        for (sop, data) in delivered {
+            guard let reference = expected[sop] else {
+                Issue.record("an output veil anonymize did not write")
+                continue
+            }
+            compared += 1
+            if reference == data { continue }
+            let left = servers.folder.file("left.dcm").path
+            let right = servers.folder.file("right.dcm").path
+            try data.write(to: URL(fileURLWithPath: left))
+            try reference.write(to: URL(fileURLWithPath: right))
+            let dumps = try [left, right].map { try ExternalTool.run("dcmdump", ["-q", "+L", $0]).standardOutput }
+            #expect(data.count == reference.count && dumps[0] == dumps[1], "the gateway's output differs")
+        }
+        #expect(compared == delivered.count)
+    }
+
+    @Test func spoolBelowItsReserveAnswersA700AndStoresNothing() throws {
+        let servers = try OrthancServers()
+        let gateway = try GatewayProcess(servers, minimumFreeMB: 100_000_000)
+        try gateway.start()
+        let ids = try servers.json(servers.a, "/studies") as? [String] ?? []
+        let body = try JSONSerialization.data(withJSONObject: ["Resources": [ids[0]], "Synchronous": true])
+        let answer = try servers.http("POST", servers.a.url + "/modalities/VEIL/store", body: body)
+        #expect(answer.status != 200, "Orthanc A believed the store succeeded")
+        Thread.sleep(forTimeInterval: 1.5)
+        let files = try FileManager.default.subpathsOfDirectory(atPath: gateway.spool)
+        #expect(!files.contains { $0.hasSuffix(".dcm") })
+        #expect(try servers.instanceCount(servers.b) == 0)
+        let audit = try String(contentsOfFile: gateway.spool + "/audit.jsonl", encoding: .utf8)
+        #expect(audit.contains("instance refused: spool full"))
+        #expect(gateway.stop() == 0)
+    }
 }
 
 /// The configuration and the pieces of policy, without servers.
@@ -243,6 +326,34 @@ import VeilGateway
         #expect(AddressRange("127.0.0.1")!.contains("::ffff:127.0.0.1"))
         #expect(AddressRange("fd00::/8")!.contains("fd12::1"))
         #expect(AddressRange("10.0.0.0/33") == nil)
+    }
+
+    /// The hospital configuration of docs/gateway.md, its files put in a test folder, is valid.
+    @Test func hospitalConfigurationOfTheDocsIsValid() throws {
+        let folder = TemporaryFolder("gateway-docs")
+        let text = try String(
+            contentsOf: TestPaths.repository.appendingPathComponent("docs/gateway.md"), encoding: .utf8)
+        let blocks = text.components(separatedBy: "```yaml\n").dropFirst().map {
+            $0.components(separatedBy: "```")[0].replacingOccurrences(of: "/etc/veil/", with: folder.path + "/")
+        }
+        try #require(blocks.count >= 4)
+        try FileManager.default.createDirectory(atPath: folder.path + "/keys", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder.path + "/profiles", withIntermediateDirectories: true)
+        for key in ["keys/ct-project.key", "keys/brain-mr.key"] {
+            _ = try ExternalTool.run(Binaries.veil, ["keygen", folder.file(key).path])
+        }
+        try blocks[1].write(toFile: folder.file("nodes.yaml").path, atomically: true, encoding: .utf8)
+        try blocks[2].write(toFile: folder.file("profiles/ct.yaml").path, atomically: true, encoding: .utf8)
+        try blocks[3].write(toFile: folder.file("profiles/brain-mr.yaml").path, atomically: true, encoding: .utf8)
+        let configuration = try GatewayConfiguration.parse(blocks[0], relativeTo: folder.path)
+        #expect(configuration.routes.map(\.calledAET) == ["VEIL_CT", "VEIL_MR"])
+        #expect(configuration.routes[0].cleanPixelData == .flagged)
+        #expect(configuration.routes[0].profile.options.contains(.cleanPixelData))
+        #expect(configuration.routes[1].deface)
+        #expect(configuration.routes[1].profile.options.contains(.cleanRecognizableVisualFeatures))
+        #expect(configuration.routes[1].destinations.map(\.name) == ["mr-archive", "mr-web"])
+        #expect(configuration.routes[0].sources.count == 2)
+        #expect(configuration.retry == RetryLadder("5x1m,12x5m,24x1h"))
     }
 
     @Test func retryLadderThenHold() {
