@@ -1,13 +1,17 @@
 // The storage SCP of `veil gateway`. Which associations are accepted and where an instance goes
 // are the caller's decisions (callbacks); this file only speaks DICOM and makes each received
 // instance durable (fsync) before the caller sees it and before any status is answered.
+//
+// One thread accepts connections; each association is served by a DcmThreadSCP on a thread of
+// its own, up to a maximum (further peers wait in the TCP backlog until one ends).
 #include "Network.hpp"
 
 #include "dcmtk/dcmdata/dcuid.h"
-#include "dcmtk/dcmnet/scp.h"
+#include "dcmtk/dcmnet/scpthrd.h"
 
 #include <chrono>
 #include <fcntl.h>
+#include <list>
 #include <set>
 #include <thread>
 
@@ -15,19 +19,26 @@ using namespace cdcm::net;
 
 namespace {
 
-class GatewaySCP : public DcmSCP {
+/// What every association's worker shares.
+struct Shared {
+    std::string aet;
+    std::string folder;
+    uint32_t acseTimeout;
+    uint32_t dimseTimeout;
+    cdcm_net_storage_callbacks callbacks;
+    std::atomic<uint64_t> associations{0};
+    std::atomic<uint64_t> files{0};
+};
+
+/// Serves one association.
+class GatewaySCP : public DcmThreadSCP {
   public:
-    GatewaySCP(const char *aet, uint16_t port, std::string folder, uint32_t acseTimeout, uint32_t dimseTimeout,
-               const cdcm_net_storage_callbacks &callbacks)
-        : folder_(std::move(folder)), callbacks_(callbacks) {
+    explicit GatewaySCP(Shared &shared) : shared_(shared), callbacks_(shared.callbacks) {
         DcmSCPConfig &config = getConfig();
-        config.setPort(port);
-        config.setAETitle(aet);
+        config.setAETitle(shared.aet.c_str());
         // Routes are called AE titles: answer with the one the peer called.
         config.setRespondWithCalledAETitle(OFTrue);
-        // A 1-second accept timeout lets the loop notice a stop request.
-        config.setConnectionBlockingMode(DUL_NOBLOCK);
-        config.setConnectionTimeout(1);
+        const uint32_t acseTimeout = shared.acseTimeout, dimseTimeout = shared.dimseTimeout;
         config.setACSETimeout(acseTimeout);
         config.setDIMSETimeout(dimseTimeout);
         config.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
@@ -44,15 +55,13 @@ class GatewaySCP : public DcmSCP {
         for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs; ++i) add(dcmAllStorageSOPClassUIDs[i]);
     }
 
-    std::atomic<bool> stop{false};
-
   protected:
     OFCondition handleIncomingCommand(T_DIMSE_Message *message, const DcmPresentationContextInfo &context) override {
         if (message->CommandField != DIMSE_C_STORE_RQ) return DcmSCP::handleIncomingCommand(message, context);
         T_DIMSE_C_StoreRQ &request = message->msg.CStoreRQ;
         // The name is ours, never the peer's.
-        const std::string temporary = folder_ + "/.receiving-" + std::to_string(::getpid()) + "-" +
-                                      std::to_string(counter_.fetch_add(1)) + ".partial";
+        const std::string temporary = shared_.folder + "/.receiving-" + std::to_string(::getpid()) + "-" +
+                                      std::to_string(shared_.files.fetch_add(1)) + ".partial";
         OFCondition condition = receiveSTORERequest(request, context.presentationContextID, temporary.c_str());
         if (condition.bad()) {
             ::unlink(temporary.c_str());
@@ -92,7 +101,7 @@ class GatewaySCP : public DcmSCP {
     }
 
     void notifyAssociationAcknowledge() override {
-        association_ = ++associations_;
+        association_ = ++shared_.associations;
         callbacks_.associated(callbacks_.context, association_, getPeerAETitle().c_str(), getCalledAETitle().c_str(),
                               getPeerIP().c_str(), CDCM_NET_ACCEPT);
     }
@@ -103,59 +112,111 @@ class GatewaySCP : public DcmSCP {
         association_ = 0;
     }
 
-    OFBool stopAfterConnectionTimeout() override { return stop.load(); }
-    OFBool stopAfterCurrentAssociation() override { return stop.load(); }
-
   private:
-    std::string folder_;
+    Shared &shared_;
     cdcm_net_storage_callbacks callbacks_;
-    std::atomic<uint64_t> counter_{0};
-    uint64_t associations_ = 0;
     uint64_t association_ = 0;
 };
 
 } // namespace
 
 struct cdcm_net_storage_scp {
-    // Declared first so that it outlives the SCP that points to it.
+    Shared shared;
+    uint32_t maxAssociations = 8;
+    // Declared before the network that points to it.
     std::unique_ptr<DcmTLSTransportLayer> tls;
-    std::unique_ptr<GatewaySCP> scp;
-    std::thread thread;
+    T_ASC_Network *network = nullptr;
+    std::atomic<bool> stop{false};
+    std::thread acceptor;
+
+    struct Worker {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> done;
+    };
+    std::list<Worker> workers;
+
+    /// Joins the workers whose association has ended.
+    void reap() {
+        for (auto it = workers.begin(); it != workers.end();) {
+            if (it->done->load()) {
+                it->thread.join();
+                it = workers.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+
+    void accept() {
+        while (!stop.load()) {
+            reap();
+            if (workers.size() >= maxAssociations) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+                continue;
+            }
+            T_ASC_Association *association = nullptr;
+            // A 1-second wait lets the loop notice a stop request.
+            OFCondition condition = ASC_receiveAssociation(network, &association, ASC_MAXIMUMPDUSIZE, nullptr, nullptr,
+                                                           tls ? OFTrue : OFFalse, DUL_NOBLOCK, 1);
+            if (condition.bad() || association == nullptr) {
+                // A timeout, or a peer that sent no valid A-ASSOCIATE-RQ (garbage, a huge
+                // length, P-DATA first): drop it and serve the next one.
+                if (association != nullptr) {
+                    ASC_dropAssociation(association);
+                    ASC_destroyAssociation(&association);
+                }
+                continue;
+            }
+            auto done = std::make_shared<std::atomic<bool>>(false);
+            Shared *context = &shared;
+            workers.push_back({std::thread([context, association, done] {
+                                   try {
+                                       GatewaySCP scp(*context);
+                                       scp.run(association);
+                                   } catch (...) {
+                                   }
+                                   done->store(true);
+                               }),
+                               done});
+        }
+        // Stopped: the associations in progress finish.
+        for (Worker &worker : workers) worker.thread.join();
+        workers.clear();
+    }
 };
 
 extern "C" {
 
 int32_t cdcm_net_storage_scp_open(const char *aet, uint16_t port, const char *temporary_folder, uint32_t acse_timeout,
-                                  uint32_t dimse_timeout, const cdcm_net_tls *tls,
+                                  uint32_t dimse_timeout, uint32_t max_associations, const cdcm_net_tls *tls,
                                   const cdcm_net_storage_callbacks *callbacks, cdcm_net_storage_scp **out,
                                   char *message, size_t capacity) {
     *out = nullptr;
     return cdcm::guarded(message, capacity, [&]() -> int32_t {
         auto handle = std::make_unique<cdcm_net_storage_scp>();
-        handle->scp =
-            std::make_unique<GatewaySCP>(aet, port, temporary_folder, acse_timeout, dimse_timeout, *callbacks);
-        if (tls != nullptr) {
-            Failure failure{};
-            handle->tls = makeTLS(*tls, NET_ACCEPTOR, failure);
-            if (!handle->tls) return report(failure, message, capacity);
-            handle->scp->getConfig().setTransportLayer(handle->tls.get());
-        }
-        OFCondition condition = handle->scp->openListenPort();
+        handle->shared.aet = aet;
+        handle->shared.folder = temporary_folder;
+        handle->shared.acseTimeout = acse_timeout;
+        handle->shared.dimseTimeout = dimse_timeout;
+        handle->shared.callbacks = *callbacks;
+        handle->maxAssociations = max_associations > 0 ? max_associations : 1;
+        OFCondition condition =
+            ASC_initializeNetwork(NET_ACCEPTOR, port, static_cast<int>(acse_timeout), &handle->network);
         if (condition.bad())
             return report({CDCM_NET_ERROR_CONNECTION,
                            "cannot listen on port " + std::to_string(port) + ": " + condition.text()},
                           message, capacity);
-        GatewaySCP *scp = handle->scp.get();
-        handle->thread = std::thread([scp] {
-            // A malformed request can end DCMTK's accept loop with an error: serve on regardless.
-            while (!scp->stop.load()) {
-                try {
-                    scp->acceptAssociations();
-                } catch (...) {
-                }
-                if (!scp->stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (tls != nullptr) {
+            Failure failure{};
+            handle->tls = makeTLS(*tls, NET_ACCEPTOR, failure);
+            if (!handle->tls) {
+                ASC_dropNetwork(&handle->network);
+                return report(failure, message, capacity);
             }
-        });
+            ASC_setTransportLayer(handle->network, handle->tls.get(), 0);
+        }
+        cdcm_net_storage_scp *server = handle.get();
+        handle->acceptor = std::thread([server] { server->accept(); });
         *out = handle.release();
         return CDCM_OK;
     });
@@ -164,8 +225,9 @@ int32_t cdcm_net_storage_scp_open(const char *aet, uint16_t port, const char *te
 void cdcm_net_storage_scp_stop(cdcm_net_storage_scp *scp) {
     if (scp == nullptr) return;
     try {
-        scp->scp->stop = true;
-        if (scp->thread.joinable()) scp->thread.join();
+        scp->stop = true;
+        if (scp->acceptor.joinable()) scp->acceptor.join();
+        if (scp->network != nullptr) ASC_dropNetwork(&scp->network);
     } catch (...) {
     }
 }

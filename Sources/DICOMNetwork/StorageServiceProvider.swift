@@ -22,8 +22,8 @@ public enum AssociationDecision: UInt8, Sendable {
     }
 }
 
-/// The policy and the sink of a ``StorageServiceProvider``. Called on the provider's thread,
-/// one association at a time.
+/// The policy and the sink of a ``StorageServiceProvider``. Called from the provider's threads,
+/// several associations at once: implementations must be thread-safe.
 public protocol StorageServiceDelegate: AnyObject, Sendable {
     /// Association-time policy; may be asked more than once for one request.
     func decide(callingAET: String, calledAET: String, address: String) -> AssociationDecision
@@ -49,7 +49,7 @@ public final class StorageServiceProvider: @unchecked Sendable {
     /// `temporaryFolder` (which must exist, private to us).
     public init(
         aet: String, port: UInt16, temporaryFolder: String, acseTimeout: Int = 10, dimseTimeout: Int = 60,
-        delegate: StorageServiceDelegate
+        maxAssociations: Int = 8, delegate: StorageServiceDelegate
     ) throws(NetworkError) {
         cdcm_net_initialize()
         box = Unmanaged.passRetained(Box(delegate))
@@ -85,7 +85,8 @@ public final class StorageServiceProvider: @unchecked Sendable {
         var message = [CChar](repeating: 0, count: 512)
         var opened: OpaquePointer?
         let status = cdcm_net_storage_scp_open(
-            aet, port, temporaryFolder, UInt32(max(1, acseTimeout)), UInt32(max(1, dimseTimeout)), nil, &callbacks,
+            aet, port, temporaryFolder, UInt32(max(1, acseTimeout)), UInt32(max(1, dimseTimeout)),
+            UInt32(max(1, maxAssociations)), nil, &callbacks,
             &opened, &message, message.count)
         guard status == 0, let opened else {
             box.release()
@@ -95,7 +96,7 @@ public final class StorageServiceProvider: @unchecked Sendable {
         handle = opened
     }
 
-    /// Stops accepting; returns once the association in progress has ended.
+    /// Stops accepting; returns once the associations in progress have ended.
     public func stop() {
         cdcm_net_storage_scp_stop(handle)
     }

@@ -10,8 +10,8 @@ import VeilNetwork
 /// spool, releases each study once complete, de-identifies it with the batch pipeline and
 /// forwards it to the route's destinations, at least once, with retries.
 ///
-/// Threads: the storage SCP calls the delegate methods on its own thread (one association at a
-/// time); ``run()`` does releases, de-identification and forwarding on the caller's thread.
+/// Threads: the storage SCP calls the delegate methods from its threads (several associations
+/// at once); ``run()`` does releases, de-identification and forwarding on the caller's thread.
 /// The lock guards what both touch: the studies still arriving and the open associations.
 public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
     public let configuration: GatewayConfiguration
@@ -70,7 +70,8 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
     public func start() throws {
         provider = try StorageServiceProvider(
             aet: configuration.listenAET, port: configuration.port, temporaryFolder: spool.receiving,
-            acseTimeout: configuration.acseTimeout, dimseTimeout: configuration.dimseTimeout, delegate: self)
+            acseTimeout: configuration.acseTimeout, dimseTimeout: configuration.dimseTimeout,
+            maxAssociations: configuration.maxAssociations, delegate: self)
         audit.record(
             .applicationActivity, action: "E", event: "application start",
             fields: ["port": Int(configuration.port), "routes": configuration.routes.map(\.calledAET)])

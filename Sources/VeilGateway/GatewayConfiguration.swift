@@ -40,6 +40,8 @@ public struct GatewayConfiguration: Sendable {
     public var callingAET: String
     public var acseTimeout = 10
     public var dimseTimeout = 60
+    /// Associations served at once (`listen.max_associations`); more peers wait their turn.
+    public var maxAssociations = 8
     public var routes: [Route]
     public var quietSeconds: Double = 60
     public var maxWait: Double = 4 * 3600
@@ -100,6 +102,7 @@ public struct GatewayConfiguration: Sendable {
                 .appendingPathComponent("audit.jsonl"))
         if let seconds = listen["acse_timeout"] as? Int { configuration.acseTimeout = seconds }
         if let seconds = listen["dimse_timeout"] as? Int { configuration.dimseTimeout = seconds }
+        if let count = listen["max_associations"] as? Int { configuration.maxAssociations = max(1, count) }
         if let megabytes = document["min_free_mb"] as? Int {
             configuration.minimumFreeBytes = UInt64(max(0, megabytes)) << 20
         }

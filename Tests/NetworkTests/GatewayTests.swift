@@ -144,6 +144,36 @@ import VeilGateway
         try Self.expectSpoolClean(gateway.spool)
     }
 
+    @Test func threeSendersAtOnceThenSIGTERMMidTransferThenResendGivesEveryInstanceOnce() throws {
+        let servers = try OrthancServers()
+        let gateway = try GatewayProcess(servers)
+        try gateway.start()
+        for _ in 0..<3 { try gateway.send(asynchronous: true) }
+        let incoming = gateway.spool + "/incoming/VEIL"
+        let deadline = Date().addingTimeInterval(30)
+        var received = 0
+        while Date() < deadline, received < 5 {
+            received =
+                ((try? FileManager.default.subpathsOfDirectory(atPath: incoming)) ?? []).filter {
+                    $0.hasSuffix(".dcm")
+                }.count
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        // SIGTERM while associations are open: they finish, the process exits 0, the spool is whole.
+        #expect(gateway.stop() == 0, "\(gateway.log)")
+        try Self.expectSpoolClean(gateway.spool)
+        let accepted =
+            try String(contentsOfFile: gateway.spool + "/audit.jsonl", encoding: .utf8)
+            .components(separatedBy: "\"event\":\"association accepted\"").count - 1
+        #expect(accepted >= 2, "the senders were not served")
+
+        try gateway.start()
+        try gateway.send()
+        try gateway.waitUntilSettled()
+        try Self.expectArchive(servers, holds: try Self.expectedAtB(servers))
+        #expect(gateway.stop() == 0)
+    }
+
     @Test func destinationDownThenUpEverythingArrivesAndStatusShowsRetries() throws {
         let servers = try OrthancServers()
         let gateway = try GatewayProcess(servers, retry: "2x1s,50x1s")

@@ -194,18 +194,19 @@ typedef struct {
 } cdcm_net_storage_callbacks;
 
 /**
- * Listens on `port` (all addresses) and serves associations one at a time on a thread of its own:
- * Verification and every storage SOP Class DCMTK knows (127 contexts), any transfer syntax
- * DCMTK can write. Each instance is received into a fresh file in `temporary_folder`. TLS as
- * `tls` says (NULL: plain TCP).
+ * Listens on `port` (all addresses) on a thread of its own and serves up to `max_associations`
+ * associations at once, each on a thread: Verification and every storage SOP Class DCMTK knows
+ * (127 contexts), any transfer syntax DCMTK can write. Each instance is received into a fresh
+ * file in `temporary_folder`. TLS as `tls` says (NULL: plain TCP). The callbacks are called from
+ * several threads at once.
  */
 int32_t cdcm_net_storage_scp_open(const char *aet, uint16_t port, const char *temporary_folder, uint32_t acse_timeout,
-                                  uint32_t dimse_timeout, const cdcm_net_tls *_Nullable tls,
+                                  uint32_t dimse_timeout, uint32_t max_associations, const cdcm_net_tls *_Nullable tls,
                                   const cdcm_net_storage_callbacks *callbacks,
                                   cdcm_net_storage_scp *_Nullable *_Nonnull out, char *message,
                                   size_t message_capacity);
 
-/** Stops accepting; returns once the association in progress (if any) has ended. Safe with NULL. */
+/** Stops accepting; returns once the associations in progress have ended. Safe with NULL. */
 void cdcm_net_storage_scp_stop(cdcm_net_storage_scp *_Nullable scp);
 
 /** Stops (as cdcm_net_storage_scp_stop) and frees. Safe with NULL. */
