@@ -34,15 +34,16 @@ public final class GatewayAudit: @unchecked Sendable {
         case seriousFailure = 8
     }
 
-    private let handle: FileHandle?
+    // O_APPEND: the operator's commands append to the same file while the gateway runs.
+    private let descriptor: Int32
     private let lock = NSLock()
 
     public init(path: String) {
-        if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        handle = FileHandle(forWritingAtPath: path)
-        handle?.seekToEndOfFile()
+        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
     }
 
     /// `action`: Event Action Code (C create, R read, U update, D delete, E execute).
@@ -61,9 +62,12 @@ public final class GatewayAudit: @unchecked Sendable {
             let data = try? JSONSerialization.data(
                 withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         else { return }
+        guard descriptor >= 0 else { return }
+        let line = Array(data) + [UInt8(ascii: "\n")]
         lock.lock()
         defer { lock.unlock() }
-        handle?.write(data + Data("\n".utf8))
-        if let descriptor = handle?.fileDescriptor { fsync(descriptor) }
+        // One write per line: appends from two processes never interleave within a line.
+        _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        fsync(descriptor)
     }
 }

@@ -200,23 +200,62 @@ import VeilGateway
         #expect(gateway.stop() == 0)
     }
 
+    /// An Orthanc study at A (its id and its instances' ids) with at least `minimumInstances`
+    /// instances, every one of which de-identifies.
+    static func studyThatDeidentifies(
+        _ servers: OrthancServers, minimumInstances: Int
+    ) throws -> (
+        study: String, instances: [String]
+    ) {
+        let expected = try expectedAtB(servers)
+        let keyed = KeyedIdentifiers(key: try DeidentificationKey(contentsOf: servers.keyFile))
+        for id in (try servers.json(servers.a, "/studies") as? [String]) ?? [] {
+            let instances = (try servers.json(servers.a, "/studies/\(id)/instances") as? [[String: Any]]) ?? []
+            let uids = instances.compactMap { ($0["MainDicomTags"] as? [String: Any])?["SOPInstanceUID"] as? String }
+            if instances.count >= minimumInstances,
+                uids.allSatisfy({ expected.contains(keyed.replacementUID(for: $0)) })
+            {
+                return (id, instances.compactMap { $0["ID"] as? String })
+            }
+        }
+        throw ToolFailure(message: "no study of \(minimumInstances) instances that all de-identify")
+    }
+
+    @Test func retriesUsedUpHoldTheReleaseThenRetryDeliversItAndPurgeRemovesIt() throws {
+        let servers = try OrthancServers()
+        let gateway = try GatewayProcess(servers, retry: "2x1s")
+        let study = try Self.studyThatDeidentifies(servers, minimumInstances: 1)
+        try servers.stop(servers.b)
+        try gateway.start()
+        try gateway.send([study.study])
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, (try gateway.states()["held"] ?? 0) == 0 { Thread.sleep(forTimeInterval: 0.3) }
+        let releases = (try gateway.status()["releases"] as? [[String: Any]]) ?? []
+        let held = try #require(releases.first { $0["state"] as? String == "held" })
+        #expect((held["heldReason"] as? String ?? "").contains("retries used up"), "\(held)")
+        let keyedStudy = try #require(held["study"] as? String)
+
+        try servers.start(servers.b)
+        let retry = try gateway.veil(["retry", keyedStudy])
+        #expect(retry.status == 0, "\(retry.standardError)")
+        try gateway.waitUntilSettled()
+        #expect(try servers.instanceCount(servers.b) == study.instances.count)
+
+        let purge = try gateway.veil(["purge", "--done-older-than", "0s"])
+        #expect(purge.status == 0)
+        #expect(try gateway.states()["done"] == 0)
+        #expect(gateway.stop() == 0)
+        let audit = try String(contentsOfFile: gateway.spool + "/audit.jsonl", encoding: .utf8)
+        for event in ["\"event\":\"held\"", "\"event\":\"retry requested\"", "\"event\":\"purged\""] {
+            #expect(audit.contains(event), "\(event)")
+        }
+    }
+
     @Test func studySentInTwoPartsIsOneStudyAtB() throws {
         let servers = try OrthancServers()
         let gateway = try GatewayProcess(servers)
         try gateway.start()
-        let expected = try Self.expectedAtB(servers)
-        let keyed = KeyedIdentifiers(key: try DeidentificationKey(contentsOf: servers.keyFile))
-        // A study of several instances, every one of which de-identifies.
-        var chosen: (study: String, instances: [String])?
-        for id in (try servers.json(servers.a, "/studies") as? [String]) ?? [] {
-            let instances = (try servers.json(servers.a, "/studies/\(id)/instances") as? [[String: Any]]) ?? []
-            let uids = instances.compactMap { ($0["MainDicomTags"] as? [String: Any])?["SOPInstanceUID"] as? String }
-            if instances.count >= 2, uids.allSatisfy({ expected.contains(keyed.replacementUID(for: $0)) }) {
-                chosen = (id, instances.compactMap { $0["ID"] as? String })
-                break
-            }
-        }
-        let study = try #require(chosen)
+        let study = try Self.studyThatDeidentifies(servers, minimumInstances: 2)
         try gateway.send([study.instances[0]])
         try gateway.waitUntilSettled()
         try gateway.send(Array(study.instances.dropFirst()))
