@@ -104,6 +104,13 @@ let package = Package(
         .target(
             name: "VeilNetwork",
             dependencies: ["DICOMNetwork", "VeilBatch", "DICOMIO", "DICOMCore", "Deidentification"]),
+        // `veil gateway`: a de-identifying DICOM router (storage SCP, spool, release, forwarding).
+        .target(
+            name: "VeilGateway",
+            dependencies: [
+                "DICOMNetwork", "VeilNetwork", "VeilBatch", "DICOMIO", "DICOMCore", "Deidentification", "TextRedaction",
+                .product(name: "Yams", package: "Yams"),
+            ]),
         // `swift run -c release DefaceBenchmark`: seconds per 256³ head volume.
         .executableTarget(name: "DefaceBenchmark", dependencies: ["Defacing", "Volumes", "VeilBatch"]),
         // `swift run -c release TextBenchmark`: ms per frame and scores on the generated text cases.
@@ -112,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "VeilCLI",
             dependencies: [
-                "VeilBatch", "VeilNetwork", "VeilReview", "DICOMNetwork", "TextRedaction",
+                "VeilBatch", "VeilNetwork", "VeilGateway", "VeilReview", "DICOMNetwork", "TextRedaction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -130,7 +137,8 @@ let package = Package(
         .testTarget(name: "VeilCLITests", dependencies: ["VeilCLI", "VeilBatch", "Volumes", "TestSupport"]),
         // Against real Orthanc servers (Scripts/test-network.sh starts them).
         .testTarget(
-            name: "NetworkTests", dependencies: ["DICOMNetwork", "VeilNetwork", "VeilCLI", "TestSupport"]),
+            name: "NetworkTests",
+            dependencies: ["DICOMNetwork", "VeilNetwork", "VeilGateway", "VeilCLI", "TestSupport"]),
         // Shared by the test targets: sample paths, temporary folders, byte scans, DCMTK tool runners.
         .target(name: "TestSupport", dependencies: ["DICOMCore", "DICOMIO"], path: "Tests/TestSupport"),
     ],

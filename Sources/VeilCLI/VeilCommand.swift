@@ -24,7 +24,7 @@ struct VeilCommand: ParsableCommand {
             ReidentifyCommand.self,
             ManifestCommand.self,
             ProfileCommand.self, KeygenCommand.self, EchoCommand.self, FindCommand.self, PullCommand.self,
-            PushCommand.self,
+            PushCommand.self, GatewayCommand.self,
         ]
     )
 

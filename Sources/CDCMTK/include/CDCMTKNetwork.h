@@ -160,6 +160,58 @@ int32_t cdcm_net_store(const cdcm_net_peer *peer, const char *const _Nonnull *_N
                        cdcm_net_store_callback _Nullable callback, void *_Nullable context,
                        cdcm_net_result *result, char *message, size_t message_capacity);
 
+/**
+ * The storage SCP of `veil gateway`. Mechanism only: who may associate is asked of `decide`, and
+ * what becomes of a received instance is decided by `stored`.
+ */
+typedef struct cdcm_net_storage_scp cdcm_net_storage_scp;
+
+/** What `decide` answers for an association request (PS3.8 9.3.4 rejection reasons). */
+enum {
+    CDCM_NET_ACCEPT = 0,
+    CDCM_NET_REJECT_CALLING_AET = 1,
+    CDCM_NET_REJECT_CALLED_AET = 2,
+    /** The peer's address is not allowed (rejected permanent, no reason given). */
+    CDCM_NET_REJECT_HOST = 3,
+    /** Rejected by DCMTK for another reason (no acceptable context, protocol): `associated` only. */
+    CDCM_NET_REJECT_OTHER = 4,
+};
+
+typedef struct {
+    void *_Nullable context;
+    /** Association-time policy: CDCM_NET_ACCEPT or a rejection. Pure: may be asked more than once per request. */
+    uint8_t (*decide)(void *_Nullable context, const char *calling_aet, const char *called_aet, const char *address);
+    /** An association was accepted (`rejection` 0) or rejected; `association` numbers the accepted ones. */
+    void (*associated)(void *_Nullable context, uint64_t association, const char *calling_aet, const char *called_aet,
+                       const char *address, uint8_t rejection);
+    /** An accepted association ended (released, aborted or lost). */
+    void (*ended)(void *_Nullable context, uint64_t association);
+    /**
+     * An instance is in `temporary` (mode 0600, fsynced). The callee moves it to its place (or
+     * leaves it: the shim removes what is left) and returns the C-STORE status to answer.
+     */
+    uint16_t (*stored)(void *_Nullable context, uint64_t association, const char *temporary);
+} cdcm_net_storage_callbacks;
+
+/**
+ * Listens on `port` (all addresses) on a thread of its own and serves up to `max_associations`
+ * associations at once, each on a thread: Verification and every storage SOP Class DCMTK knows
+ * (127 contexts), any transfer syntax DCMTK can write. Each instance is received into a fresh
+ * file in `temporary_folder`. TLS as `tls` says (NULL: plain TCP). The callbacks are called from
+ * several threads at once.
+ */
+int32_t cdcm_net_storage_scp_open(const char *aet, uint16_t port, const char *temporary_folder, uint32_t acse_timeout,
+                                  uint32_t dimse_timeout, uint32_t max_associations, const cdcm_net_tls *_Nullable tls,
+                                  const cdcm_net_storage_callbacks *callbacks,
+                                  cdcm_net_storage_scp *_Nullable *_Nonnull out, char *message,
+                                  size_t message_capacity);
+
+/** Stops accepting; returns once the associations in progress have ended. Safe with NULL. */
+void cdcm_net_storage_scp_stop(cdcm_net_storage_scp *_Nullable scp);
+
+/** Stops (as cdcm_net_storage_scp_stop) and frees. Safe with NULL. */
+void cdcm_net_storage_scp_close(cdcm_net_storage_scp *_Nullable scp);
+
 #pragma clang assume_nonnull end
 
 #ifdef __cplusplus
