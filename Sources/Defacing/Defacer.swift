@@ -39,6 +39,10 @@ public struct Defacer: Sendable {
     /// Protection around the subject's brain estimate (mm): covers the CSF a T1 estimate leaves
     /// out, the working grid's 2 mm and partial volume.
     public var margin: Double = 8
+    /// How far outside the brain's mid-sagittal hull the face starts (mm). Small: the hull only
+    /// says "in front of or below the brain"; `margin`, measured in 3-D to the brain itself,
+    /// keeps the brain safe (over the eyes the brain lies well above the hull's edge).
+    public var hullMargin: Double = 2
     /// Registration sanity limits.
     public var maximumRMS: Double = 4
     public var minimumInlierFraction: Double = 0.5
@@ -92,7 +96,7 @@ public struct Defacer: Sendable {
         let toBrain = DistanceTransform.distances(to: brain.mask, size: grid.size, spacing: grid.spacing)
         let protected = toBrain.map { Double($0) <= margin }
         let hullPoints = Self.hullPoints(grid: grid, brain: brain, transform: transform)
-        guard let face = FaceRegion(brain: hullPoints, margin: margin / transform.scale),
+        guard let face = FaceRegion(brain: hullPoints, margin: hullMargin / transform.scale),
             // The rays of the self-check: where at least 8 mm of face lies outside the protection.
             let deepFace = FaceRegion(brain: hullPoints, margin: (margin + 8) / transform.scale)
         else {
@@ -113,7 +117,7 @@ public struct Defacer: Sendable {
                     // Two estimates of the face, either suffices: the subject brain's, and the
                     // fitted atlas's (where the hull falls short, e.g. a brain estimate that runs
                     // down into the neck). Neither reaches into the protection.
-                    guard face.contains(point) || atlas.isFace(point), !protected[grid.index(native: i, j, k)],
+                    guard !protected[grid.index(native: i, j, k)], face.contains(point) || atlas.isFace(point),
                         !volume.voxels[base + i].isNaN
                     else { continue }
                     if brain.atlasCore[grid.index(native: i, j, k)] { inAtlasCore += 1 }
@@ -146,13 +150,17 @@ public struct Defacer: Sendable {
             let after = WorkingGrid(defaced).values
             let rendering = SurfaceRendering(grid: grid, inverse: inverse, transform: transform, threshold: surface)
             for yaw in [0, -viewAngle, viewAngle] {
-                if !(FaceDetector.faces(in: rendering.render(grid.values, yaw: yaw))?.isEmpty ?? true) {
-                    views.before += 1
-                }
-                guard let found = FaceDetector.faces(in: rendering.render(after, yaw: yaw)) else {
+                let before = rendering.render(grid.values, yaw: yaw)
+                let defacedView = rendering.render(after, yaw: yaw)
+                if !(FaceDetector.faces(in: before.image)?.isEmpty ?? true) { views.before += 1 }
+                guard let found = FaceDetector.faces(in: defacedView.image) else {
                     throw DefaceFailure(reason: .faceStillVisible, detail: "the face detector failed")
                 }
-                if !found.isEmpty { views.after += 1 }
+                // A detection counts when it lies mostly on skin as it was (depth unchanged): one
+                // on the cut surface alone (orbits and nasal cavity seen from the front) is not the face.
+                if found.contains(where: { Self.originalSkinShare($0, before: before, after: defacedView) >= 0.5 }) {
+                    views.after += 1
+                }
             }
             guard views.after == 0 else {
                 throw DefaceFailure(
@@ -212,6 +220,24 @@ public struct Defacer: Sendable {
                 atlasCentre: atlasCentre, subjectCentre: subjectCentre)
         }
         return registration.fit(from: starts)
+    }
+
+    /// Share of a detection's pixels where the defaced surface is the original one, or a peel of it
+    /// less than 5 mm deep that would keep its shape.
+    static func originalSkinShare(
+        _ detection: FaceDetector.Detection, before: SurfaceRendering.View, after: SurfaceRendering.View
+    ) -> Double {
+        let width = after.image.width
+        var (original, total) = (0, 0)
+        for row in max(0, detection.top)..<min(after.image.height, detection.top + detection.height) {
+            for column in max(0, detection.left)..<min(width, detection.left + detection.width) {
+                let p = column + width * row
+                guard !after.depth[p].isNaN else { continue }
+                total += 1
+                if !before.depth[p].isNaN, abs(after.depth[p] - before.depth[p]) < 5 { original += 1 }
+            }
+        }
+        return total == 0 ? 0 : Double(original) / Double(total)
     }
 
     static func median(of values: [Float], in mask: [Bool]) -> Float {

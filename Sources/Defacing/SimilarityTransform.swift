@@ -5,13 +5,39 @@ import Volumes
 /// the centre to `centre + translation`. Seven degrees of freedom: a head's pose and size.
 public struct SimilarityTransform: Sendable, Hashable {
     /// Rotation angles about x, y, z (radians), applied x first.
-    public var angles: Vector3
+    public var angles: Vector3 {
+        didSet { rotation = Self.rotation(angles) }
+    }
     public var translation: Vector3
     public var scale: Double
     var atlasCentre: Vector3
     var subjectCentre: Vector3
 
-    var rotation: (Vector3, Vector3, Vector3) {
+    /// Rows of the rotation matrix, kept with the angles: the registration and the per-voxel
+    /// loops apply the transform millions of times.
+    private(set) var rotation: (Vector3, Vector3, Vector3)
+
+    init(angles: Vector3, translation: Vector3, scale: Double, atlasCentre: Vector3, subjectCentre: Vector3) {
+        self.angles = angles
+        self.translation = translation
+        self.scale = scale
+        self.atlasCentre = atlasCentre
+        self.subjectCentre = subjectCentre
+        rotation = Self.rotation(angles)
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.angles == b.angles && a.translation == b.translation && a.scale == b.scale
+            && a.atlasCentre == b.atlasCentre && a.subjectCentre == b.subjectCentre
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(angles)
+        hasher.combine(translation)
+        hasher.combine(scale)
+    }
+
+    static func rotation(_ angles: Vector3) -> (Vector3, Vector3, Vector3) {
         let (cx, sx, cy, sy, cz, sz) = (
             cos(angles.x), sin(angles.x), cos(angles.y), sin(angles.y), cos(angles.z), sin(angles.z)
         )

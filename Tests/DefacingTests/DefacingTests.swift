@@ -77,10 +77,10 @@ import Volumes
         }
     }
 
-    /// The issue's bar on every head written: median ≥ 95% of the true face removed, 5th
-    /// percentile ≥ 90%.
+    /// The issue's bar: median ≥ 95% of the true face removed, 5th percentile ≥ 90%. A series the
+    /// defacer refuses counts as 0% here (it would be quarantined, not passed on).
     @Test func theFaceIsRemoved() throws {
-        let outcomes = try Self.outcomes().filter { $0.failure == nil }
+        let outcomes = try Self.outcomes()
         let fractions = outcomes.map(\.faceRemovedFraction).sorted()
         try #require(!fractions.isEmpty)
         let median = fractions[fractions.count / 2]
@@ -88,19 +88,13 @@ import Volumes
         #expect(median >= 0.95)
         #expect(
             fifth >= 0.90,
-            "\(outcomes.map { "\($0.name) \(String(format: "%.3f", $0.faceRemovedFraction))" })")
+            "\(outcomes.map { "\($0.name) \(String(format: "%.3f", $0.faceRemovedFraction)) \($0.failure ?? "")" })")
     }
 
-    /// Nearly every generated head is defaced. A refusal is only ever the face detector still
-    /// finding a face in a rendering (fail closed: the series would be quarantined); never the
-    /// brain estimate or the fit.
-    @Test func nearlyEveryHeadPassesTheSelfCheck() throws {
-        let outcomes = try Self.outcomes()
-        let refused = outcomes.filter { $0.failure != nil }
-        #expect(refused.count <= 4, "\(refused.map { "\($0.name): \($0.failure ?? "")" })")
-        for outcome in refused {
-            #expect(
-                outcome.failure?.hasPrefix("deface-face-visible") == true, "\(outcome.name): \(outcome.failure ?? "")")
+    /// Every generated head is defaced: none of them is refused.
+    @Test func everyHeadPassesTheSelfCheck() throws {
+        for outcome in try Self.outcomes() {
+            #expect(outcome.failure == nil, "\(outcome.name): \(outcome.failure ?? "")")
         }
     }
 
