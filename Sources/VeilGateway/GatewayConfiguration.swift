@@ -26,6 +26,9 @@ public struct GatewayConfiguration: Sendable {
         /// `clean_pixel_data: flagged|all`, as `veil anonymize --clean-pixel-data`.
         public var cleanPixelData: TextTriage.Scope?
         public var destinations: [NetworkNode]
+        /// `count_from`: the source node asked by C-FIND how many instances a study has
+        /// (Number of Study Related Instances); the study is released once that many arrived.
+        public var countSource: NetworkNode?
 
         /// The route's folder name in the spool: its called AE title, which is configuration, not PHI.
         public var name: String {
@@ -174,10 +177,17 @@ public struct GatewayConfiguration: Sendable {
                     throw Problem("\(where_): \(error.description)")
                 }
             }
+            var countSource: NetworkNode?
+            if let name = route["count_from"] as? String {
+                do { countSource = try nodes.node(name) } catch {
+                    throw Problem("\(where_): count_from: \(error.description)")
+                }
+            }
             configuration.routes.append(
                 Route(
                     calledAET: called, sources: sources, keyFile: resolve(keyFile), key: key, profile: profile,
-                    deface: route["deface"] as? Bool ?? false, cleanPixelData: cleaning, destinations: destinations))
+                    deface: route["deface"] as? Bool ?? false, cleanPixelData: cleaning, destinations: destinations,
+                    countSource: countSource))
         }
         if Set(configuration.routes.map(\.name)).count != configuration.routes.count {
             throw Problem("two routes have the same called_aet")

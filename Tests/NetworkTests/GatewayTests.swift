@@ -251,6 +251,46 @@ import VeilGateway
         }
     }
 
+    @Test func countFromTheSourceReleasesAStudyOnceAllItsInstancesArrivedAndNotBefore() throws {
+        let servers = try OrthancServers()
+        // A quiet period far longer than the test: only the count can release the study.
+        let gateway = try GatewayProcess(servers, quietSeconds: 600, routeOptions: ["count_from: pacs"])
+        try gateway.start()
+        // The corpus files one Study Instance UID under two patients: two studies at A, whose
+        // instances C-FIND counts together and the gateway keys as one study. Send one, then the other.
+        let expected = try Self.expectedAtB(servers)
+        let keyed = KeyedIdentifiers(key: try DeidentificationKey(contentsOf: servers.keyFile))
+        var byUID: [String: [(id: String, instances: [String], sops: [String])]] = [:]
+        for id in (try servers.json(servers.a, "/studies") as? [String]) ?? [] {
+            let study = try servers.json(servers.a, "/studies/\(id)") as? [String: Any]
+            let uid = (study?["MainDicomTags"] as? [String: Any])?["StudyInstanceUID"] as? String ?? ""
+            let instances = (try servers.json(servers.a, "/studies/\(id)/instances") as? [[String: Any]]) ?? []
+            byUID[uid, default: []].append(
+                (
+                    id, instances.compactMap { $0["ID"] as? String },
+                    instances.compactMap { ($0["MainDicomTags"] as? [String: Any])?["SOPInstanceUID"] as? String }
+                ))
+        }
+        let shared = try #require(
+            byUID.values.sorted { $0[0].id < $1[0].id }.first { parts in
+                parts.count == 2
+                    && parts.allSatisfy { $0.sops.allSatisfy { expected.contains(keyed.replacementUID(for: $0)) } }
+            })
+        try gateway.send([shared[0].id])
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try gateway.states()["incoming"] == 1)
+        #expect(((try gateway.status()["releases"] as? [Any]) ?? []).isEmpty, "released before every instance arrived")
+        try gateway.send([shared[1].id])
+        try gateway.waitUntilSettled(timeout: 60)
+        let total = shared[0].instances.count + shared[1].instances.count
+        let releases = (try gateway.status()["releases"] as? [[String: Any]]) ?? []
+        #expect(releases.count == 1)
+        #expect(releases.first?["reason"] as? String == "count")
+        #expect(releases.first?["instances"] as? Int == total)
+        #expect(try servers.instanceCount(servers.b) == total)
+        #expect(gateway.stop() == 0)
+    }
+
     @Test func studySentInTwoPartsIsOneStudyAtB() throws {
         let servers = try OrthancServers()
         let gateway = try GatewayProcess(servers)
