@@ -74,10 +74,13 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
         provider = try StorageServiceProvider(
             aet: configuration.listenAET, port: configuration.port, temporaryFolder: spool.receiving,
             acseTimeout: configuration.acseTimeout, dimseTimeout: configuration.dimseTimeout,
-            maxAssociations: configuration.maxAssociations, delegate: self)
+            maxAssociations: configuration.maxAssociations, tls: configuration.tls, delegate: self)
         audit.record(
             .applicationActivity, action: "E", event: "application start",
-            fields: ["port": Int(configuration.port), "routes": configuration.routes.map(\.calledAET)])
+            fields: [
+                "port": Int(configuration.port), "routes": configuration.routes.map(\.calledAET),
+                "tls": configuration.tls != nil,
+            ])
         log(
             "listening on port \(configuration.port) for \(configuration.routes.map(\.calledAET).joined(separator: ", "))"
         )

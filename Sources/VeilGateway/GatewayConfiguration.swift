@@ -45,6 +45,8 @@ public struct GatewayConfiguration: Sendable {
     public var dimseTimeout = 60
     /// Associations served at once (`listen.max_associations`); more peers wait their turn.
     public var maxAssociations = 8
+    /// `listen.tls`: DICOM TLS on the port (PS3.15 Annex B), peers verified against `trusted`.
+    public var tls: TLSSettings?
     public var routes: [Route]
     public var quietSeconds: Double = 60
     public var maxWait: Double = 4 * 3600
@@ -106,6 +108,20 @@ public struct GatewayConfiguration: Sendable {
         if let seconds = listen["acse_timeout"] as? Int { configuration.acseTimeout = seconds }
         if let seconds = listen["dimse_timeout"] as? Int { configuration.dimseTimeout = seconds }
         if let count = listen["max_associations"] as? Int { configuration.maxAssociations = max(1, count) }
+        if let settings = listen["tls"] {
+            guard let settings = settings as? [String: Any], let certificate = settings["certificate"] as? String,
+                let key = settings["key"] as? String
+            else { throw Problem("listen.tls needs certificate and key (and trusted: the peers' CAs)") }
+            let trusted: [String]
+            switch settings["trusted"] {
+            case let one as String: trusted = [resolve(one)]
+            case let many as [String]: trusted = many.map(resolve)
+            default: throw Problem("listen.tls needs trusted: the CA or peer certificates senders must chain to")
+            }
+            configuration.tls = TLSSettings(
+                certificate: resolve(certificate), privateKey: resolve(key), trusted: trusted,
+                verifyPeer: (settings["verify"] as? Bool) ?? true)
+        }
         if let megabytes = document["min_free_mb"] as? Int {
             configuration.minimumFreeBytes = UInt64(max(0, megabytes)) << 20
         }

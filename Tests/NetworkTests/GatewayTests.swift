@@ -174,6 +174,37 @@ import VeilGateway
         #expect(gateway.stop() == 0)
     }
 
+    @Test func tlsListenerServesTLSPeersOnlyAndTheirInstancesArrive() throws {
+        try ExternalTool.require("storescu", package: "dcmtk")
+        let servers = try OrthancServers(loadCorpus: false)
+        let tls = try TLSFiles(in: servers.folder.path)
+        let gateway = try GatewayProcess(
+            servers,
+            listenOptions:
+                ", tls: {certificate: \(tls.serverCertificate), key: \(tls.serverKey), trusted: \(tls.caCertificate)}"
+        )
+        try gateway.start()
+        let address = ["127.0.0.1", "\(servers.localPort)"]
+        let client = ["+tls", tls.clientKey, tls.clientCertificate, "+cf", tls.caCertificate]
+        let plain = try ExternalTool.run("echoscu", ["-aet", "ORTHANC_A", "-aec", "VEIL"] + address)
+        #expect(plain.status != 0, "plain TCP was served on the TLS port")
+        let file = try #require(
+            try FileManager.default.subpathsOfDirectory(atPath: TestPaths.plantedCorpus.path).sorted().first {
+                $0.hasSuffix(".dcm")
+            })
+        let store = try ExternalTool.run(
+            "storescu",
+            ["-aet", "ORTHANC_A", "-aec", "VEIL"] + client + address + [
+                TestPaths.plantedCorpus.appendingPathComponent(file).path
+            ])
+        #expect(store.status == 0, "\(store.standardError)")
+        try gateway.waitUntilSettled()
+        let manifests = try gateway.deliveredManifests()
+        #expect(manifests.flatMap(\.outputs).count == 1)
+        #expect(try servers.instanceCount(servers.b) == 1)
+        #expect(gateway.stop() == 0)
+    }
+
     @Test func destinationDownThenUpEverythingArrivesAndStatusShowsRetries() throws {
         let servers = try OrthancServers()
         let gateway = try GatewayProcess(servers, retry: "2x1s,50x1s")
