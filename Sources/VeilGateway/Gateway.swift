@@ -24,6 +24,7 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
     private var openAssociations: [UInt64: OpenAssociation] = [:]
     private var stopRequested = false
     private var provider: StorageServiceProvider?
+    private let stopLock = NSLock()
     private var lockFile: Int32 = -1
 
     struct StudyID: Hashable {
@@ -86,9 +87,19 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
         )
     }
 
-    /// Asks ``run()`` to stop: no new association, the one in progress finishes, the spool stays consistent.
+    /// Stops ``run()``: no new association from now on; returns once the associations in
+    /// progress have ended. ``run()`` then returns after the step it is in.
     public func requestStop() {
         lock.withLock { stopRequested = true }
+        stopListening()
+    }
+
+    /// Closes the port, once, whoever asks first (the signal handler or ``run()``).
+    private func stopListening() {
+        stopLock.withLock {
+            provider?.stop()
+            provider = nil
+        }
     }
 
     var isStopping: Bool { lock.withLock { stopRequested } }
@@ -99,8 +110,7 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
             step()
             Thread.sleep(forTimeInterval: interval)
         }
-        provider?.stop()
-        provider = nil
+        stopListening()
         audit.record(.applicationActivity, action: "E", event: "application stop")
         log("stopped")
     }
