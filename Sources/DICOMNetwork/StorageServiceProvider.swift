@@ -49,8 +49,9 @@ public final class StorageServiceProvider: @unchecked Sendable {
     /// `temporaryFolder` (which must exist, private to us).
     public init(
         aet: String, port: UInt16, temporaryFolder: String, acseTimeout: Int = 10, dimseTimeout: Int = 60,
-        maxAssociations: Int = 8, delegate: StorageServiceDelegate
+        maxAssociations: Int = 8, tls: TLSSettings? = nil, delegate: StorageServiceDelegate
     ) throws(NetworkError) {
+        if let key = tls?.privateKey { try SecretFile.check(key, node: "listen", what: "TLS private key") }
         cdcm_net_initialize()
         box = Unmanaged.passRetained(Box(delegate))
         var callbacks = cdcm_net_storage_callbacks(
@@ -84,10 +85,23 @@ public final class StorageServiceProvider: @unchecked Sendable {
             })
         var message = [CChar](repeating: 0, count: 512)
         var opened: OpaquePointer?
-        let status = cdcm_net_storage_scp_open(
-            aet, port, temporaryFolder, UInt32(max(1, acseTimeout)), UInt32(max(1, dimseTimeout)),
-            UInt32(max(1, maxAssociations)), nil, &callbacks,
-            &opened, &message, message.count)
+        // The TLS files are read while opening: the strings need to live only as long.
+        let copies = ([tls?.certificate ?? "", tls?.privateKey ?? ""] + (tls?.trusted ?? [])).map { strdup($0)! }
+        defer { copies.forEach { free($0) } }
+        let trusted = copies.dropFirst(2).map { UnsafePointer<CChar>($0) }
+        let status = trusted.withUnsafeBufferPointer { trustedList in
+            var record = cdcm_net_tls(
+                certificate: tls?.certificate == nil ? nil : UnsafePointer(copies[0]),
+                private_key: tls?.privateKey == nil ? nil : UnsafePointer(copies[1]),
+                trusted: trustedList.isEmpty ? nil : trustedList.baseAddress, trusted_count: trustedList.count,
+                verify_peer: (tls?.verifyPeer ?? true) ? 1 : 0)
+            return withUnsafePointer(to: &record) { recordPointer in
+                cdcm_net_storage_scp_open(
+                    aet, port, temporaryFolder, UInt32(max(1, acseTimeout)), UInt32(max(1, dimseTimeout)),
+                    UInt32(max(1, maxAssociations)), tls == nil ? nil : recordPointer, &callbacks, &opened, &message,
+                    message.count)
+            }
+        }
         guard status == 0, let opened else {
             box.release()
             let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }

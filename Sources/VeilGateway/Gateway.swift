@@ -24,6 +24,7 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
     private var openAssociations: [UInt64: OpenAssociation] = [:]
     private var stopRequested = false
     private var provider: StorageServiceProvider?
+    private let stopLock = NSLock()
     private var lockFile: Int32 = -1
 
     struct StudyID: Hashable {
@@ -34,6 +35,9 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
     struct Activity {
         var first: Date
         var last: Date
+        /// An association carrying the study ended: ask the source for its count.
+        var countCheckWanted = false
+        var lastCountCheck: Date?
     }
 
     struct OpenAssociation {
@@ -71,18 +75,31 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
         provider = try StorageServiceProvider(
             aet: configuration.listenAET, port: configuration.port, temporaryFolder: spool.receiving,
             acseTimeout: configuration.acseTimeout, dimseTimeout: configuration.dimseTimeout,
-            maxAssociations: configuration.maxAssociations, delegate: self)
+            maxAssociations: configuration.maxAssociations, tls: configuration.tls, delegate: self)
         audit.record(
             .applicationActivity, action: "E", event: "application start",
-            fields: ["port": Int(configuration.port), "routes": configuration.routes.map(\.calledAET)])
+            fields: [
+                "port": Int(configuration.port), "routes": configuration.routes.map(\.calledAET),
+                "tls": configuration.tls != nil,
+            ])
         log(
             "listening on port \(configuration.port) for \(configuration.routes.map(\.calledAET).joined(separator: ", "))"
         )
     }
 
-    /// Asks ``run()`` to stop: no new association, the one in progress finishes, the spool stays consistent.
+    /// Stops ``run()``: no new association from now on; returns once the associations in
+    /// progress have ended. ``run()`` then returns after the step it is in.
     public func requestStop() {
         lock.withLock { stopRequested = true }
+        stopListening()
+    }
+
+    /// Closes the port, once, whoever asks first (the signal handler or ``run()``).
+    private func stopListening() {
+        stopLock.withLock {
+            provider?.stop()
+            provider = nil
+        }
     }
 
     var isStopping: Bool { lock.withLock { stopRequested } }
@@ -93,8 +110,7 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
             step()
             Thread.sleep(forTimeInterval: interval)
         }
-        provider?.stop()
-        provider = nil
+        stopListening()
         audit.record(.applicationActivity, action: "E", event: "application stop")
         log("stopped")
     }
@@ -155,6 +171,7 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
             // The quiet period of its studies counts from now.
             for study in ended.studies.keys {
                 arriving[StudyID(route: ended.route, study: study)]?.last = Date()
+                arriving[StudyID(route: ended.route, study: study)]?.countCheckWanted = true
             }
             return ended
         }
@@ -215,24 +232,47 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
 
     // MARK: Release
 
-    /// Releases every study that is quiet (no instance for `quiet_seconds`, no open association
-    /// carrying it) or has waited `max_wait`.
+    /// Releases every study that is complete: (1) as many instances arrived as the route's
+    /// `count_from` source holds (C-FIND), else (2) quiet (no instance for `quiet_seconds`, no
+    /// open association carrying it), else (3) `max_wait` since its first instance.
     func releaseDueStudies() {
         let now = Date()
-        let due: [(StudyID, String)] = lock.withLock {
+        var due: [(StudyID, String)] = []
+        // Studies whose count to ask the source for, and whether they are quiet.
+        var counts: [(StudyID, Bool)] = []
+        lock.withLock {
             let carried = Set(
                 openAssociations.values.flatMap { association in
                     association.studies.keys.map { StudyID(route: association.route, study: $0) }
                 })
-            var due: [(StudyID, String)] = []
             for (id, activity) in arriving {
                 if now.timeIntervalSince(activity.first) >= configuration.maxWait {
                     due.append((id, "max_wait"))
-                } else if now.timeIntervalSince(activity.last) >= configuration.quietSeconds, !carried.contains(id) {
+                    continue
+                }
+                if carried.contains(id) { continue }
+                let quiet = now.timeIntervalSince(activity.last) >= configuration.quietSeconds
+                if configuration.route(named: id.route)?.countSource != nil {
+                    let checkAgain = activity.lastCountCheck.map {
+                        now.timeIntervalSince($0) >= configuration.quietSeconds
+                    }
+                    if activity.countCheckWanted || (quiet && checkAgain ?? true) {
+                        arriving[id]?.countCheckWanted = false
+                        arriving[id]?.lastCountCheck = now
+                        counts.append((id, quiet))
+                    }
+                } else if quiet {
                     due.append((id, "quiet"))
                 }
             }
-            return due
+        }
+        for (id, quiet) in counts {
+            let received = spool.subfolders(spool.incomingStudy(route: id.route, study: id.study)).count
+            switch expectedCount(id) {
+            case .some(let expected) where received >= expected: due.append((id, "count"))
+            case .none where quiet: due.append((id, "quiet"))  // the source did not say: the quiet rule
+            default: break  // fewer than the source holds: wait for the rest, or for max_wait
+            }
         }
         for (id, reason) in due {
             // Under the lock: no instance of the study is being moved in meanwhile.
@@ -240,6 +280,26 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
                 arriving[id] = nil
                 _ = releaseLocked(route: id.route, study: id.study, reason: reason)
             }
+        }
+    }
+
+    /// Number of Study Related Instances at the route's `count_from` node, by C-FIND with the
+    /// original Study Instance UID (read from an instance received; never logged), or nil.
+    func expectedCount(_ id: StudyID) -> Int? {
+        guard let route = configuration.route(named: id.route), let source = route.countSource else { return nil }
+        let folder = spool.incomingStudy(route: id.route, study: id.study)
+        guard let first = spool.subfolders(folder).first,
+            let uid = try? DICOMFile(path: "\(folder)/\(first)").read().dataSet.string(.studyInstanceUID)?
+                .trimmingCharacters(in: .whitespaces)
+        else { return nil }
+        do {
+            let client = try DIMSEClient(node: source, callingAET: configuration.callingAET)
+            let retrieval = StudyRetrieval(
+                client: client, local: LocalApplicationEntity(aet: configuration.callingAET), method: .move)
+            return try retrieval.studies(matching: [QueryKey(.studyInstanceUID, uid)]).first?.expected
+        } catch {
+            log("\(id.route)/\(id.study): count from \(source.name): \(error.message)")
+            return nil
         }
     }
 

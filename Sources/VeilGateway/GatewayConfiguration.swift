@@ -26,6 +26,9 @@ public struct GatewayConfiguration: Sendable {
         /// `clean_pixel_data: flagged|all`, as `veil anonymize --clean-pixel-data`.
         public var cleanPixelData: TextTriage.Scope?
         public var destinations: [NetworkNode]
+        /// `count_from`: the source node asked by C-FIND how many instances a study has
+        /// (Number of Study Related Instances); the study is released once that many arrived.
+        public var countSource: NetworkNode?
 
         /// The route's folder name in the spool: its called AE title, which is configuration, not PHI.
         public var name: String {
@@ -42,6 +45,8 @@ public struct GatewayConfiguration: Sendable {
     public var dimseTimeout = 60
     /// Associations served at once (`listen.max_associations`); more peers wait their turn.
     public var maxAssociations = 8
+    /// `listen.tls`: DICOM TLS on the port (PS3.15 Annex B), peers verified against `trusted`.
+    public var tls: TLSSettings?
     public var routes: [Route]
     public var quietSeconds: Double = 60
     public var maxWait: Double = 4 * 3600
@@ -103,6 +108,20 @@ public struct GatewayConfiguration: Sendable {
         if let seconds = listen["acse_timeout"] as? Int { configuration.acseTimeout = seconds }
         if let seconds = listen["dimse_timeout"] as? Int { configuration.dimseTimeout = seconds }
         if let count = listen["max_associations"] as? Int { configuration.maxAssociations = max(1, count) }
+        if let settings = listen["tls"] {
+            guard let settings = settings as? [String: Any], let certificate = settings["certificate"] as? String,
+                let key = settings["key"] as? String
+            else { throw Problem("listen.tls needs certificate and key (and trusted: the peers' CAs)") }
+            let trusted: [String]
+            switch settings["trusted"] {
+            case let one as String: trusted = [resolve(one)]
+            case let many as [String]: trusted = many.map(resolve)
+            default: throw Problem("listen.tls needs trusted: the CA or peer certificates senders must chain to")
+            }
+            configuration.tls = TLSSettings(
+                certificate: resolve(certificate), privateKey: resolve(key), trusted: trusted,
+                verifyPeer: (settings["verify"] as? Bool) ?? true)
+        }
         if let megabytes = document["min_free_mb"] as? Int {
             configuration.minimumFreeBytes = UInt64(max(0, megabytes)) << 20
         }
@@ -174,10 +193,17 @@ public struct GatewayConfiguration: Sendable {
                     throw Problem("\(where_): \(error.description)")
                 }
             }
+            var countSource: NetworkNode?
+            if let name = route["count_from"] as? String {
+                do { countSource = try nodes.node(name) } catch {
+                    throw Problem("\(where_): count_from: \(error.description)")
+                }
+            }
             configuration.routes.append(
                 Route(
                     calledAET: called, sources: sources, keyFile: resolve(keyFile), key: key, profile: profile,
-                    deface: route["deface"] as? Bool ?? false, cleanPixelData: cleaning, destinations: destinations))
+                    deface: route["deface"] as? Bool ?? false, cleanPixelData: cleaning, destinations: destinations,
+                    countSource: countSource))
         }
         if Set(configuration.routes.map(\.name)).count != configuration.routes.count {
             throw Problem("two routes have the same called_aet")

@@ -14,7 +14,7 @@ final class GatewayProcess: @unchecked Sendable {
     /// `routeOptions`: more keys of the route (one per line, e.g. `clean_pixel_data: flagged`).
     init(
         _ servers: OrthancServers, quietSeconds: Double = 1, retry: String = "2x1s,30x2s", extraSources: String = "",
-        routeOptions: [String] = [], minimumFreeMB: Int = 1
+        routeOptions: [String] = [], minimumFreeMB: Int = 1, listenOptions: String = ""
     ) throws {
         self.servers = servers
         configPath = servers.folder.file("gateway.yaml").path
@@ -23,7 +23,7 @@ final class GatewayProcess: @unchecked Sendable {
         try """
         spool: \(spool)
         spool_volume_encrypted: true
-        listen: {aet: VEIL, port: \(servers.localPort), acse_timeout: 5}
+        listen: {aet: VEIL, port: \(servers.localPort), acse_timeout: 5\(listenOptions)}
         nodes: \(servers.nodesFile)
         routes:
           - called_aet: VEIL

@@ -174,6 +174,37 @@ import VeilGateway
         #expect(gateway.stop() == 0)
     }
 
+    @Test func tlsListenerServesTLSPeersOnlyAndTheirInstancesArrive() throws {
+        try ExternalTool.require("storescu", package: "dcmtk")
+        let servers = try OrthancServers(loadCorpus: false)
+        let tls = try TLSFiles(in: servers.folder.path)
+        let gateway = try GatewayProcess(
+            servers,
+            listenOptions:
+                ", tls: {certificate: \(tls.serverCertificate), key: \(tls.serverKey), trusted: \(tls.caCertificate)}"
+        )
+        try gateway.start()
+        let address = ["127.0.0.1", "\(servers.localPort)"]
+        let client = ["+tls", tls.clientKey, tls.clientCertificate, "+cf", tls.caCertificate]
+        let plain = try ExternalTool.run("echoscu", ["-aet", "ORTHANC_A", "-aec", "VEIL"] + address)
+        #expect(plain.status != 0, "plain TCP was served on the TLS port")
+        let file = try #require(
+            try FileManager.default.subpathsOfDirectory(atPath: TestPaths.plantedCorpus.path).sorted().first {
+                $0.hasSuffix(".dcm")
+            })
+        let store = try ExternalTool.run(
+            "storescu",
+            ["-aet", "ORTHANC_A", "-aec", "VEIL"] + client + address + [
+                TestPaths.plantedCorpus.appendingPathComponent(file).path
+            ])
+        #expect(store.status == 0, "\(store.standardError)")
+        try gateway.waitUntilSettled()
+        let manifests = try gateway.deliveredManifests()
+        #expect(manifests.flatMap(\.outputs).count == 1)
+        #expect(try servers.instanceCount(servers.b) == 1)
+        #expect(gateway.stop() == 0)
+    }
+
     @Test func destinationDownThenUpEverythingArrivesAndStatusShowsRetries() throws {
         let servers = try OrthancServers()
         let gateway = try GatewayProcess(servers, retry: "2x1s,50x1s")
@@ -249,6 +280,46 @@ import VeilGateway
         for event in ["\"event\":\"held\"", "\"event\":\"retry requested\"", "\"event\":\"purged\""] {
             #expect(audit.contains(event), "\(event)")
         }
+    }
+
+    @Test func countFromTheSourceReleasesAStudyOnceAllItsInstancesArrivedAndNotBefore() throws {
+        let servers = try OrthancServers()
+        // A quiet period far longer than the test: only the count can release the study.
+        let gateway = try GatewayProcess(servers, quietSeconds: 600, routeOptions: ["count_from: pacs"])
+        try gateway.start()
+        // The corpus files one Study Instance UID under two patients: two studies at A, whose
+        // instances C-FIND counts together and the gateway keys as one study. Send one, then the other.
+        let expected = try Self.expectedAtB(servers)
+        let keyed = KeyedIdentifiers(key: try DeidentificationKey(contentsOf: servers.keyFile))
+        var byUID: [String: [(id: String, instances: [String], sops: [String])]] = [:]
+        for id in (try servers.json(servers.a, "/studies") as? [String]) ?? [] {
+            let study = try servers.json(servers.a, "/studies/\(id)") as? [String: Any]
+            let uid = (study?["MainDicomTags"] as? [String: Any])?["StudyInstanceUID"] as? String ?? ""
+            let instances = (try servers.json(servers.a, "/studies/\(id)/instances") as? [[String: Any]]) ?? []
+            byUID[uid, default: []].append(
+                (
+                    id, instances.compactMap { $0["ID"] as? String },
+                    instances.compactMap { ($0["MainDicomTags"] as? [String: Any])?["SOPInstanceUID"] as? String }
+                ))
+        }
+        let shared = try #require(
+            byUID.values.sorted { $0[0].id < $1[0].id }.first { parts in
+                parts.count == 2
+                    && parts.allSatisfy { $0.sops.allSatisfy { expected.contains(keyed.replacementUID(for: $0)) } }
+            })
+        try gateway.send([shared[0].id])
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try gateway.states()["incoming"] == 1)
+        #expect(((try gateway.status()["releases"] as? [Any]) ?? []).isEmpty, "released before every instance arrived")
+        try gateway.send([shared[1].id])
+        try gateway.waitUntilSettled(timeout: 60)
+        let total = shared[0].instances.count + shared[1].instances.count
+        let releases = (try gateway.status()["releases"] as? [[String: Any]]) ?? []
+        #expect(releases.count == 1)
+        #expect(releases.first?["reason"] as? String == "count")
+        #expect(releases.first?["instances"] as? Int == total)
+        #expect(try servers.instanceCount(servers.b) == total)
+        #expect(gateway.stop() == 0)
     }
 
     @Test func studySentInTwoPartsIsOneStudyAtB() throws {
