@@ -122,8 +122,9 @@ def make_case(folder, name, variant, source, n):
     low, high = posed.min(0) - 10, posed.max(0) + 10
     if modality == 'CT':
         high[1] += 20
-    if cut == 'neckcut':
-        low[2] += 0.3 * (high[2] - low[2])
+    if cut == 'neckcut':      # the field of view starts 10 mm below the chin (the reference face's lowest point)
+        fpts = np.argwhere(face[::2, ::2, ::2]) * 2 @ affine[:3, :3].T + affine[:3, 3]
+        low[2] = max(low[2], (fpts @ R.T + pose[:3, 3])[:, 2].min() - 10)
     elif cut == 'topcut':
         high[2] -= 25
     row_dir, col_dir = acquisition_axes(plane, position)
@@ -292,6 +293,10 @@ def evaluate(case, case_dir, veil, key, work, detector, images_for):
             found_after, scores_after = rnd.detect(detector, after)
             row['detectedAfter'] = any(found_after.values())
             row['detectedAfterViews'] = [k for k, v in found_after.items() if v]
+            row['detectedAfterScore'] = max([x for v in scores_after.values() for x in v], default=None)
+            os.makedirs(os.path.join(work, 'renders'), exist_ok=True)
+            for view, img in after.items():
+                rnd.write_pgm(os.path.join(work, 'renders', f'{case}.out.{view}.pgm'), img)
             if case in images_for:
                 np.savez_compressed(os.path.join(work, 'pictures', case + '.npz'), vin=vin, vout=vout, brain=brain,
                                     face=face, before=before['v+0'], after=after['v+0'], pose=pose,
@@ -320,7 +325,8 @@ def fmt_table(rows):
                       f"{r['faceRemovedPct']:.1f}" if 'faceRemovedPct' in r else '—',
                       (('yes ' + '/'.join(r['detectedBeforeViews'])) if r['detectedBefore'] else 'no')
                       + ('' if r.get('faceVisible', True) else f" (face {100 * r['faceInFieldOfView']:.0f}% in FOV)"),
-                      (('YES ' + '/'.join(r['detectedAfterViews'])) if r['detectedAfter'] else 'no') if 'detectedAfter' in r else '—',
+                      (('YES ' + '/'.join(r['detectedAfterViews']) + f" ({r['detectedAfterScore']:.2f})") if r['detectedAfter'] else 'no')
+                      if 'detectedAfter' in r else '—',
                       r['outcome'], f"{r['seconds']:.1f}"])
     widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(head)]
     out = ['| ' + ' | '.join(h.ljust(w) for h, w in zip(head, widths)) + ' |',
@@ -385,7 +391,7 @@ def main():
 
     paths = refs.source_paths(work)
     rows, n = [], 0
-    picture_cases = {'T1_head_ext2-neckcut', 'T1_head_ext2-pitch+25', 'pydeface-sagittal'}
+    picture_cases = {'otsu-axial', 'colin27-feetfirst', 'MNI152_T1_2mm-roll-15'}
     for name, variants in PLAN.items():
         source = None
         for variant in variants:
@@ -424,6 +430,9 @@ def main():
     if args.images:
         import deface_eval_pictures
         deface_eval_pictures.write_all(work, os.path.join(refs.REPO, 'docs', 'images'))
+        deface_eval_pictures.reference_overlays(work, os.path.join(work, 'refpng'))
+        deface_eval_pictures.reference_montage(work, os.path.join(refs.REPO, 'docs', 'images', 'deface-references.png'),
+                                               list(PLAN))
 
 
 if __name__ == '__main__':

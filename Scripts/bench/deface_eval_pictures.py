@@ -78,6 +78,21 @@ def reference_overlays(work, dest):
         Image.fromarray(row).save(os.path.join(dest, os.path.basename(path)[:-4] + '.png'))
 
 
+def reference_montage(work, dest_png, names):
+    """All source heads' reference overlays, one row each, in one small palette PNG."""
+    rows = []
+    for name in names:
+        path = os.path.join(work, 'refpng', name + '.png')
+        if os.path.exists(path):
+            im = Image.open(path).convert('RGB')
+            rows.append(np.array(im.resize((int(im.width * 120 / im.height), 120))))
+    if not rows:
+        return
+    w = max(r.shape[1] for r in rows)
+    montage = np.concatenate([np.pad(r, ((0, 4), (0, w - r.shape[1]), (0, 0))) for r in rows], 0)
+    Image.fromarray(montage).convert('P', palette=Image.ADAPTIVE, colors=64).save(dest_png, optimize=True)
+
+
 def write_all(work, dest):
     """docs/images/deface-<case>.png: front render before and after, and a sagittal slice of the
     output with the reference brain outline (red), removed voxels tinted (orange) and the
