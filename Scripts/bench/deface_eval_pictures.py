@@ -90,7 +90,7 @@ def reference_montage(work, dest_png, names):
         return
     w = max(r.shape[1] for r in rows)
     montage = np.concatenate([np.pad(r, ((0, 4), (0, w - r.shape[1]), (0, 0))) for r in rows], 0)
-    Image.fromarray(montage).convert('P', palette=Image.ADAPTIVE, colors=64).save(dest_png, optimize=True)
+    Image.fromarray(montage).quantize(colors=128, method=Image.Quantize.MAXCOVERAGE).save(dest_png, optimize=True)
 
 
 def write_all(work, dest):
@@ -102,7 +102,14 @@ def write_all(work, dest):
         z = np.load(path)
         case = os.path.basename(path)[:-4]
         vin, vout, brain, face = z['vin'], z['vout'], z['brain'], z['face']
-        removed = vout != vin
+        # Removed tissue: changed voxels that were above the tissue threshold in the input (air
+        # the defacer also set to background is not tinted).
+        if vin.min() < -500:
+            threshold = -400.0
+        else:
+            import deface_eval_refs
+            threshold = 0.5 * deface_eval_refs.otsu(vin[vin > np.percentile(vin, 2)])
+        removed = (vout != vin) & (vin > threshold)
         # The sagittal slice in the anatomical frame: the case grid carried back through the pose.
         aff = np.linalg.inv(z['pose']) @ z['case_affine']
         (name, img, (b, f, r)), = [s for s in lps_slices(vout, aff, [brain, face, removed]) if s[0] == 'sagittal']
@@ -121,5 +128,5 @@ def write_all(work, dest):
         d.text((before.shape[1] + 10, 4), 'after' if str(z['outcome']) == 'written' else str(z['outcome'])[:38],
                fill=(255, 255, 0))
         d.text((before.shape[1] + after.shape[1] + 16, 4), case, fill=(255, 255, 0))
-        im = im.convert('P', palette=Image.ADAPTIVE, colors=128)
+        im = im.quantize(colors=256, method=Image.Quantize.MAXCOVERAGE)
         im.save(os.path.join(dest, f'deface-{case}.png'), optimize=True)
