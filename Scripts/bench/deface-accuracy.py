@@ -44,6 +44,10 @@ PLAN = {
     'T2w': ['axial', 'pitch-25', 'roll+15', 'coronal', 'feetfirst'],
     'colin27': ['axial', 'pitch+25', 'yaw-15', 'feetfirst', 'topcut', 't2like', 'ct'],
 }
+# Source heads whose reference is doubtful (see docs/deface-accuracy.md); their rows carry a dagger.
+REF_NOTES = {
+    'T2w': 'T2w: brain reference affine only and 3-5 mm tight at the frontal cortex; a 120 mm slab',
+}
 SHORT = {'T1_head_ext2': 't1ext', 'T2w': 't2w', 'MNI152_T1_2mm': 'mni', 'otsu': 'otsu', 'colin27': 'colin',
          'pydeface': 'pyd'}
 
@@ -224,6 +228,34 @@ def read_series(files):
     return vol, affine
 
 
+def closest_cut(removed, brain, spacing, within=20.0):
+    """Smallest distance (mm) from a removed tissue voxel to the reference brain; None when no
+    tissue was removed, `within` when none is closer than that."""
+    if not removed.any():
+        return None
+    idx = np.argwhere(removed)
+    pad = np.ceil(within / np.array(spacing)).astype(int)
+    lo = np.maximum(idx.min(0) - pad, 0)
+    hi = np.minimum(idx.max(0) + pad + 1, removed.shape)
+    box = tuple(slice(a, b) for a, b in zip(lo, hi))
+    if not brain[box].any():
+        return within
+    d = ndimage.distance_transform_edt(~brain[box], sampling=spacing)
+    return float(min(within, d[removed[box]].min()))
+
+
+def cut_depth(removed_brain, brain, spacing):
+    """How deep (mm) inside the reference brain the deepest removed voxel lies: about one voxel
+    means disagreement at the mask's edge, more means a cut into the brain."""
+    idx = np.argwhere(removed_brain)
+    pad = 30
+    lo = np.maximum(idx.min(0) - pad, 0)
+    hi = np.minimum(idx.max(0) + pad + 1, brain.shape)
+    box = tuple(slice(a, b) for a, b in zip(lo, hi))
+    d = ndimage.distance_transform_edt(np.pad(brain[box], 1, constant_values=True), sampling=spacing)[1:-1, 1:-1, 1:-1]
+    return float(d[removed_brain[box]].max())
+
+
 def tissue_threshold(vol, modality):
     if modality == 'CT':
         return -400.0
@@ -286,6 +318,9 @@ def evaluate(case, case_dir, veil, key, work, detector, images_for):
             bg = float(vout[changed].min()) if changed.any() else float(vin.min())
             removed_face = face & ((vout <= bg) | changed)
             row['brainRemoved'] = int((changed & brain).sum())
+            row['closestCutMm'] = closest_cut(changed & head, brain, meta['spacing'])
+            if row['brainRemoved']:
+                row['brainRemovedDepthMm'] = cut_depth(changed & brain, brain, meta['spacing'])
             row['faceRemovedPct'] = 100.0 * removed_face.sum() / max(1, face.sum())
             row['changedVoxels'] = int(changed.sum())
             row['outcome'] = 'written'
@@ -316,12 +351,15 @@ def evaluate(case, case_dir, veil, key, work, detector, images_for):
 
 
 def fmt_table(rows):
-    head = ['case', 'plane/pose', 'mod', 'brain vox removed', 'face removed %', 'face det. before',
+    head = ['case', 'plane/pose', 'mod', 'brain vox removed', 'closest cut to brain mm', 'face removed %', 'face det. before',
             'face det. after', 'outcome', 's']
     lines = []
     for r in rows:
-        lines.append([r['case'], r['pose'], r['modality'],
-                      str(r['brainRemoved']) if 'brainRemoved' in r else '—',
+        dagger = ' †' if r['case'].split('-')[0] in REF_NOTES else ''
+        lines.append([r['case'] + dagger, r['pose'], r['modality'],
+                      (str(r['brainRemoved']) + (f" (to {r['brainRemovedDepthMm']:.1f} mm deep)" if r.get('brainRemovedDepthMm') else ''))
+                      if 'brainRemoved' in r else '—',
+                      ('—' if r.get('closestCutMm') is None else ('>= 20' if r['closestCutMm'] >= 20 else f"{r['closestCutMm']:.1f}")),
                       f"{r['faceRemovedPct']:.1f}" if 'faceRemovedPct' in r else '—',
                       (('yes ' + '/'.join(r['detectedBeforeViews'])) if r['detectedBefore'] else 'no')
                       + ('' if r.get('faceVisible', True) else f" (face {100 * r['faceInFieldOfView']:.0f}% in FOV)"),
@@ -332,6 +370,8 @@ def fmt_table(rows):
     out = ['| ' + ' | '.join(h.ljust(w) for h, w in zip(head, widths)) + ' |',
            '|' + '|'.join('-' * (w + 2) for w in widths) + '|']
     out += ['| ' + ' | '.join(c.ljust(w) for c, w in zip(l, widths)) + ' |' for l in lines]
+    notes = sorted({REF_NOTES[r['case'].split('-')[0]] for r in rows if r['case'].split('-')[0] in REF_NOTES})
+    out += ['† ' + n for n in notes]
     return '\n'.join(out)
 
 
@@ -350,7 +390,8 @@ def summary(rows):
         f"face voxels removed (all series, quarantined counted as 0%): median {np.median(face_all):.1f}%, "
         f"5th percentile {np.percentile(face_all, 5):.1f}%",
         f"brain voxels removed, total over written series: {sum(r.get('brainRemoved', 0) for r in rows)} "
-        f"(in {sum(1 for r in rows if r.get('brainRemoved', 0) > 0)} series; target 0)",
+        f"(in {sum(1 for r in rows if r.get('brainRemoved', 0) > 0)} series; target 0); closest cut to the reference brain: "
+        f"{min([r['closestCutMm'] for r in rows if r.get('closestCutMm') is not None], default=float('nan')):.1f} mm",
         f"face detected on inputs where the face is in the field of view (>= 80% of it): {det_in}/{len(visible)} = "
         f"{100.0 * det_in / max(1, len(visible)):.0f}% (target >= 80%); on all inputs: {sum(r['detectedBefore'] for r in rows)}/{len(rows)}",
         f"face detected on outputs: {len(det_out)}/{len(written)} (target 0)",
@@ -366,7 +407,14 @@ def main():
     ap.add_argument('--cases', default='.', help='regular expression on case names')
     ap.add_argument('--images', action='store_true', help='write docs/images/deface-<case>.png for three cases')
     ap.add_argument('--fresh', action='store_true', help='regenerate the cases (reference masks stay cached)')
+    ap.add_argument('--report', action='store_true', help='only print the table of the last run (WORK/results.json)')
     args = ap.parse_args()
+    if args.report:
+        rows = json.load(open(os.path.join(os.path.abspath(args.work), 'results.json')))
+        print(fmt_table(rows))
+        print()
+        print(summary(rows))
+        return
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
     os.makedirs(os.path.join(work, 'pictures'), exist_ok=True)
