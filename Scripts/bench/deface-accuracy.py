@@ -44,6 +44,10 @@ PLAN = {
     'T2w': ['axial', 'pitch-25', 'roll+15', 'coronal', 'feetfirst'],
     'colin27': ['axial', 'pitch+25', 'yaw-15', 'feetfirst', 'topcut', 't2like', 'ct'],
 }
+# Source heads whose reference is doubtful (see docs/deface-accuracy.md); their rows carry a dagger.
+REF_NOTES = {
+    'T2w': 'T2w: brain reference affine only and 3-5 mm tight at the frontal cortex; a 120 mm slab',
+}
 SHORT = {'T1_head_ext2': 't1ext', 'T2w': 't2w', 'MNI152_T1_2mm': 'mni', 'otsu': 'otsu', 'colin27': 'colin',
          'pydeface': 'pyd'}
 
@@ -122,8 +126,9 @@ def make_case(folder, name, variant, source, n):
     low, high = posed.min(0) - 10, posed.max(0) + 10
     if modality == 'CT':
         high[1] += 20
-    if cut == 'neckcut':
-        low[2] += 0.3 * (high[2] - low[2])
+    if cut == 'neckcut':      # the field of view starts 10 mm below the chin (the reference face's lowest point)
+        fpts = np.argwhere(face[::2, ::2, ::2]) * 2 @ affine[:3, :3].T + affine[:3, 3]
+        low[2] = max(low[2], (fpts @ R.T + pose[:3, 3])[:, 2].min() - 10)
     elif cut == 'topcut':
         high[2] -= 25
     row_dir, col_dir = acquisition_axes(plane, position)
@@ -223,6 +228,34 @@ def read_series(files):
     return vol, affine
 
 
+def closest_cut(removed, brain, spacing, within=20.0):
+    """Smallest distance (mm) from a removed tissue voxel to the reference brain; None when no
+    tissue was removed, `within` when none is closer than that."""
+    if not removed.any():
+        return None
+    idx = np.argwhere(removed)
+    pad = np.ceil(within / np.array(spacing)).astype(int)
+    lo = np.maximum(idx.min(0) - pad, 0)
+    hi = np.minimum(idx.max(0) + pad + 1, removed.shape)
+    box = tuple(slice(a, b) for a, b in zip(lo, hi))
+    if not brain[box].any():
+        return within
+    d = ndimage.distance_transform_edt(~brain[box], sampling=spacing)
+    return float(min(within, d[removed[box]].min()))
+
+
+def cut_depth(removed_brain, brain, spacing):
+    """How deep (mm) inside the reference brain the deepest removed voxel lies: about one voxel
+    means disagreement at the mask's edge, more means a cut into the brain."""
+    idx = np.argwhere(removed_brain)
+    pad = 30
+    lo = np.maximum(idx.min(0) - pad, 0)
+    hi = np.minimum(idx.max(0) + pad + 1, brain.shape)
+    box = tuple(slice(a, b) for a, b in zip(lo, hi))
+    d = ndimage.distance_transform_edt(np.pad(brain[box], 1, constant_values=True), sampling=spacing)[1:-1, 1:-1, 1:-1]
+    return float(d[removed_brain[box]].max())
+
+
 def tissue_threshold(vol, modality):
     if modality == 'CT':
         return -400.0
@@ -285,6 +318,9 @@ def evaluate(case, case_dir, veil, key, work, detector, images_for):
             bg = float(vout[changed].min()) if changed.any() else float(vin.min())
             removed_face = face & ((vout <= bg) | changed)
             row['brainRemoved'] = int((changed & brain).sum())
+            row['closestCutMm'] = closest_cut(changed & head, brain, meta['spacing'])
+            if row['brainRemoved']:
+                row['brainRemovedDepthMm'] = cut_depth(changed & brain, brain, meta['spacing'])
             row['faceRemovedPct'] = 100.0 * removed_face.sum() / max(1, face.sum())
             row['changedVoxels'] = int(changed.sum())
             row['outcome'] = 'written'
@@ -292,6 +328,10 @@ def evaluate(case, case_dir, veil, key, work, detector, images_for):
             found_after, scores_after = rnd.detect(detector, after)
             row['detectedAfter'] = any(found_after.values())
             row['detectedAfterViews'] = [k for k, v in found_after.items() if v]
+            row['detectedAfterScore'] = max([x for v in scores_after.values() for x in v], default=None)
+            os.makedirs(os.path.join(work, 'renders'), exist_ok=True)
+            for view, img in after.items():
+                rnd.write_pgm(os.path.join(work, 'renders', f'{case}.out.{view}.pgm'), img)
             if case in images_for:
                 np.savez_compressed(os.path.join(work, 'pictures', case + '.npz'), vin=vin, vout=vout, brain=brain,
                                     face=face, before=before['v+0'], after=after['v+0'], pose=pose,
@@ -311,21 +351,27 @@ def evaluate(case, case_dir, veil, key, work, detector, images_for):
 
 
 def fmt_table(rows):
-    head = ['case', 'plane/pose', 'mod', 'brain vox removed', 'face removed %', 'face det. before',
+    head = ['case', 'plane/pose', 'mod', 'brain vox removed', 'closest cut to brain mm', 'face removed %', 'face det. before',
             'face det. after', 'outcome', 's']
     lines = []
     for r in rows:
-        lines.append([r['case'], r['pose'], r['modality'],
-                      str(r['brainRemoved']) if 'brainRemoved' in r else '—',
+        dagger = ' †' if r['case'].split('-')[0] in REF_NOTES else ''
+        lines.append([r['case'] + dagger, r['pose'], r['modality'],
+                      (str(r['brainRemoved']) + (f" (to {r['brainRemovedDepthMm']:.1f} mm deep)" if r.get('brainRemovedDepthMm') else ''))
+                      if 'brainRemoved' in r else '—',
+                      ('—' if r.get('closestCutMm') is None else ('>= 20' if r['closestCutMm'] >= 20 else f"{r['closestCutMm']:.1f}")),
                       f"{r['faceRemovedPct']:.1f}" if 'faceRemovedPct' in r else '—',
                       (('yes ' + '/'.join(r['detectedBeforeViews'])) if r['detectedBefore'] else 'no')
                       + ('' if r.get('faceVisible', True) else f" (face {100 * r['faceInFieldOfView']:.0f}% in FOV)"),
-                      (('YES ' + '/'.join(r['detectedAfterViews'])) if r['detectedAfter'] else 'no') if 'detectedAfter' in r else '—',
+                      (('YES ' + '/'.join(r['detectedAfterViews']) + f" ({r['detectedAfterScore']:.2f})") if r['detectedAfter'] else 'no')
+                      if 'detectedAfter' in r else '—',
                       r['outcome'], f"{r['seconds']:.1f}"])
     widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(head)]
     out = ['| ' + ' | '.join(h.ljust(w) for h, w in zip(head, widths)) + ' |',
            '|' + '|'.join('-' * (w + 2) for w in widths) + '|']
     out += ['| ' + ' | '.join(c.ljust(w) for c, w in zip(l, widths)) + ' |' for l in lines]
+    notes = sorted({REF_NOTES[r['case'].split('-')[0]] for r in rows if r['case'].split('-')[0] in REF_NOTES})
+    out += ['† ' + n for n in notes]
     return '\n'.join(out)
 
 
@@ -344,7 +390,8 @@ def summary(rows):
         f"face voxels removed (all series, quarantined counted as 0%): median {np.median(face_all):.1f}%, "
         f"5th percentile {np.percentile(face_all, 5):.1f}%",
         f"brain voxels removed, total over written series: {sum(r.get('brainRemoved', 0) for r in rows)} "
-        f"(in {sum(1 for r in rows if r.get('brainRemoved', 0) > 0)} series; target 0)",
+        f"(in {sum(1 for r in rows if r.get('brainRemoved', 0) > 0)} series; target 0); closest cut to the reference brain: "
+        f"{min([r['closestCutMm'] for r in rows if r.get('closestCutMm') is not None], default=float('nan')):.1f} mm",
         f"face detected on inputs where the face is in the field of view (>= 80% of it): {det_in}/{len(visible)} = "
         f"{100.0 * det_in / max(1, len(visible)):.0f}% (target >= 80%); on all inputs: {sum(r['detectedBefore'] for r in rows)}/{len(rows)}",
         f"face detected on outputs: {len(det_out)}/{len(written)} (target 0)",
@@ -360,7 +407,14 @@ def main():
     ap.add_argument('--cases', default='.', help='regular expression on case names')
     ap.add_argument('--images', action='store_true', help='write docs/images/deface-<case>.png for three cases')
     ap.add_argument('--fresh', action='store_true', help='regenerate the cases (reference masks stay cached)')
+    ap.add_argument('--report', action='store_true', help='only print the table of the last run (WORK/results.json)')
     args = ap.parse_args()
+    if args.report:
+        rows = json.load(open(os.path.join(os.path.abspath(args.work), 'results.json')))
+        print(fmt_table(rows))
+        print()
+        print(summary(rows))
+        return
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
     os.makedirs(os.path.join(work, 'pictures'), exist_ok=True)
@@ -385,7 +439,7 @@ def main():
 
     paths = refs.source_paths(work)
     rows, n = [], 0
-    picture_cases = {'T1_head_ext2-neckcut', 'T1_head_ext2-pitch+25', 'pydeface-sagittal'}
+    picture_cases = {'otsu-axial', 'colin27-feetfirst', 'MNI152_T1_2mm-roll-15'}
     for name, variants in PLAN.items():
         source = None
         for variant in variants:
@@ -424,6 +478,9 @@ def main():
     if args.images:
         import deface_eval_pictures
         deface_eval_pictures.write_all(work, os.path.join(refs.REPO, 'docs', 'images'))
+        deface_eval_pictures.reference_overlays(work, os.path.join(work, 'refpng'))
+        deface_eval_pictures.reference_montage(work, os.path.join(refs.REPO, 'docs', 'images', 'deface-references.png'),
+                                               list(PLAN))
 
 
 if __name__ == '__main__':

@@ -78,6 +78,21 @@ def reference_overlays(work, dest):
         Image.fromarray(row).save(os.path.join(dest, os.path.basename(path)[:-4] + '.png'))
 
 
+def reference_montage(work, dest_png, names):
+    """All source heads' reference overlays, one row each, in one small palette PNG."""
+    rows = []
+    for name in names:
+        path = os.path.join(work, 'refpng', name + '.png')
+        if os.path.exists(path):
+            im = Image.open(path).convert('RGB')
+            rows.append(np.array(im.resize((int(im.width * 120 / im.height), 120))))
+    if not rows:
+        return
+    w = max(r.shape[1] for r in rows)
+    montage = np.concatenate([np.pad(r, ((0, 4), (0, w - r.shape[1]), (0, 0))) for r in rows], 0)
+    Image.fromarray(montage).quantize(colors=128, method=Image.Quantize.MAXCOVERAGE).save(dest_png, optimize=True)
+
+
 def write_all(work, dest):
     """docs/images/deface-<case>.png: front render before and after, and a sagittal slice of the
     output with the reference brain outline (red), removed voxels tinted (orange) and the
@@ -87,7 +102,14 @@ def write_all(work, dest):
         z = np.load(path)
         case = os.path.basename(path)[:-4]
         vin, vout, brain, face = z['vin'], z['vout'], z['brain'], z['face']
-        removed = vout != vin
+        # Removed tissue: changed voxels that were above the tissue threshold in the input (air
+        # the defacer also set to background is not tinted).
+        if vin.min() < -500:
+            threshold = -400.0
+        else:
+            import deface_eval_refs
+            threshold = 0.5 * deface_eval_refs.otsu(vin[vin > np.percentile(vin, 2)])
+        removed = (vout != vin) & (vin > threshold)
         # The sagittal slice in the anatomical frame: the case grid carried back through the pose.
         aff = np.linalg.inv(z['pose']) @ z['case_affine']
         (name, img, (b, f, r)), = [s for s in lps_slices(vout, aff, [brain, face, removed]) if s[0] == 'sagittal']
@@ -106,5 +128,5 @@ def write_all(work, dest):
         d.text((before.shape[1] + 10, 4), 'after' if str(z['outcome']) == 'written' else str(z['outcome'])[:38],
                fill=(255, 255, 0))
         d.text((before.shape[1] + after.shape[1] + 16, 4), case, fill=(255, 255, 0))
-        im = im.convert('P', palette=Image.ADAPTIVE, colors=128)
+        im = im.quantize(colors=256, method=Image.Quantize.MAXCOVERAGE)
         im.save(os.path.join(dest, f'deface-{case}.png'), optimize=True)

@@ -5,7 +5,7 @@ reference brain from a template with a brain mask registered to the head (Simple
 B-spline, Mattes mutual information), and the reference face from pydeface's face mask registered
 the same way. See docs/deface-accuracy.md.
 """
-import gzip, io, os, tarfile, zipfile, glob
+import gzip, io, json, os, tarfile, zipfile, glob
 import numpy as np
 from scipy import ndimage
 import SimpleITK as sitk
@@ -176,6 +176,27 @@ def register(fixed, moving, fixed_head, moving_head, below_vertex_mm, bspline=Tr
         R.SmoothingSigmasAreSpecifiedInPhysicalUnitsOn()
         return R
 
+    # Shape first: the smoothed head masks (mean squares), which no contrast difference misleads.
+    def smooth_mask(im, mask):
+        g = from_array(ndimage.gaussian_filter(mask.astype(np.float32), 1.5), im)
+        return sitk.Resample(g, f if im is fixed else m, sitk.Transform(), sitk.sitkLinear, 0.0, sitk.sitkFloat32)
+    R = sitk.ImageRegistrationMethod()
+    R.SetMetricAsMeanSquares()
+    R.SetMetricSamplingStrategy(R.RANDOM)
+    R.SetMetricSamplingPercentage(0.2, seed)
+    R.SetInterpolator(sitk.sitkLinear)
+    R.SetMetricFixedMask(sitk.BinaryDilate(region, [3, 3, 3]))
+    R.SetShrinkFactorsPerLevel([4, 2])
+    R.SetSmoothingSigmasPerLevel([4, 2])
+    R.SmoothingSigmasAreSpecifiedInPhysicalUnitsOn()
+    R.SetOptimizerAsRegularStepGradientDescent(learningRate=2.0, minStep=1e-3, numberOfIterations=150,
+                                               gradientMagnitudeTolerance=1e-8)
+    R.SetOptimizerScalesFromPhysicalShift()
+    R.SetInitialTransform(init, inPlace=True)
+    R.Execute(smooth_mask(fixed, fixed_head), smooth_mask(moving, moving_head))
+    if os.environ.get("REG_DEBUG"):
+        print("mask stage", R.GetOptimizerStopConditionDescription(), np.round(init.GetParameters(), 3))
+
     R = method([4, 2, 1], [4, 2, 0], 150, 0.1)
     R.SetOptimizerAsRegularStepGradientDescent(learningRate=2.0, minStep=1e-3, numberOfIterations=150,
                                                gradientMagnitudeTolerance=1e-6)
@@ -192,7 +213,7 @@ def register(fixed, moving, fixed_head, moving_head, below_vertex_mm, bspline=Tr
     R.SetInitialTransform(affine, inPlace=True)
     R.Execute(f, m)
     if not bspline:
-        return affine
+        return sitk.CompositeTransform([affine])
     mesh = [max(2, int(round(s * p / 40.0))) for s, p in zip(f.GetSize(), f.GetSpacing())]
     bs = sitk.BSplineTransformInitializer(f, mesh, order=3)
     R = method([2, 1], [2, 0], 40, 0.1)
@@ -201,7 +222,24 @@ def register(fixed, moving, fixed_head, moving_head, below_vertex_mm, bspline=Tr
     R.SetMovingInitialTransform(affine)
     R.SetInitialTransform(bs, inPlace=True)
     R.Execute(f, m)
-    return sitk.CompositeTransform([affine, bs])
+    composite = sitk.CompositeTransform([affine, bs])
+    # Keep the B-spline only if it does not make the fit of the two heads worse (MI on a thick slab
+    # of another contrast can fold the brain away: seen on T2w).
+    fixed_mask = sitk.GetArrayFromImage(region) > 0
+    moving_mask = from_array(moving_head.astype(np.float32), moving)
+
+    def dice(t):
+        w = sitk.GetArrayFromImage(sitk.Resample(moving_mask, f, t, sitk.sitkLinear, 0.0, sitk.sitkFloat32)) > 0.5
+        fh = sitk.GetArrayFromImage(sitk.Resample(from_array(fixed_head.astype(np.float32), fixed), f, sitk.Transform(),
+                                                  sitk.sitkLinear, 0.0, sitk.sitkFloat32)) > 0.5
+        w, fh = w & fixed_mask, fh & fixed_mask
+        return 2 * (w & fh).sum() / max(1, w.sum() + fh.sum()), w.sum()
+    (d_affine, v_affine), (d_bs, v_bs) = dice(sitk.CompositeTransform([affine])), dice(composite)
+    register.last = {'diceAffine': round(float(d_affine), 3), 'diceBspline': round(float(d_bs), 3)}
+    if d_bs < d_affine - 0.01 or abs(v_bs / max(v_affine, 1) - 1) > 0.1:
+        register.last['bsplineRejected'] = True
+        return sitk.CompositeTransform([affine])
+    return composite
 
 
 def warp(mask_image, fixed, transform, linear=True):
@@ -244,8 +282,10 @@ def template_face_mask(src):
 def cached_registration(path, fixed, moving, fixed_head, moving_head, below_vertex_mm):
     if os.path.exists(path):
         return sitk.CompositeTransform(sitk.ReadTransform(path))
+    register.last = {}
     t = register(fixed, moving, fixed_head, moving_head, below_vertex_mm)
     sitk.WriteTransform(t, path)
+    json.dump(register.last, open(path + '.json', 'w'))
     return t
 
 
@@ -286,7 +326,8 @@ def make_reference(name, path, work):
     fm &= (sitk.GetArrayFromImage(mean_fixed) > 0)
     det = abs(np.linalg.det(np.array(t_face.GetNthTransform(0).GetMatrix()).reshape(3, 3)))
     template_face_ml = fm.sum() * np.prod(mean.GetSpacing()) / 1000 / det
-    info = {'spacing': list(spacing), 'faceInFieldOfView': round(float(face.sum() * np.prod(spacing) / 1000 / template_face_ml), 2), 'headVoxels': int(head.sum()), 'brainVoxels': int(brain.sum()),
+    reg = {k: json.load(open(cache + f'.{k}.tfm.json')) for k in ('brain', 'face') if os.path.exists(cache + f'.{k}.tfm.json')}
+    info = {'registration': reg, 'spacing': list(spacing), 'faceInFieldOfView': round(float(face.sum() * np.prod(spacing) / 1000 / template_face_ml), 2), 'headVoxels': int(head.sum()), 'brainVoxels': int(brain.sum()),
             'faceVoxels': int(face.sum()), 'brainMl': round(float(brain.sum() * np.prod(spacing) / 1000), 1),
             'faceMl': round(float(face.sum() * np.prod(spacing) / 1000), 1)}
     if name == 'colin27':   # a check: ch2bet is Colin27's own brain
