@@ -175,6 +175,21 @@ public struct Defacer: Sendable {
             viewsWithFaceAfter: views.after)
     }
 
+    /// The head's working grid and the subject's brain estimate on it (the first steps of
+    /// `deface`), for tests of the estimate.
+    func estimateBrain(_ volume: Volume, isCT: Bool) throws(DefaceFailure) -> (grid: WorkingGrid, brain: BrainEstimate)
+    {
+        let grid = WorkingGrid(volume)
+        guard let inverse = InverseAffine(grid.affine) else {
+            throw DefaceFailure(reason: .unsupported, detail: "degenerate geometry")
+        }
+        let head = HeadMask.make(grid, isCT: isCT)
+        let fit = register(grid: grid, inverse: inverse, head: head)
+        let brain = try BrainExtraction.estimate(
+            grid: grid, head: head, isCT: isCT, transform: fit.transform, atlas: atlas)
+        return (grid, brain)
+    }
+
     /// The subject's brain in the fitted frame, for the face region's hull: the part within 15 mm
     /// of the atlas brain (a T2 estimate runs down the spinal canal, and a hull down the neck
     /// would keep the eyes).

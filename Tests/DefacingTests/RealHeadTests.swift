@@ -1,0 +1,145 @@
+import Foundation
+import TestSupport
+import Testing
+import Volumes
+
+@testable import Defacing
+
+/// A real head (a research volunteer's T1 with neck, niivue-demo-images, BSD-2-Clause), at 3.2 mm,
+/// with reference brain and face masks made without Veil (MNI152's brain mask and pydeface's face
+/// mask registered to it with SimpleITK: Scripts/fixtures/make-real-head-fixture.py,
+/// docs/deface-accuracy.md). The same head is presented in three voxel layouts (as acquired, as
+/// if sagittal, as if prone): the anatomy in patient coordinates is the same, the arrays are not.
+@Suite struct RealHeadTests {
+    struct Fixture: Decodable {
+        var size: [Int]
+        var columnStep: [Double], rowStep: [Double], sliceStep: [Double], origin: [Double]
+    }
+
+    struct Head {
+        var volume: Volume
+        var brain: [Bool]
+        var face: [Bool]
+    }
+
+    static func load() throws -> Head {
+        let stem = TestPaths.repository.appendingPathComponent("Tests/Fixtures/heads/t1-head-ext2-3.2mm")
+        let fixture = try JSONDecoder().decode(
+            Fixture.self, from: Data(contentsOf: stem.appendingPathExtension("json")))
+        let size = (i: fixture.size[0], j: fixture.size[1], k: fixture.size[2])
+        let count = size.i * size.j * size.k
+        let bytes = [UInt8](try Data(contentsOf: stem.appendingPathExtension("u8")))
+        try #require(bytes.count == count)
+        func vector(_ v: [Double]) -> Vector3 { Vector3(v[0], v[1], v[2]) }
+        let affine = AffineTransform(
+            columnStep: vector(fixture.columnStep), rowStep: vector(fixture.rowStep),
+            sliceStep: vector(fixture.sliceStep), origin: vector(fixture.origin))
+        return Head(
+            volume: Volume(
+                size: size, voxels: bytes.map(Float.init), affine: affine, warnings: [],
+                layout: StackLayout(slices: [], affine: affine, warnings: [])),
+            brain: try HeadSeries.bits(stem.appendingPathExtension("brain.bits"), count: count),
+            face: try HeadSeries.bits(stem.appendingPathExtension("face.bits"), count: count))
+    }
+
+    enum Layout: String, CaseIterable, CustomStringConvertible {
+        case acquired, sagittal, prone
+        var description: String { rawValue }
+    }
+
+    /// The head in another voxel layout, with the affine that keeps every voxel where it was.
+    static func relaid(_ head: Head, _ layout: Layout) -> Head {
+        let v = head.volume
+        let (ni, nj, nk) = (v.size.i, v.size.j, v.size.k)
+        let a = v.affine
+        switch layout {
+        case .acquired:
+            return head
+        case .sagittal:
+            // New i = old k, new j = old i, new k = old j.
+            let size = (i: nk, j: ni, k: nj)
+            let affine = AffineTransform(
+                columnStep: a.sliceStep, rowStep: a.columnStep, sliceStep: a.rowStep, origin: a.origin)
+            func move<T>(_ values: [T]) -> [T] {
+                var out = values
+                for k in 0..<nk {
+                    for j in 0..<nj { for i in 0..<ni { out[k + nk * (i + ni * j)] = values[i + ni * (j + nj * k)] } }
+                }
+                return out
+            }
+            return Head(
+                volume: Volume(
+                    size: size, voxels: move(v.voxels), affine: affine, warnings: [],
+                    layout: StackLayout(slices: [], affine: affine, warnings: [])),
+                brain: move(head.brain), face: move(head.face))
+        case .prone:
+            // Rows and columns reversed, as a scanner writes a patient lying face down.
+            let affine = AffineTransform(
+                columnStep: a.columnStep * -1, rowStep: a.rowStep * -1, sliceStep: a.sliceStep,
+                origin: a.patientPoint(i: Double(ni - 1), j: Double(nj - 1), k: 0))
+            func move<T>(_ values: [T]) -> [T] {
+                var out = values
+                for k in 0..<nk {
+                    for j in 0..<nj {
+                        for i in 0..<ni {
+                            out[(ni - 1 - i) + ni * ((nj - 1 - j) + nj * k)] = values[i + ni * (j + nj * k)]
+                        }
+                    }
+                }
+                return out
+            }
+            return Head(
+                volume: Volume(
+                    size: v.size, voxels: move(v.voxels), affine: affine, warnings: [],
+                    layout: StackLayout(slices: [], affine: affine, warnings: [])),
+                brain: move(head.brain), face: move(head.face))
+        }
+    }
+
+    /// The brain estimate, grown by the defacer's margin, covers the reference brain (all but a
+    /// few voxels at the bottom of the medulla, where the estimate's erosion cuts the narrow
+    /// brainstem: behind the face, where nothing is removed); and it is the brain, not the head:
+    /// most of it lies in the reference brain.
+    @Test(arguments: Layout.allCases)
+    func theBrainEstimateIsTheSubjectsBrain(layout: Layout) throws {
+        let head = Self.relaid(try Self.load(), layout)
+        let defacer = Defacer()
+        let (grid, estimate) = try defacer.estimateBrain(head.volume, isCT: false)
+        let distance = DistanceTransform.distances(to: estimate.mask, size: grid.size, spacing: grid.spacing)
+        var (uncovered, inside, total) = (0, 0, 0)
+        for k in 0..<head.volume.size.k {
+            for j in 0..<head.volume.size.j {
+                for i in 0..<head.volume.size.i {
+                    let p = head.volume.index(i, j, k)
+                    let w = grid.index(native: i, j, k)
+                    if head.brain[p], Double(distance[w]) > defacer.margin { uncovered += 1 }
+                    if estimate.mask[w] {
+                        total += 1
+                        if head.brain[p] { inside += 1 }
+                    }
+                }
+            }
+        }
+        #expect(Double(uncovered) <= 0.0005 * Double(head.brain.lazy.filter { $0 }.count), "\(uncovered) uncovered")
+        #expect(Double(inside) >= 0.9 * Double(total), "\(inside) of \(total) estimate voxels in the reference brain")
+        #expect((900...1_700).contains(estimate.volume / 1000))
+    }
+
+    /// Defacing the real head: no reference brain voxel removed, most of the reference face removed.
+    @Test(arguments: Layout.allCases)
+    func theFaceGoesAndTheBrainStays(layout: Layout) throws {
+        let head = Self.relaid(try Self.load(), layout)
+        let result = try Defacer().deface(head.volume, isCT: false)
+        var (brainRemoved, faceRemoved, faceTotal) = (0, 0, 0)
+        for p in result.removed.indices {
+            if head.brain[p], result.removed[p] { brainRemoved += 1 }
+            if head.face[p] {
+                faceTotal += 1
+                if result.removed[p] { faceRemoved += 1 }
+            }
+        }
+        #expect(brainRemoved == 0)
+        #expect(Double(faceRemoved) >= 0.85 * Double(faceTotal), "\(faceRemoved) of \(faceTotal) face voxels removed")
+        #expect(result.viewsWithFaceAfter == 0)
+    }
+}
