@@ -38,16 +38,18 @@ struct HeadSeriesDefacing {
             guard case .file(let index, let path) = item, let object = try? DICOMFile(path: path).read() else { return }
             let dataSet = object.dataSet
             guard ["CT", "MR"].contains(dataSet.string(.modality)?.uppercased() ?? ""),
-                let series = dataSet.string(.seriesInstanceUID), !series.isEmpty,
-                !SliceHeader.frames(of: dataSet, source: 0).isEmpty
+                let series = dataSet.string(.seriesInstanceUID), !series.isEmpty
             else { return }
+            let hint = Self.hint(dataSet, requireHead: configuration.defaceRequiresHead)
+            // An image without geometry cannot be part of a volume: only a head series needs it
+            // (it fails, as every image of a head series outside a defaced volume does).
+            guard hint == .head || !SliceHeader.frames(of: dataSet, source: 0).isEmpty else { return }
             guard
                 configuration.belongsHere(
                     study: dataSet.string(.studyInstanceUID),
                     inputID: keyed.inputIdentifier(for: path))
             else { return }
-            found.store(
-                (series, index, path, Self.hint(dataSet, requireHead: configuration.defaceRequiresHead)), index: index)
+            found.store((series, index, path, hint), index: index)
         }
         var series: [String: Series] = [:]
         for file in found.inOrder {

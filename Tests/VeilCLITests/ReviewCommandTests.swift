@@ -160,7 +160,7 @@ import Testing
         let first = try #require(try GeneratedCorpus.dicomFiles(under: output).first)
         let modify = try ExternalTool.run(
             "dcmodify",
-            ["-nb", "-m", "(0018,0015)=<script>alert(1)</script>", output.appendingPathComponent(first).path])
+            ["-nb", "-i", "(0018,0015)=<script>alert(1)</script>", output.appendingPathComponent(first).path])
         #expect(modify.status == 0, "\(modify.standardError)")
         let hostile = folder.file("hostile.html")
         let json = try ExternalTool.run(
