@@ -35,16 +35,19 @@ enum BrainExtraction {
         let voxelVolume = grid.voxelVolume
         // The atlas brain on the grid: its core (≥ 10 mm inside it, brain even when the fit is off by
         // a centimetre) picks the piece; 25 mm around it bounds where brain can be.
-        var atlasBrain = [Bool](repeating: false, count: grid.count)
-        grid.forEachFramePoint(transform) { p, point in atlasBrain[p] = atlas.isBrain(point) }
-        let inside = DistanceTransform.distances(to: atlasBrain.map { !$0 }, size: size, spacing: grid.spacing)
-        let outside = DistanceTransform.distances(to: atlasBrain, size: size, spacing: grid.spacing)
-        let core = inside.map { $0 >= Float(10 * transform.scale) }
+        // Distances in atlas millimetres, looked up in the atlas's own distance maps.
+        var core = [Bool](repeating: false, count: grid.count)
+        var outside = [Float](repeating: 0, count: grid.count)
+        grid.forEachFramePoint(transform) { p, point in
+            let (depth, distance) = atlas.brainDistances(at: point)
+            core[p] = depth >= 10
+            outside[p] = distance
+        }
         let coreCount = core.lazy.filter { $0 }.count
         guard coreCount > 0 else {
             throw DefaceFailure(reason: .brainNotFound, detail: "the fitted atlas brain lies outside the field of view")
         }
-        let bound = Float(25 * transform.scale)
+        let bound: Float = 25
 
         // MR whose skull is not dark enough to separate at the air–tissue threshold (averaged or
         // blurred heads) get a second try at the head's median intensity, grown back afterwards
@@ -72,7 +75,6 @@ enum BrainExtraction {
                 for _ in 0..<attempt.regrowth { brain = MaskOperations.dilate(brain, size: size, within: low) }
                 for _ in 0..<2 { brain = MaskOperations.dilate(brain, size: size) }
                 for _ in 0..<2 { brain = MaskOperations.erode(brain, size: size) }
-                brain = MaskOperations.fillHoles(brain, size: size)
 
                 var total = 0
                 var beyond = 0
@@ -102,7 +104,9 @@ enum BrainExtraction {
                             format: "brain estimate %.0f ml, %.0f%% of the atlas core, left/right %.2f", volume / 1000,
                             coverage * 100, balance))
                 }
-                let near = outside.map { $0 <= Float(15 * transform.scale) }
+                // Ventricles and sulci left as holes (dark in T1) are brain too; filled once, here.
+                brain = MaskOperations.fillHoles(brain, size: size)
+                let near = outside.map { $0 <= 15 }
                 return BrainEstimate(
                     mask: brain, volume: volume, erosions: erosions, atlasCore: core, nearAtlasBrain: near)
             }

@@ -97,7 +97,14 @@ public struct Defacer: Sendable {
         let toBrain = DistanceTransform.distances(to: brain.mask, size: grid.size, spacing: grid.spacing)
         let protected = toBrain.map { Double($0) <= margin }
         let hullPoints = Self.hullPoints(grid: grid, brain: brain, transform: transform)
-        guard let face = FaceRegion(brain: hullPoints, margin: hullMargin / transform.scale) else {
+        // Two estimates of the face, either suffices: the subject brain's, and the fitted atlas's
+        // (where the hull falls short, e.g. a brain estimate that runs down into the neck).
+        // Neither reaches into the protection. The atlas's face is the same across the width.
+        guard
+            let face = FaceRegion(
+                brain: hullPoints, margin: hullMargin / transform.scale,
+                including: { [atlas] y, z in atlas.isFace(Vector3(0, y, z)) })
+        else {
             throw DefaceFailure(reason: .brainNotFound, detail: "brain estimate too small for a face region")
         }
 
@@ -106,19 +113,17 @@ public struct Defacer: Sendable {
         var removedCount = 0
         var inAtlasCore = 0
         let frameStep = transform.inverse(volume.affine.columnStep) - transform.inverse(.zero)
+        let workingColumn = (0..<volume.size.i).map { $0 / grid.factor.i }
         for k in 0..<volume.size.k {
             for j in 0..<volume.size.j {
                 var point = transform.inverse(volume.affine.patientPoint(i: 0, j: Double(j), k: Double(k)))
                 let base = volume.index(0, j, k)
+                let workingRow = grid.index(0, j / grid.factor.j, k / grid.factor.k)
                 for i in 0..<volume.size.i {
                     defer { point = point + frameStep }
-                    // Two estimates of the face, either suffices: the subject brain's, and the
-                    // fitted atlas's (where the hull falls short, e.g. a brain estimate that runs
-                    // down into the neck). Neither reaches into the protection.
-                    guard !protected[grid.index(native: i, j, k)], face.contains(point) || atlas.isFace(point),
-                        !volume.voxels[base + i].isNaN
-                    else { continue }
-                    if brain.atlasCore[grid.index(native: i, j, k)] { inAtlasCore += 1 }
+                    let w = workingRow + workingColumn[i]
+                    guard !protected[w], face.contains(point), !volume.voxels[base + i].isNaN else { continue }
+                    if brain.atlasCore[w] { inAtlasCore += 1 }
                     removed[base + i] = true
                     removedCount += 1
                 }
@@ -150,7 +155,7 @@ public struct Defacer: Sendable {
             let rendering = SurfaceRendering(grid: grid, inverse: inverse, transform: transform, threshold: surface)
             for yaw in [0, -viewAngle, viewAngle] {
                 let before = rendering.render(grid.values, yaw: yaw)
-                let defacedView = rendering.render(after, yaw: yaw)
+                let defacedView = rendering.render(after, yaw: yaw, after: before)
                 if !(FaceDetector.faces(in: before.image)?.isEmpty ?? true) { views.before += 1 }
                 guard let found = FaceDetector.faces(in: defacedView.image) else {
                     throw DefaceFailure(reason: .faceStillVisible, detail: "the face detector failed")

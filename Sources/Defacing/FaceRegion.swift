@@ -20,8 +20,9 @@ struct FaceRegion {
     let size: (y: Int, z: Int)
     let table: [Bool]
 
-    /// `brain`: points of the brain in the frame; `margin` in frame millimetres.
-    init?(brain: [Vector3], margin: Double) {
+    /// `brain`: points of the brain in the frame; `margin` in frame millimetres; `including`: a
+    /// second face region of the same kind (the same across the head's width), joined to this one.
+    init?(brain: [Vector3], margin: Double, including: ((_ y: Double, _ z: Double) -> Bool)? = nil) {
         guard brain.count >= 3 else { return nil }
         // Projected points, deduplicated on a 1 mm lattice before the hull.
         var seen = Set<Int64>()
@@ -56,7 +57,10 @@ struct FaceRegion {
             let z = low.z + Double(zi)
             for yi in 0..<size.y {
                 let y = low.y + Double(yi)
-                guard y <= brainstemFront else { continue }
+                guard y <= brainstemFront else {
+                    table[yi + size.y * zi] = including?(y, z) ?? false
+                    continue
+                }
                 var best = -Double.infinity
                 var facing = false
                 for edge in edges {
@@ -66,16 +70,18 @@ struct FaceRegion {
                         facing = edge.facing
                     }
                 }
-                table[yi + size.y * zi] = best >= margin && facing
+                table[yi + size.y * zi] = (best >= margin && facing) || (including?(y, z) ?? false)
             }
         }
         self.table = table
     }
 
     @inline(__always) func contains(_ point: Vector3) -> Bool {
-        let yi = Int((point.y - origin.y).rounded())
-        let zi = Int((point.z - origin.z).rounded())
-        guard yi >= 0, zi >= 0, yi < size.y, zi < size.z else { return false }
+        // Offsets are positive inside the table: truncation of +0.5 rounds (and is cheap).
+        let (y, z) = (point.y - origin.y + 0.5, point.z - origin.z + 0.5)
+        guard y >= 0, z >= 0 else { return false }
+        let (yi, zi) = (Int(y), Int(z))
+        guard yi < size.y, zi < size.z else { return false }
         return table[yi + size.y * zi]
     }
 

@@ -14,6 +14,10 @@ public struct HeadAtlas: Sendable {
     public let face: [Bool]
     /// Points on the skin, for registration.
     public let surface: [Vector3]
+    /// Per atlas voxel: depth inside the brain and distance outside it (mm), for the brain
+    /// estimate's checks (computed once, when the atlas is decoded).
+    let brainDepth: [Float]
+    let brainDistance: [Float]
 
     public static let colin27: HeadAtlas = {
         guard let data = Data(base64Encoded: colin27Encoded, options: .ignoreUnknownCharacters),
@@ -43,6 +47,9 @@ public struct HeadAtlas: Sendable {
             Vector3(Double(reader.int16()), Double(reader.int16()), Double(reader.int16())) / 10
         }
         guard !reader.failed else { return nil }
+        let spacing3 = Vector3(spacing, spacing, spacing)
+        brainDepth = DistanceTransform.distances(to: brain.map { !$0 }, size: size, spacing: spacing3)
+        brainDistance = DistanceTransform.distances(to: brain, size: size, spacing: spacing3)
     }
 
     /// The mask value nearest to `point`; false outside the grid.
@@ -54,6 +61,18 @@ public struct HeadAtlas: Sendable {
     }
 
     public func isBrain(_ point: Vector3) -> Bool { value(brain, at: point) }
+
+    /// Depth inside the brain and distance outside it at `point` (nearest voxel); outside the
+    /// grid, no depth and a distance as far as the grid's edge allows.
+    func brainDistances(at point: Vector3) -> (depth: Float, distance: Float) {
+        let v = (point - origin) / spacing
+        let (i, j, k) = (Int(v.x.rounded()), Int(v.y.rounded()), Int(v.z.rounded()))
+        guard i >= 0, j >= 0, k >= 0, i < size.i, j < size.j, k < size.k else {
+            return (0, .greatestFiniteMagnitude)
+        }
+        let p = i + size.i * (j + size.j * k)
+        return (brainDepth[p], brainDistance[p])
+    }
     public func isFace(_ point: Vector3) -> Bool { value(face, at: point) }
 }
 

@@ -22,7 +22,9 @@ struct SurfaceRendering {
         var depth: [Double]
     }
 
-    func render(_ values: [Float], yaw: Double) -> View {
+    /// `after`: the rendering of the same head before voxels were set to background, from the same
+    /// direction: removal adds no tissue, so each ray starts just before the depth it met there.
+    func render(_ values: [Float], yaw: Double, after earlier: View? = nil) -> View {
         let angle = yaw * .pi / 180
         // Frame directions: rays go posterior (+y); image columns to the patient's left (+x), rows down.
         let forward = Vector3(sin(angle), cos(angle), 0)
@@ -41,9 +43,15 @@ struct SurfaceRendering {
                 let start =
                     centre + across * ((Double(column) - Double(width) / 2) * pixel)
                     + down * ((Double(row) - Double(height) / 2) * pixel) - forward * 170
-                var v = voxel(start)
+                var first = 0
+                if let earlier {
+                    let known = earlier.depth[column + width * row]
+                    guard !known.isNaN else { continue }
+                    first = max(0, Int(known / step) - 2)
+                }
+                var v = voxel(start) + stepVector * Double(first)
                 var previous = -Float.infinity
-                for n in 0..<Int(300 / step) {
+                for n in first..<Int(300 / step) {
                     defer { v = v + stepVector }
                     guard v.x >= 0, v.y >= 0, v.z >= 0, v.x <= limit.0, v.y <= limit.1, v.z <= limit.2 else {
                         previous = -Float.infinity
