@@ -19,6 +19,36 @@ public struct DefacingRecord: Codable, Sendable, Equatable {
     public var viewsWithFaceAfter: Int
     /// Geometry warnings of the volume the file belongs to (`VolumeWarning.code`).
     public var volumeWarnings: [String]
+
+    public init(
+        changedVoxels: Int, registrationRMS: Double, inlierFraction: Double, faceRays: Int, raysStillOnSkin: Int,
+        brainVolume: Int, viewsWithFaceBefore: Int, viewsWithFaceAfter: Int, volumeWarnings: [String]
+    ) {
+        self.changedVoxels = changedVoxels
+        self.registrationRMS = registrationRMS
+        self.inlierFraction = inlierFraction
+        self.faceRays = faceRays
+        self.raysStillOnSkin = raysStillOnSkin
+        self.brainVolume = brainVolume
+        self.viewsWithFaceBefore = viewsWithFaceBefore
+        self.viewsWithFaceAfter = viewsWithFaceAfter
+        self.volumeWarnings = volumeWarnings
+    }
+
+    /// Manifests written before the brain estimate and the face detector (2026-12-06) have no
+    /// `brainVolume` or `viewsWithFace…`: they read as 0, so that such runs still resume and review.
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        changedVoxels = try values.decode(Int.self, forKey: .changedVoxels)
+        registrationRMS = try values.decode(Double.self, forKey: .registrationRMS)
+        inlierFraction = try values.decode(Double.self, forKey: .inlierFraction)
+        faceRays = try values.decode(Int.self, forKey: .faceRays)
+        raysStillOnSkin = try values.decode(Int.self, forKey: .raysStillOnSkin)
+        brainVolume = try values.decodeIfPresent(Int.self, forKey: .brainVolume) ?? 0
+        viewsWithFaceBefore = try values.decodeIfPresent(Int.self, forKey: .viewsWithFaceBefore) ?? 0
+        viewsWithFaceAfter = try values.decodeIfPresent(Int.self, forKey: .viewsWithFaceAfter) ?? 0
+        volumeWarnings = try values.decode([String].self, forKey: .volumeWarnings)
+    }
 }
 
 /// A file's defaced Pixel Data, on its way to the output.

@@ -349,6 +349,10 @@ struct ReviewPage {
                 (at most \(String(format: "%.0f", limits.maximumRMS)) mm allowed)</dd>\
                 <dt>Atlas skin points that fit</dt><dd>\(percent(defacing.inlierFraction)) \
                 (at least \(percent(limits.minimumInlierFraction)) required)</dd>\
+                <dt>Subject's brain estimate</dt><dd>\(defacing.brainVolume) ml \
+                (nothing within \(String(format: "%.0f", limits.margin)) mm of it removed)</dd>\
+                <dt>Renderings with a face (dlib)</dt><dd>\(defacing.viewsWithFaceBefore) of 3 before, \
+                \(defacing.viewsWithFaceAfter) of 3 after</dd>\
                 <dt>Voxels set to background</dt><dd>\(defacing.changedVoxels) in \(defacing.files) files</dd>\
                 \(defacing.volumeWarnings.isEmpty ? "" : "<dt>Geometry</dt><dd>\(escape(defacing.volumeWarnings.joined(separator: ", ")))</dd>")</dl>
                 </div>

@@ -42,6 +42,9 @@ struct SeriesReview: Sendable {
         var inlierFraction: Double
         var faceRays: Int
         var raysStillOnSkin: Int
+        var brainVolume: Int
+        var viewsWithFaceBefore: Int
+        var viewsWithFaceAfter: Int
         var volumeWarnings: [String]
     }
 
@@ -66,7 +69,8 @@ struct SeriesReview: Sendable {
             defacing = DefacingFigures(
                 files: defaced.count, changedVoxels: defaced.reduce(0) { $0 + $1.changedVoxels },
                 registrationRMS: first.registrationRMS, inlierFraction: first.inlierFraction,
-                faceRays: first.faceRays, raysStillOnSkin: first.raysStillOnSkin,
+                faceRays: first.faceRays, raysStillOnSkin: first.raysStillOnSkin, brainVolume: first.brainVolume,
+                viewsWithFaceBefore: first.viewsWithFaceBefore, viewsWithFaceAfter: first.viewsWithFaceAfter,
                 volumeWarnings: first.volumeWarnings)
         }
 

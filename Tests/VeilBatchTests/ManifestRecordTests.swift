@@ -92,6 +92,19 @@ import TextRedaction
         try Self.compare(`case`.outcome)
     }
 
+    /// A defacing record of a manifest written before the brain estimate and the face detector
+    /// still reads (a run of that version resumes, a review of it is written): the new figures are 0.
+    @Test func defacingRecordsWithoutTheBrainFiguresStillRead() throws {
+        let old =
+            #"{"changedVoxels":12,"faceRays":400,"inlierFraction":0.9,"raysStillOnSkin":3,"registrationRMS":2.1,"volumeWarnings":[]}"#
+        let record = try JSONDecoder().decode(DefacingRecord.self, from: Data(old.utf8))
+        #expect(record.faceRays == 400 && record.raysStillOnSkin == 3 && record.changedVoxels == 12)
+        #expect(record.brainVolume == 0 && record.viewsWithFaceBefore == 0 && record.viewsWithFaceAfter == 0)
+        let missing =
+            #"{"faceRays":400,"inlierFraction":0.9,"raysStillOnSkin":3,"registrationRMS":2.1,"volumeWarnings":[]}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(DefacingRecord.self, from: Data(missing.utf8)) }
+    }
+
     /// JSONEncoder writes a whole Double as an integer (`1`), and so must the manifest: an inlier
     /// fraction of exactly 1 is an ordinary defacing result.
     @Test func wholeNumbersAreWrittenAsJSONEncoderWritesThem() throws {
