@@ -39,7 +39,7 @@ VIEWS = (0, -35, 35)
 PLAN = {
     'T1_head_ext2': ['axial', 'pitch+25', 'sagittal', 'prone', 'neckcut', 'ct', 't2like'],
     'otsu': ['axial', 'pitch-25', 'roll-15', 'coronal', 'prone', 'ct', 't2like'],
-    'pydeface': ['axial', 'roll+15', 'yaw+15', 'sagittal', 'topcut', 'ct-pitch+25'],
+    'pydeface': ['axial', 'roll+15', 'yaw+15', 'sagittal', 'neckcut', 'topcut', 'ct-pitch+25'],
     'MNI152_T1_2mm': ['axial', 'yaw+15', 'sagittal', 'topcut', 'ct', 'roll-15'],
     'T2w': ['axial', 'pitch-25', 'roll+15', 'coronal', 'feetfirst'],
     'colin27': ['axial', 'pitch+25', 'yaw-15', 'feetfirst', 'topcut', 't2like', 'ct'],
