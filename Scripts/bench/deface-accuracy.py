@@ -35,7 +35,7 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid   # noqa: E402
 MR_CLASS, CT_CLASS = "1.2.840.10008.5.1.4.1.1.4", "1.2.840.10008.5.1.4.1.1.2"
 VIEWS = (0, -35, 35)
 
-# head -> variants. Every variant appears on at least two heads.
+# head -> variants. Every variant but yaw-15 appears on at least two heads.
 PLAN = {
     'T1_head_ext2': ['axial', 'pitch+25', 'sagittal', 'prone', 'neckcut', 'ct', 't2like'],
     'otsu': ['axial', 'pitch-25', 'roll-15', 'coronal', 'prone', 'ct', 't2like'],
