@@ -35,11 +35,11 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid   # noqa: E402
 MR_CLASS, CT_CLASS = "1.2.840.10008.5.1.4.1.1.4", "1.2.840.10008.5.1.4.1.1.2"
 VIEWS = (0, -35, 35)
 
-# head -> variants. Every variant appears on at least two heads.
+# head -> variants. Every variant but yaw-15 appears on at least two heads.
 PLAN = {
     'T1_head_ext2': ['axial', 'pitch+25', 'sagittal', 'prone', 'neckcut', 'ct', 't2like'],
     'otsu': ['axial', 'pitch-25', 'roll-15', 'coronal', 'prone', 'ct', 't2like'],
-    'pydeface': ['axial', 'roll+15', 'yaw+15', 'sagittal', 'topcut', 'ct-pitch+25'],
+    'pydeface': ['axial', 'roll+15', 'yaw+15', 'sagittal', 'neckcut', 'topcut', 'ct-pitch+25'],
     'MNI152_T1_2mm': ['axial', 'yaw+15', 'sagittal', 'topcut', 'ct', 'roll-15'],
     'T2w': ['axial', 'pitch-25', 'roll+15', 'coronal', 'feetfirst'],
     'colin27': ['axial', 'pitch+25', 'yaw-15', 'feetfirst', 'topcut', 't2like', 'ct'],
@@ -439,7 +439,7 @@ def main():
 
     paths = refs.source_paths(work)
     rows, n = [], 0
-    picture_cases = {'otsu-axial', 'colin27-feetfirst', 'MNI152_T1_2mm-roll-15'}
+    picture_cases = {'otsu-axial', 'T1_head_ext2-axial', 'MNI152_T1_2mm-roll-15'}
     for name, variants in PLAN.items():
         source = None
         for variant in variants:
