@@ -65,35 +65,8 @@ public struct Defacer: Sendable {
                 reason: .unsupported,
                 detail: "\(volume.size.k) slice(s) of \(volume.size.i)×\(volume.size.j): too few to find a face")
         }
-        let grid = WorkingGrid(volume)
-        guard let inverse = InverseAffine(grid.affine) else {
-            throw DefaceFailure(reason: .unsupported, detail: "degenerate geometry")
-        }
-        let head = HeadMask.make(grid, isCT: isCT)
-        let headVolume = Double(head.lazy.filter { $0 }.count) * grid.voxelVolume
-        guard headVolume > 600_000 else {  // 0.6 litre: less than any head that shows a face
-            throw DefaceFailure(reason: .noHead, detail: "largest object \(Int(headVolume / 1000)) ml")
-        }
-        // A head is at most about 200 mm from ear to ear; a torso (shoulders, chest, abdomen) is
-        // wider. Wider objects are not heads: a series without a body part is then left alone.
-        let width = Self.width(of: head, grid: grid)
-        guard width <= maximumHeadWidth else {
-            throw DefaceFailure(reason: .noHead, detail: "largest object \(Int(width)) mm wide")
-        }
-
-        let fit = register(grid: grid, inverse: inverse, head: head)
-        guard fit.rmsDistance <= maximumRMS, fit.inlierFraction >= minimumInlierFraction,
-            scaleRange.contains(fit.transform.scale)
-        else {
-            throw DefaceFailure(
-                reason: .registrationFailed,
-                detail: String(
-                    format: "rms %.1f mm, inliers %.0f%%, scale %.2f", fit.rmsDistance, fit.inlierFraction * 100,
-                    fit.transform.scale))
-        }
+        let (grid, inverse, head, fit, brain) = try locate(volume, isCT: isCT)
         let transform = fit.transform
-        let brain = try BrainExtraction.estimate(
-            grid: grid, head: head, isCT: isCT, transform: transform, atlas: atlas)
         let toBrain = DistanceTransform.distances(to: brain.mask, size: grid.size, spacing: grid.spacing)
         let protected = toBrain.map { Double($0) <= margin }
         let hullPoints = Self.hullPoints(grid: grid, brain: brain, transform: transform)
@@ -179,19 +152,42 @@ public struct Defacer: Sendable {
             viewsWithFaceAfter: views.after)
     }
 
-    /// The head's working grid and the subject's brain estimate on it (the first steps of
-    /// `deface`), for tests of the estimate.
-    func estimateBrain(_ volume: Volume, isCT: Bool) throws(DefaceFailure) -> (grid: WorkingGrid, brain: BrainEstimate)
-    {
+    /// Steps 1–3: the head on the working grid, the atlas fitted to it and the subject's brain
+    /// estimate, each checked (also what the tests of the estimate call).
+    func locate(
+        _ volume: Volume, isCT: Bool
+    ) throws(DefaceFailure) -> (
+        grid: WorkingGrid, inverse: InverseAffine, head: [Bool], fit: SurfaceRegistration.Fit, brain: BrainEstimate
+    ) {
         let grid = WorkingGrid(volume)
         guard let inverse = InverseAffine(grid.affine) else {
             throw DefaceFailure(reason: .unsupported, detail: "degenerate geometry")
         }
         let head = HeadMask.make(grid, isCT: isCT)
+        let headVolume = Double(head.lazy.filter { $0 }.count) * grid.voxelVolume
+        guard headVolume > 600_000 else {  // 0.6 litre: less than any head that shows a face
+            throw DefaceFailure(reason: .noHead, detail: "largest object \(Int(headVolume / 1000)) ml")
+        }
+        // A head is at most about 200 mm from ear to ear; a torso (shoulders, chest, abdomen) is
+        // wider. Wider objects are not heads: a series without a body part is then left alone.
+        let width = Self.width(of: head, grid: grid)
+        guard width <= maximumHeadWidth else {
+            throw DefaceFailure(reason: .noHead, detail: "largest object \(Int(width)) mm wide")
+        }
+
         let fit = register(grid: grid, inverse: inverse, head: head)
+        guard fit.rmsDistance <= maximumRMS, fit.inlierFraction >= minimumInlierFraction,
+            scaleRange.contains(fit.transform.scale)
+        else {
+            throw DefaceFailure(
+                reason: .registrationFailed,
+                detail: String(
+                    format: "rms %.1f mm, inliers %.0f%%, scale %.2f", fit.rmsDistance, fit.inlierFraction * 100,
+                    fit.transform.scale))
+        }
         let brain = try BrainExtraction.estimate(
             grid: grid, head: head, isCT: isCT, transform: fit.transform, atlas: atlas)
-        return (grid, brain)
+        return (grid, inverse, head, fit, brain)
     }
 
     /// The subject's brain in the fitted frame, for the face region's hull: the part within 15 mm

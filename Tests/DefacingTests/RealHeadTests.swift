@@ -104,7 +104,8 @@ import Volumes
     func theBrainEstimateIsTheSubjectsBrain(layout: Layout) throws {
         let head = Self.relaid(try Self.load(), layout)
         let defacer = Defacer()
-        let (grid, estimate) = try defacer.estimateBrain(head.volume, isCT: false)
+        let located = try defacer.locate(head.volume, isCT: false)
+        let (grid, estimate) = (located.grid, located.brain)
         let distance = DistanceTransform.distances(to: estimate.mask, size: grid.size, spacing: grid.spacing)
         var (uncovered, inside, total) = (0, 0, 0)
         for k in 0..<head.volume.size.k {
