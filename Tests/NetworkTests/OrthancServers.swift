@@ -83,8 +83,8 @@ final class OrthancServers: @unchecked Sendable {
     }
 
     /// `veil` with the nodes file.
-    func veil(_ arguments: [String]) throws -> ToolRun {
-        try ExternalTool.run(Binaries.veil, arguments + ["--nodes", nodesFile])
+    func veil(_ arguments: [String], environment: [String: String] = [:]) throws -> ToolRun {
+        try ExternalTool.run(Binaries.veil, arguments + ["--nodes", nodesFile], environment: environment)
     }
 
     // MARK: REST

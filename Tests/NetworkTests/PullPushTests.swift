@@ -9,14 +9,18 @@ import Testing
     @Test func pullByMoveThenPushByCStoreGivesBExactlyTheDeidentifiedStudies() throws {
         let servers = try OrthancServers()
         let output = servers.folder.file("out").path
-        let leftovers = Self.pullFolders()
-        let pull = try servers.veil([
-            "pull", "pacs", "--query", "PatientID=*", "--method", "move", "--output", output, "--key-file",
-            servers.keyFile,
-        ])
+        // A temporary directory of its own: other suites' pulls run at the same time.
+        let temporary = servers.folder.file("tmp").path
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        let pull = try servers.veil(
+            [
+                "pull", "pacs", "--query", "PatientID=*", "--method", "move", "--output", output, "--key-file",
+                servers.keyFile,
+            ], environment: ["TMPDIR": temporary])
         // Exit 1: the corpus holds images with burned-in text, which fail on purpose.
         #expect(pull.status == 1, "\(pull.standardError)")
-        #expect(Self.pullFolders() == leftovers, "the private raw folder was left behind")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty, "the raw folder was left behind")
         let manifest = try ManifestFacts(output)
         #expect(manifest.retrievals.count == (try servers.instancesPerStudy(servers.a)).count)
         #expect(manifest.retrievals.allSatisfy { $0.complete }, "\(pull.standardError)")
@@ -111,13 +115,6 @@ import Testing
             checked += 1
         }
         #expect(checked > 0)
-    }
-
-    static func pullFolders() -> Set<String> {
-        Set(
-            ((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter {
-                $0.hasPrefix("veil-pull-")
-            })
     }
 }
 
