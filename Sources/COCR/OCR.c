@@ -16,6 +16,7 @@ typedef void (*resolution_fn)(void *, int);
 typedef char *(*text_fn)(void *);
 typedef void (*delete_text_fn)(const char *);
 typedef void (*end_fn)(void *);
+typedef int (*confidence_fn)(void *);
 
 static struct {
     int loaded;
@@ -29,6 +30,7 @@ static struct {
     delete_text_fn delete_text;
     end_fn end;
     end_fn destroy;
+    confidence_fn mean_confidence;
 } api;
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
@@ -42,7 +44,7 @@ static void end_engine(void *made) {
     api.destroy(made);
 }
 
-enum { PSM_SPARSE_TEXT = 11 };
+enum { PSM_SINGLE_BLOCK = 6, PSM_SPARSE_TEXT = 11 };
 
 static void load(void) {
     void *library = dlopen("libtesseract.so.5", RTLD_NOW | RTLD_LOCAL);
@@ -58,8 +60,10 @@ static void load(void) {
     api.delete_text = (delete_text_fn)dlsym(library, "TessDeleteText");
     api.end = (end_fn)dlsym(library, "TessBaseAPIEnd");
     api.destroy = (end_fn)dlsym(library, "TessBaseAPIDelete");
+    api.mean_confidence = (confidence_fn)dlsym(library, "TessBaseAPIMeanTextConf");
     api.loaded = api.create && api.init && api.set_psm && api.set_variable && api.set_image &&
                  api.set_resolution && api.text && api.delete_text && api.end && api.destroy &&
+                 api.mean_confidence &&
                  pthread_key_create(&engine_key, end_engine) == 0;
 }
 
@@ -76,7 +80,6 @@ static void *thread_engine(void) {
         return NULL;
     }
     api.set_variable(made, "debug_file", "/dev/null");
-    api.set_psm(made, PSM_SPARSE_TEXT);
     engine = made;
     pthread_setspecific(engine_key, made);
     return engine;
@@ -84,16 +87,27 @@ static void *thread_engine(void) {
 
 int vocr_available(void) { return thread_engine() != NULL; }
 
-char *vocr_read(const uint8_t *pixels, int width, int height) {
+/* Reads the image in page segmentation mode `psm`; the mean confidence into *confidence. */
+static char *read_text(const uint8_t *pixels, int width, int height, int psm, int *confidence) {
     void *tess = thread_engine();
     if (tess == NULL || pixels == NULL || width <= 0 || height <= 0) return NULL;
+    api.set_psm(tess, psm);
     api.set_image(tess, pixels, width, height, 1, width);
     api.set_resolution(tess, 300);
     char *text = api.text(tess);
     if (text == NULL) return NULL;
+    if (confidence != NULL) *confidence = api.mean_confidence(tess);
     char *copy = strdup(text);
     api.delete_text(text);
     return copy;
+}
+
+char *vocr_read(const uint8_t *pixels, int width, int height) {
+    return read_text(pixels, width, height, PSM_SPARSE_TEXT, NULL);
+}
+
+char *vocr_read_line(const uint8_t *pixels, int width, int height, int *confidence) {
+    return read_text(pixels, width, height, PSM_SINGLE_BLOCK, confidence);
 }
 
 void vocr_free(char *text) { free(text); }

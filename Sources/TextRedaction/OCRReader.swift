@@ -1,4 +1,5 @@
 import COCR
+import Foundation
 
 /// Tesseract, when the machine has it (Debian `tesseract-ocr`, `tesseract-ocr-eng`): reads what
 /// is left in a masked frame. The text it reads is compared and dropped, never stored.
@@ -17,5 +18,18 @@ public enum OCRReader {
         else { return nil }
         defer { vocr_free(text) }
         return String(cString: text).split(whereSeparator: \.isNewline).map(String.init)
+    }
+
+    /// What Tesseract reads in `plane` taken as one line of text, and its mean confidence
+    /// (0–100); nil when OCR is not available.
+    public static func line(in plane: GrayPlane) -> (text: String, confidence: Int)? {
+        var confidence: Int32 = 0
+        guard
+            let text = plane.pixels.withUnsafeBufferPointer({
+                vocr_read_line($0.baseAddress, Int32(plane.width), Int32(plane.height), &confidence)
+            })
+        else { return nil }
+        defer { vocr_free(text) }
+        return (String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines), Int(confidence))
     }
 }

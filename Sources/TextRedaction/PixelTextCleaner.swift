@@ -33,21 +33,25 @@ public struct CleanedPixels: Sendable {
     public var ocrChecked: Bool
 }
 
-/// Finds text drawn into every frame of an image and masks it with the value that renders as
-/// black; outside the ultrasound regions everything is masked. Then looks again at the output:
-/// text still found is masked too, and text found a third time fails the image. Last, when
-/// Tesseract is installed, it reads the output: a name, ID or date of the header still readable
-/// fails the image.
+/// Finds text drawn into every frame of an image and masks the lines OCR reads as text with the
+/// value that renders as black; outside the ultrasound regions everything is masked. Then looks
+/// again at the output: text still found is masked too, and text found a third time fails the
+/// image. Last, when Tesseract is installed, it reads the output: a name, ID or date of the
+/// header still readable fails the image.
 public struct PixelTextCleaner: Sendable {
     public var detector = TextLineDetector()
+    /// Decides per line whether it reads as text; nil: every line the detector finds is masked.
+    public var confirmation: LineConfirmation? = LineConfirmation()
     /// Read the masked image with Tesseract when it is installed (the last look).
     public var usesOCR = true
 
     public init() {}
 
+    /// `flagged`: the header says the image may carry text (``TextTriage``); an image it does
+    /// not flag is screened, and left unchanged and unread by OCR when no text is found.
     /// `bulkValue` reads bulk values of the data set (palette tables) from the image's file.
     public func clean(
-        _ pixels: DecodedPixels, dataSet: DataSet,
+        _ pixels: DecodedPixels, dataSet: DataSet, flagged: Bool = true,
         bulkValue: (BulkDataReference) throws -> [UInt8]
     ) throws(TextCleaningFailure) -> CleanedPixels {
         guard pixels.rows > 0, pixels.columns > 0, pixels.frames > 0,
@@ -71,18 +75,26 @@ public struct PixelTextCleaner: Sendable {
             },
             firstIndex: rendering.palette?.firstIndex ?? 0)
 
+        let phi = HeaderPHIStrings(dataSet)
         var output = pixels
         let regions = UltrasoundRegions.regions(in: dataSet, columns: pixels.columns, rows: pixels.rows)
         var boxes = UltrasoundRegions.outside(regions, columns: pixels.columns, rows: pixels.rows)
         MaskFill.apply(boxes, fill: fill, to: &output)
-        // First look: every line on every frame.
+        // First look: every line on every frame; OCR keeps those that read as text.
         var found: [TextBox] = []
         for frame in 0..<output.frames {
             found += detector.detect(rendering.render(output, frame: frame), frameIndex: frame)
         }
-        found = TextBox.merged(found)
+        var rejected: [TextBox] = []
+        found = confirmed(
+            TextBox.merged(found), in: output, rendering: rendering, phi: phi, lenient: flagged, rejected: &rejected)
         MaskFill.apply(found, fill: fill, to: &output)
         boxes += found
+        // Nothing to mask on an image no header attribute flagged: left as it is, not read again.
+        if boxes.isEmpty && !flagged {
+            return CleanedPixels(
+                pixels: pixels, boxes: [], frames: pixels.frames, secondLookLines: 0, ocrChecked: false)
+        }
         // Pieces of glyphs cut by the boxes' edges.
         var pieces: [TextBox] = []
         for frame in 0..<output.frames {
@@ -91,32 +103,54 @@ public struct PixelTextCleaner: Sendable {
         MaskFill.apply(pieces, fill: fill, to: &output)
         boxes += pieces
         // Second look at the output: lines away from the masks (the edges of a mask are not
-        // text) are masked too; a third look that still finds one fails the image.
+        // text) and from the lines OCR did not read as text are masked too; a third look that
+        // still finds one fails the image.
         var secondLook = 0
         for look in 0..<2 {
             var remaining: [TextBox] = []
             for frame in 0..<output.frames {
                 let lines = detector.detect(rendering.render(output, frame: frame), frameIndex: frame)
                 remaining += lines.filter { line in
-                    !boxes.contains {
+                    !(boxes + rejected).contains {
                         $0.padded(
                             x: detector.radius + 2, y: detector.radius + 2, columns: output.columns, rows: output.rows
                         ).intersects(line)
                     }
                 }
             }
+            remaining = confirmed(
+                TextBox.merged(remaining), in: output, rendering: rendering, phi: phi, lenient: flagged,
+                rejected: &rejected)
             if remaining.isEmpty { break }
             if look == 1 {
                 throw TextCleaningFailure(.textRemains, "text lines are still found after masking twice")
             }
             secondLook += remaining.count
-            let merged = TextBox.merged(remaining)
-            MaskFill.apply(merged, fill: fill, to: &output)
-            boxes += merged
+            MaskFill.apply(remaining, fill: fill, to: &output)
+            boxes += remaining
         }
-        let ocrChecked = try ocrLook(output, rendering: rendering, phi: HeaderPHIStrings(dataSet))
+        let ocrChecked = try ocrLook(output, rendering: rendering, phi: phi)
         return CleanedPixels(
             pixels: output, boxes: boxes, frames: output.frames, secondLookLines: secondLook, ocrChecked: ocrChecked)
+    }
+
+    /// The lines of `lines` that OCR reads as text (all of them when OCR is off or missing);
+    /// the others are added to `rejected`. `lenient` on images the header flags.
+    private func confirmed(
+        _ lines: [TextBox], in pixels: DecodedPixels, rendering: FrameRendering, phi: HeaderPHIStrings,
+        lenient: Bool, rejected: inout [TextBox]
+    ) -> [TextBox] {
+        guard let confirmation, !lines.isEmpty else { return lines }
+        var frames: [Int: RenderedFrame] = [:]
+        return lines.filter { line in
+            let frame = frames[line.frame] ?? rendering.render(pixels, frame: line.frame)
+            frames[line.frame] = frame
+            if confirmation.isText(line, in: frame, phi: phi, lenient: lenient) == false {
+                rejected.append(line)
+                return false
+            }
+            return true
+        }
     }
 
     /// Tesseract on the first frame and, for multi-frame images, on the brightest value of each

@@ -1,17 +1,21 @@
 import DICOMCore
 import Deidentification
 
-/// Which images get scanned for burned-in text (research part A.3: the union of CTP's
-/// BurnedInPixelsFilter and deid's blacklist).
+/// Which images the header flags as likely to carry burned-in text (research part A.3: the union
+/// of CTP's BurnedInPixelsFilter and deid's blacklist). A flag raises suspicion (the image is
+/// read by OCR even when the detector finds nothing) but never clears it: every image is screened.
 public enum TextTriage {
+    /// The triage of an image no rule flagged: screened by the detector only.
+    public static let screened = "screened"
+
     public enum Scope: String, Sendable, CaseIterable {
-        /// Images flagged by the rules below.
+        /// Every image screened; images flagged by the rules below also read by OCR.
         case flagged
-        /// Every image.
+        /// Every image screened and read by OCR.
         case all
     }
 
-    /// Why `dataSet` is scanned under `scope`, or nil when it is not (or has no pixels).
+    /// Why `dataSet` is read by OCR under `scope`, or nil when it is only screened (or has no pixels).
     public static func reason(_ dataSet: DataSet, scope: Scope) -> String? {
         guard dataSet[.pixelData] != nil else { return nil }
         if scope == .all { return "all" }

@@ -137,6 +137,11 @@ public struct BatchAnonymizer: Sendable {
     private func validate(inputs: [String]) throws(BatchError) {
         guard !inputs.isEmpty else { throw BatchError("no inputs given") }
         if let problem = configuration.profile.problem { throw BatchError(problem) }
+        // Without OCR no line the detector finds could be told from anatomy, and no output read.
+        if configuration.textScope != nil, !LineConfirmation.isAvailable {
+            throw BatchError(
+                "--clean-pixel-data needs Tesseract OCR: install Debian's tesseract-ocr and tesseract-ocr-eng")
+        }
         let output = Self.canonical(configuration.outputFolder)
         // Files holding originals must not end up in the shareable output.
         var confidential = configuration.mappingPath.map { [("mapping file", $0)] } ?? []

@@ -88,8 +88,13 @@ struct FileProcessor: Sendable {
         if let failure = TruncatedImage.failure(object.dataSet) { throw failure }
         var passes: PixelPasses = defaced == nil ? [] : .cleanRecognizableVisualFeatures
         var cleaned: (pixels: CleanedPixels, triage: String)?
-        if let scope = configuration.textScope, let triage = TextTriage.reason(object.dataSet, scope: scope) {
-            cleaned = (try Self.cleanText(file, object.dataSet, defaced: defaced), triage)
+        if let scope = configuration.textScope, object.dataSet[.pixelData] != nil {
+            // Every image is screened; one the header flags is read by OCR even when nothing is found.
+            let triage = TextTriage.reason(object.dataSet, scope: scope)
+            cleaned = (
+                try Self.cleanText(file, object.dataSet, flagged: triage != nil, defaced: defaced),
+                triage ?? TextTriage.screened
+            )
             passes.insert(.cleanPixelData)
         }
         var result = try deidentifier.deidentify(object, pixelPasses: passes)
@@ -98,11 +103,13 @@ struct FileProcessor: Sendable {
             outcome.defacing = defaced.record
         }
         if let (cleaned, triage) = cleaned {
-            // Written uncompressed: in a colour space native Pixel Data allows (not YBR_FULL).
-            let pixels = cleaned.pixels.convertedToRGB()
-            NativePixelData.store(
-                pixels.bytes, in: &result.object, photometricInterpretation: pixels.photometricInterpretation,
-                planarConfiguration: pixels.samplesPerPixel == 3 ? pixels.planarConfiguration : nil)
+            if !cleaned.boxes.isEmpty {
+                // Written uncompressed: in a colour space native Pixel Data allows (not YBR_FULL).
+                let pixels = cleaned.pixels.convertedToRGB()
+                NativePixelData.store(
+                    pixels.bytes, in: &result.object, photometricInterpretation: pixels.photometricInterpretation,
+                    planarConfiguration: pixels.samplesPerPixel == 3 ? pixels.planarConfiguration : nil)
+            }
             result.object.dataSet[.burnedInAnnotation] = DataElement(.burnedInAnnotation, .CS, string: "NO")
             outcome.pixelText = PixelTextRecord(
                 triage: triage, frames: cleaned.frames, boxes: cleaned.boxes,
@@ -165,7 +172,7 @@ struct FileProcessor: Sendable {
 
     /// The image's pixels (defaced ones when the face was removed) with their burned-in text masked.
     private static func cleanText(
-        _ file: borrowing DICOMFile, _ dataSet: DataSet, defaced: DefacedFile?
+        _ file: borrowing DICOMFile, _ dataSet: DataSet, flagged: Bool, defaced: DefacedFile?
     ) throws
         -> CleanedPixels
     {
@@ -178,7 +185,8 @@ struct FileProcessor: Sendable {
                     .unsupported, "the pixels cannot be decoded for text cleaning: \(error.message)")
             }
         }
-        return try PixelTextCleaner().clean(pixels, dataSet: dataSet, bulkValue: { try file.bulkValue($0) })
+        return try PixelTextCleaner().clean(
+            pixels, dataSet: dataSet, flagged: flagged, bulkValue: { try file.bulkValue($0) })
     }
 
     /// Writes the output, or, when another input of this run has its path (the same SOP Instance

@@ -14,6 +14,11 @@ int vocr_available(void);
  * OCR is not available or fails. Free with vocr_free. */
 char *vocr_read(const uint8_t *pixels, int width, int height);
 
+/* The text Tesseract reads in an 8-bit grey image holding a line or a few lines of text (block
+ * mode), and its mean word confidence (0-100) in *confidence; NULL when OCR is not available or
+ * fails. */
+char *vocr_read_line(const uint8_t *pixels, int width, int height, int *confidence);
+
 void vocr_free(char *text);
 
 #endif

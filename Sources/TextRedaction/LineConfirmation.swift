@@ -1,0 +1,243 @@
+/// Decides with OCR whether a line the detector found is text: the detector finds strokes of
+/// glyph size in a row, which ribs, catheters, vessels and skin folds can also make. Tesseract
+/// reads a line of annotation as words of the kinds annotation is made of (numbers, dates, names
+/// in capitals, IDs, units) and about as many letters as the line is long; anatomy it reads as
+/// nothing, or as a few short mixed-case fragments ("ee", "Wits", "crAS").
+///
+/// The line is cut out with its padding and shown to Tesseract in up to three ways, until one
+/// reads as text: its grey levels stretched, with dark ink on a light ground; the same inverted
+/// (light text in a dark box on a light banner); and its strokes alone, from the top-hats (text
+/// over anatomy, where the ground changes along the line).
+public struct LineConfirmation: Sendable {
+    /// Least letters and digits in words of annotation's kinds, and their least share of all
+    /// letters and digits read.
+    public var annotationCharacters = 5
+    public var annotationShare = 0.6
+    /// Least mean word confidence of such a line: words Tesseract makes up in noise (`Posto`)
+    /// come with confidences under 20.
+    public var leastConfidence = 20
+    /// Least share of the letters the line's length holds (a glyph is about 0.6 of its height
+    /// wide) that must be read.
+    public var lengthShare = 0.3
+    /// A line read with this mean word confidence (0–100) and at least this many letters and
+    /// digits is text whatever its words (Tesseract's confidence is low on many good reads, and
+    /// rarely this high on anatomy).
+    public var confidence = 85
+    public var confidentCharacters = 4
+
+    public init() {}
+
+    /// Whether OCR can confirm lines on this machine.
+    public static var isAvailable: Bool { OCRReader.isAvailable }
+
+    /// The ways a line is shown to OCR, in order.
+    public enum View: CaseIterable, Sendable { case grey, inverted, strokes }
+
+    /// Whether `box` of `frame` reads as text, or shows one of `phi` (the header's names, IDs
+    /// and dates) however little else it reads; nil when OCR is not available. `lenient`: the
+    /// header says the image carries text (an ultrasound, a screen capture), and any few letters
+    /// read over the line's length will do (text over anatomy often reads that poorly).
+    public func isText(
+        _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings? = nil, lenient: Bool = false
+    ) -> Bool? {
+        for view in View.allCases {
+            guard let (text, confidence) = OCRReader.line(in: Self.prepared(box, of: frame.luma, view: view)) else {
+                return nil
+            }
+            if accepts(text, confidence: confidence, box: box) || phi?.found(in: text) == true { return true }
+            if lenient, Self.annotationCharacters(in: text).all >= 3 { return true }
+        }
+        return false
+    }
+
+    /// Whether `text`, read in `box` with mean word `confidence`, is annotation.
+    func accepts(_ text: String, confidence: Int, box: TextBox) -> Bool {
+        let (annotation, all) = Self.annotationCharacters(in: text)
+        // Letters the box's length holds: the detector pads a line by a quarter of its height
+        // above and below and by its height on either side.
+        let glyph = Double(box.height) / 1.5
+        let expected = max(1, (Double(box.width) - 2 * glyph) / (0.6 * glyph))
+        guard Double(all) >= lengthShare * expected else { return false }
+        // A date or a time: the commonest PHI drawn into images, and a shape anatomy does not read as.
+        if Self.hasDateOrTime(text) { return true }
+        // Read with confidence: text of any kind (an ultrasound's settings, a label).
+        if all >= confidentCharacters && confidence >= self.confidence { return true }
+        return annotation >= annotationCharacters && Double(annotation) >= annotationShare * Double(all)
+            && confidence >= leastConfidence
+    }
+
+    /// Letters and digits in words annotation is made of, and all letters and digits, of `text`:
+    /// runs of two or more digits (IDs, dates, times), words of three or more capitals (names,
+    /// places), capitalised words of four or more letters, capitals with digits (accession
+    /// numbers), and the short words of labels and units, alone or after a number (`15cm`).
+    static func annotationCharacters(in text: String) -> (annotation: Int, all: Int) {
+        var (annotation, all) = (0, 0)
+        let words = text.unicodeScalars.split { !($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        for word in words {
+            all += word.count
+            let digits = word.filter { ("0"..."9").contains($0) }.count
+            let capitals = word.filter { $0.properties.isUppercase }.count
+            let letters = word.count - digits
+            let isAnnotation =
+                (digits == word.count && digits >= 2)
+                || (capitals == word.count && letters >= 3)
+                || (capitals == 1 && word.first!.properties.isUppercase && digits == 0 && word.count >= 4)
+                || (digits > 0 && capitals == letters && word.count >= 3)
+                || labels.contains(
+                    String(String.UnicodeScalarView(word.filter { !("0"..."9").contains($0) })).lowercased())
+            if isAnnotation { annotation += word.count }
+        }
+        return (annotation, all)
+    }
+
+    /// Whether `text` holds a date (`11/04/2025`, `2025-04-11`, `04.11.25`) or a time (`07:11`).
+    static func hasDateOrTime(_ text: String) -> Bool {
+        let scalars = Array(text.unicodeScalars)
+        func digits(from start: Int) -> Int {
+            var end = start
+            while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
+            return end - start
+        }
+        var index = 0
+        while index < scalars.count {
+            let first = digits(from: index)
+            guard first > 0 else {
+                index += 1
+                continue
+            }
+            let separator = index + first
+            if separator + 1 < scalars.count, "/-.:".unicodeScalars.contains(scalars[separator]) {
+                let second = digits(from: separator + 1)
+                let isTime = scalars[separator] == ":" && first <= 2 && second == 2
+                let third = separator + 1 + second
+                let isDate =
+                    first <= 4 && (1...2).contains(second) && third + 1 < scalars.count
+                    && scalars[third] == scalars[separator] && digits(from: third + 1) >= 2
+                if isTime || isDate { return true }
+            }
+            index = separator
+        }
+        return false
+    }
+
+    /// Short words of annotation labels and units.
+    static let labels: Set<String> = [
+        "id", "mrn", "dob", "acc", "sex", "age", "cm", "mm", "bpm", "hz", "db", "kv", "ma", "mas", "fps", "sec",
+    ]
+
+    /// What the decision looks at, for tuning (TextBenchmark): per view, what OCR read.
+    public static func features(_ box: TextBox, in frame: RenderedFrame) -> String {
+        let plain = ground(box, of: frame.luma).plainShare
+        let reads = View.allCases.map { view in
+            let read = OCRReader.line(in: prepared(box, of: frame.luma, view: view))
+            let text = (read?.text ?? "").unicodeScalars.map { $0 == " " ? "_" : $0 == "\n" ? "|" : String($0) }
+                .joined()
+            return "\(annotationCharacters(in: read?.text ?? "").all)/\(read?.confidence ?? -1)/[\(text)]"
+        }
+        return
+            "w \(box.width) h \(box.height) plain \(String(format: "%.2f", plain)) reads \(reads.joined(separator: " "))"
+    }
+
+    /// The box's ground, seen on its outermost two rows and columns (the padding around the
+    /// glyphs): its median level, and the share of those pixels within 24 levels of it.
+    static func ground(_ box: TextBox, of plane: GrayPlane) -> (level: UInt8, plainShare: Double) {
+        var ring: [UInt8] = []
+        for y in box.y0..<box.y1 {
+            for x in box.x0..<box.x1
+            where y < box.y0 + 2 || y >= box.y1 - 2 || x < box.x0 + 2 || x >= box.x1 - 2 {
+                ring.append(plane[x, y])
+            }
+        }
+        guard !ring.isEmpty else { return (0, 0) }
+        ring.sort()
+        let median = ring[ring.count / 2]
+        let plain = ring.filter { abs(Int($0) - Int(median)) <= 24 }.count
+        return (median, Double(plain) / Double(ring.count))
+    }
+
+    /// Glyph height Tesseract reads best (its own advice: 20–40 pixels of capital height).
+    static let glyphHeight = 32.0
+
+    /// `box` cut out of `plane` as `view` shows it, scaled so its glyphs are about `glyphHeight`
+    /// tall, with a white border (Tesseract misreads ink touching the edge).
+    public static func prepared(_ box: TextBox, of plane: GrayPlane, view: View = .grey) -> GrayPlane {
+        let (width, height) = (box.width, box.height)
+        var crop = [UInt8](repeating: 0, count: width * height)
+        switch view {
+        case .grey, .inverted:
+            for y in 0..<height {
+                for x in 0..<width { crop[y * width + x] = plane[box.x0 + x, box.y0 + y] }
+            }
+            // Dark ink on a light ground: ink stands out from the ground around it.
+            let darkGround = ground(box, of: plane).level < otsu(crop)
+            if darkGround != (view == .inverted) { crop = crop.map { 255 - $0 } }
+        case .strokes:
+            // The strokes of either polarity, from top-hats over the box and a window's margin.
+            let margin = 4
+            let outer = box.padded(x: margin, y: margin, columns: plane.width, rows: plane.height)
+            var region = GrayPlane(width: outer.width, height: outer.height)
+            for y in 0..<outer.height {
+                for x in 0..<outer.width { region.pixels[y * outer.width + x] = plane[outer.x0 + x, outer.y0 + y] }
+            }
+            let white = Morphology.whiteTopHat(region, radius: 3)
+            let black = Morphology.blackTopHat(region, radius: 3)
+            // The polarity with more response is the ink; the other is the edges of the ground.
+            let (dx, dy) = (box.x0 - outer.x0, box.y0 - outer.y0)
+            var (whiteSum, blackSum) = (0, 0)
+            for y in 0..<height {
+                for x in 0..<width {
+                    let p = (y + dy) * outer.width + x + dx
+                    (whiteSum, blackSum) = (whiteSum + Int(white[p]), blackSum + Int(black[p]))
+                }
+            }
+            let ink = whiteSum >= blackSum ? white : black
+            for y in 0..<height {
+                for x in 0..<width { crop[y * width + x] = 255 - ink[(y + dy) * outer.width + x + dx] }
+            }
+        }
+        stretch(&crop)
+        let scale = min(6, max(1, glyphHeight / (Double(height) / 1.5)))
+        let (scaledWidth, scaledHeight) = (Int(Double(width) * scale), Int(Double(height) * scale))
+        let border = 12
+        var output = GrayPlane(width: scaledWidth + 2 * border, height: scaledHeight + 2 * border, value: 255)
+        for y in 0..<scaledHeight {
+            let sy = min(Double(height - 1), max(0, (Double(y) + 0.5) / scale - 0.5))
+            let (y0, fy) = (Int(sy), sy - Double(Int(sy)))
+            let y1 = min(height - 1, y0 + 1)
+            for x in 0..<scaledWidth {
+                let sx = min(Double(width - 1), max(0, (Double(x) + 0.5) / scale - 0.5))
+                let (x0, fx) = (Int(sx), sx - Double(Int(sx)))
+                let x1 = min(width - 1, x0 + 1)
+                let top = Double(crop[y0 * width + x0]) * (1 - fx) + Double(crop[y0 * width + x1]) * fx
+                let bottom = Double(crop[y1 * width + x0]) * (1 - fx) + Double(crop[y1 * width + x1]) * fx
+                output.pixels[(y + border) * output.width + x + border] = UInt8(top * (1 - fy) + bottom * fy)
+            }
+        }
+        return output
+    }
+
+    /// Levels stretched to the full range (faint text on a grey banner reads as well as bold).
+    static func stretch(_ values: inout [UInt8]) {
+        guard let low = values.min(), let high = values.max(), high > low else { return }
+        let range = Int(high - low)
+        values = values.map { UInt8((Int($0 - low) * 255) / range) }
+    }
+
+    /// Otsu's threshold of 8-bit values.
+    static func otsu(_ values: [UInt8]) -> UInt8 {
+        var histogram = [Double](repeating: 0, count: 256)
+        for value in values { histogram[Int(value)] += 1 }
+        let total = Double(values.count)
+        let sum = histogram.indices.reduce(0.0) { $0 + Double($1) * histogram[$1] }
+        var (below, sumBelow, best, threshold) = (0.0, 0.0, -1.0, 0)
+        for level in 0..<256 {
+            below += histogram[level]
+            sumBelow += Double(level) * histogram[level]
+            guard below > 0, below < total else { continue }
+            let (meanBelow, meanAbove) = (sumBelow / below, (sum - sumBelow) / (total - below))
+            let between = below * (total - below) * (meanBelow - meanAbove) * (meanBelow - meanAbove)
+            if between > best { (best, threshold) = (between, level) }
+        }
+        return UInt8(threshold)
+    }
+}
