@@ -112,6 +112,52 @@ import Testing
         #expect(errors.isEmpty, "\(errors)")
     }
 
+    /// CT and MR slices whose header says nothing of text (Burned In Annotation taken out,
+    /// ORIGINAL\\PRIMARY): the default mode screens them all; their corner text is masked, and
+    /// the same slices without text come out with their pixels byte for byte.
+    @Test(.temporaryFolder) func screensImagesTheHeaderDoesNotFlag() throws {
+        let folder = try TemporaryFolder.current
+        let cases = try TextCases.cases().filter { ["CT", "MR"].contains($0.kind) }.prefix(12)
+        #expect(cases.count == 12)
+        for variant in ["text", "clean"] {
+            let input = folder.file(variant)
+            try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+            for one in cases {
+                let copy = input.appendingPathComponent("\(one.name).dcm")
+                try FileManager.default.copyItem(at: variant == "text" ? one.textFile : one.cleanFile, to: copy)
+                try ExternalTool.run("dcmodify", ["-nb", "-ea", "(0028,0301)", copy.path])
+            }
+            let output = folder.file("\(variant)-out")
+            let run = try ExternalTool.run(
+                Binaries.veil, ["anonymize", input.path, "-o", output.path, "--clean-pixel-data"])
+            #expect(run.status == 0, "\(run.standardError.suffix(500))")
+            let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
+                .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .filter { $0["type"] as? String == "file" }
+            #expect(records.count == cases.count)
+            var score = TextScore()
+            for record in records {
+                let one = cases[cases.startIndex + (record["index"] as? Int ?? 0)]
+                let pixelText = try #require(record["pixelText"] as? [String: Any], "\(one.name) was not screened")
+                #expect(pixelText["triage"] as? String == "screened", "\(one.name)")
+                let path = try #require(record["output"] as? String, "\(one.name) was not written")
+                let after = try DICOMFile(path: output.appendingPathComponent(path).path).decodePixels()
+                let before = try DICOMFile(path: input.appendingPathComponent("\(one.name).dcm").path).decodePixels()
+                if variant == "clean" {
+                    #expect((pixelText["boxes"] as? [Any] ?? []).isEmpty, "\(one.name): a box on a text-free slice")
+                    #expect(after.bytes == before.bytes, "\(one.name): pixels changed")
+                } else {
+                    try score.add(
+                        one, input: before, output: after, clean: try DICOMFile(path: one.cleanFile.path).decodePixels())
+                }
+            }
+            if variant == "text" {
+                #expect(score.recall("corner") >= 0.99, "\(score.misses)")
+                #expect(score.medianFalseMasked <= 0.005)
+            }
+        }
+    }
+
     /// `all` on a text-free head series (low resolution, noisy: the hardest case for false
     /// alarms): every slice is scanned, and lines are "found" on very few (about 2% measured).
     @Test(.temporaryFolder) func allScansEveryImageAndRarelyMasksAnatomy() throws {
