@@ -35,12 +35,19 @@ public struct ResidualRiskVerifier: Sendable {
             case burnedInText = "burned-in-text"
             /// A head scan whose face was not removed (Recognizable Visual Features not NO).
             case face
+            /// Text found in the pixels by the detector and read as text by OCR (by the batch
+            /// verifier, which reads the pixels; this type looks at attributes only).
+            case textInPixels = "text-in-pixels"
         }
 
         public var kind: Kind
         /// Where, e.g. "(0040,0275)[0](0032,1060)"; empty for instance-wide findings.
         public var path: String
         public var message: String
+
+        public init(kind: Kind, path: String, message: String) {
+            (self.kind, self.path, self.message) = (kind, path, message)
+        }
     }
 
     /// The residual risks of one instance.

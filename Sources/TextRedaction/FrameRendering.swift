@@ -17,6 +17,26 @@ public struct FrameRendering: Sendable {
 
     public init() {}
 
+    /// The rendering of `pixels` their data set asks for: its Modality LUT (rescale) and, for
+    /// PALETTE COLOR, its tables (read with `bulkValue` when they are bulk values).
+    public init(
+        for pixels: DecodedPixels, dataSet: DataSet, bulkValue: (BulkDataReference) throws -> [UInt8]
+    ) throws(TextCleaningFailure) {
+        guard pixels.rows > 0, pixels.columns > 0, pixels.frames > 0,
+            pixels.bytes.count == pixels.frameByteCount * pixels.frames
+        else {
+            throw TextCleaningFailure(.unsupported, "Pixel Data does not match Rows, Columns and frames")
+        }
+        rescaleSlope = dataSet.double(.rescaleSlope) ?? 1
+        rescaleIntercept = dataSet.double(.rescaleIntercept) ?? 0
+        if pixels.photometricInterpretation.uppercased() == "PALETTE COLOR" {
+            guard let palette = Palette(dataSet, bulkValue: bulkValue) else {
+                throw TextCleaningFailure(.unsupported, "the palette colour lookup tables cannot be read")
+            }
+            self.palette = (palette.red, palette.green, palette.blue, palette.firstIndex)
+        }
+    }
+
     public func render(_ pixels: DecodedPixels, frame: Int) -> RenderedFrame {
         let photometric = pixels.photometricInterpretation.uppercased()
         if pixels.samplesPerPixel == 3 { return colour(pixels, frame: frame, isYBR: photometric.hasPrefix("YBR")) }

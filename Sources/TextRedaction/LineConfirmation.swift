@@ -33,6 +33,14 @@ public struct LineConfirmation: Sendable {
     /// The ways a line is shown to OCR, in order.
     public enum View: CaseIterable, Sendable { case grey, inverted, strokes }
 
+    /// What OCR makes of a line.
+    public enum Verdict: Sendable, Equatable {
+        case notText
+        case text
+        /// Text showing one of the header's names, IDs or dates.
+        case headerValue
+    }
+
     /// Whether `box` of `frame` reads as text, or shows one of `phi` (the header's names, IDs
     /// and dates) however little else it reads; nil when OCR is not available. `lenient`: the
     /// header says the image carries text (an ultrasound, a screen capture), and any few letters
@@ -40,14 +48,34 @@ public struct LineConfirmation: Sendable {
     public func isText(
         _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings? = nil, lenient: Bool = false
     ) -> Bool? {
+        read(box, in: frame, phi: phi, lenient: lenient, untilText: true).map { $0 != .notText }
+    }
+
+    /// What `box` of `frame` reads as (see ``isText(_:in:phi:lenient:)``); nil when OCR is not
+    /// available. The text read is compared and dropped.
+    public func verdict(
+        _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings? = nil, lenient: Bool = false
+    ) -> Verdict? {
+        read(box, in: frame, phi: phi, lenient: lenient, untilText: false)
+    }
+
+    /// Reads the views in turn; `untilText`: stops at the first that reads as text, else goes on
+    /// looking for a header value.
+    private func read(
+        _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings?, lenient: Bool, untilText: Bool
+    ) -> Verdict? {
+        var verdict = Verdict.notText
         for view in View.allCases {
             guard let (text, confidence) = OCRReader.line(in: Self.prepared(box, of: frame.luma, view: view)) else {
                 return nil
             }
-            if accepts(text, confidence: confidence, box: box) || phi?.found(in: text) == true { return true }
-            if lenient, Self.annotationCharacters(in: text).all >= 3 { return true }
+            if phi?.found(in: text) == true { return .headerValue }
+            if accepts(text, confidence: confidence, box: box) || (lenient && Self.annotationCharacters(in: text).all >= 3) {
+                verdict = .text
+                if untilText || phi == nil { return verdict }
+            }
         }
-        return false
+        return verdict
     }
 
     /// Whether `text`, read in `box` with mean word `confidence`, is annotation.

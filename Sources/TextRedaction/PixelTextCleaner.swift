@@ -54,20 +54,7 @@ public struct PixelTextCleaner: Sendable {
         _ pixels: DecodedPixels, dataSet: DataSet, flagged: Bool = true,
         bulkValue: (BulkDataReference) throws -> [UInt8]
     ) throws(TextCleaningFailure) -> CleanedPixels {
-        guard pixels.rows > 0, pixels.columns > 0, pixels.frames > 0,
-            pixels.bytes.count == pixels.frameByteCount * pixels.frames
-        else {
-            throw TextCleaningFailure(.unsupported, "Pixel Data does not match Rows, Columns and frames")
-        }
-        var rendering = FrameRendering()
-        rendering.rescaleSlope = dataSet.double(.rescaleSlope) ?? 1
-        rendering.rescaleIntercept = dataSet.double(.rescaleIntercept) ?? 0
-        if pixels.photometricInterpretation.uppercased() == "PALETTE COLOR" {
-            guard let palette = Palette(dataSet, bulkValue: bulkValue) else {
-                throw TextCleaningFailure(.unsupported, "the palette colour lookup tables cannot be read")
-            }
-            rendering.palette = (palette.red, palette.green, palette.blue, palette.firstIndex)
-        }
+        let rendering = try FrameRendering(for: pixels, dataSet: dataSet, bulkValue: bulkValue)
         let fill = MaskFill.black(
             for: pixels,
             paletteLuma: rendering.palette.map { p in

@@ -13,8 +13,10 @@ struct VerifyCommand: ParsableCommand {
             marker is held to the Basic Profile, so every identifying attribute in it is reported. Also \
             reported: private attributes, free text with dates, phone numbers, identifiers or the \
             patient's own name, dates where the markers say none are left, missing or inconsistent \
-            markers, images of kinds that carry burned-in text not marked Burned In Annotation NO, and \
-            head scans whose face was not removed. Findings name attributes, never values.
+            markers, images of kinds that carry burned-in text not marked Burned In Annotation NO, text \
+            in the pixels of any image (found by the detector of --clean-pixel-data and read by \
+            Tesseract, per frame, saying when it shows a name, ID or date of the header), and head \
+            scans whose face was not removed. Findings name attributes, never values.
 
             Exit status: 0 when nothing was found, 1 when something was, 2 when inputs could not be read.
             """)
@@ -47,6 +49,10 @@ struct VerifyCommand: ParsableCommand {
             case nil: .all
             }
         let verifier = BatchVerifier(scope: scope, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        if scope != .metadata && !verifier.readsPixels {
+            console.note(
+                "the pixels are not read for text: Tesseract OCR is not installed (Debian tesseract-ocr, tesseract-ocr-eng)")
+        }
         let summary = verifier.run(inputs: inputs) { report in console.report(report) }
         for problem in summary.problems { console.fatal("cannot read an input: \(problem.reason)") }
         console.summary(summary)

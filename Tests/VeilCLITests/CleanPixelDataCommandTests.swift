@@ -155,7 +155,28 @@ import Testing
                 #expect(score.recall("corner") >= 0.99, "\(score.misses)")
                 #expect(score.medianFalseMasked <= 0.005)
             }
+            // `veil verify` reads the pixels: every slice with text, and a header value in it,
+            // before; nothing after, and nothing on the slices without text.
+            let before = try Self.textInPixels(input)
+            #expect(before.files == (variant == "text" ? cases.count : 0), "\(variant)")
+            #expect(before.showingHeaderValues == (variant == "text" ? cases.count : 0), "\(variant)")
+            #expect(try Self.textInPixels(output).files == 0, "\(variant)")
         }
+    }
+
+    /// Files `veil verify --only pixels` finds text in, and of them those showing a header value.
+    static func textInPixels(_ folder: URL) throws -> (files: Int, showingHeaderValues: Int) {
+        let run = try ExternalTool.run(Binaries.veil, ["verify", folder.path, "--only", "pixels", "--format", "json"])
+        var (files, showing) = (0, 0)
+        for line in run.standardOutput.split(separator: "\n") {
+            guard let report = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let findings = report["findings"] as? [[String: Any]]
+            else { continue }
+            let text = findings.filter { $0["kind"] as? String == "text-in-pixels" }
+            if !text.isEmpty { files += 1 }
+            if text.contains(where: { ($0["message"] as? String ?? "").contains("of the header") }) { showing += 1 }
+        }
+        return (files, showing)
     }
 
     /// `all` on a text-free head series (low resolution, noisy: the hardest case for false

@@ -1,0 +1,51 @@
+import DICOMCore
+
+/// Text left in an image's pixels, frame by frame, for `veil verify`: the detector's lines that
+/// OCR reads as text, and whether one shows a value of the image's own header. Nothing is masked.
+/// Annotation stays put from frame to frame: a line OCR has judged is not read again where the
+/// same box comes back.
+public struct TextScreen: Sendable {
+    public struct Finding: Sendable, Hashable {
+        public var frame: Int
+        public var box: TextBox
+        /// OCR reads one of the header's names, IDs or dates in it.
+        public var showsHeaderValue: Bool
+    }
+
+    public var detector = TextLineDetector()
+    public var confirmation = LineConfirmation()
+
+    public init() {}
+
+    /// The text lines of every frame of `pixels`; `flagged` as for ``PixelTextCleaner``. Throws
+    /// when OCR is not available or the pixels cannot be rendered.
+    public func findings(
+        _ pixels: DecodedPixels, dataSet: DataSet, flagged: Bool,
+        bulkValue: (BulkDataReference) throws -> [UInt8]
+    ) throws(TextCleaningFailure) -> [Finding] {
+        let rendering = try FrameRendering(for: pixels, dataSet: dataSet, bulkValue: bulkValue)
+        let phi = HeaderPHIStrings(dataSet)
+        var judged: [[Int]: LineConfirmation.Verdict] = [:]
+        var findings: [Finding] = []
+        for frame in 0..<pixels.frames {
+            let rendered = rendering.render(pixels, frame: frame)
+            for line in detector.detect(rendered, frameIndex: frame) {
+                let key = [line.x0, line.y0, line.x1, line.y1]
+                let verdict: LineConfirmation.Verdict
+                if let known = judged[key] {
+                    verdict = known
+                } else {
+                    guard let read = confirmation.verdict(line, in: rendered, phi: phi, lenient: flagged) else {
+                        throw TextCleaningFailure(.unsupported, "Tesseract OCR is not available")
+                    }
+                    verdict = read
+                    judged[key] = read
+                }
+                if verdict != .notText {
+                    findings.append(Finding(frame: frame, box: line, showsHeaderValue: verdict == .headerValue))
+                }
+            }
+        }
+        return findings
+    }
+}
