@@ -70,7 +70,9 @@ public struct LineConfirmation: Sendable {
                 return nil
             }
             if phi?.found(in: text) == true { return .headerValue }
-            if accepts(text, confidence: confidence, box: box) || (lenient && Self.annotationCharacters(in: text).all >= 3) {
+            if accepts(text, confidence: confidence, box: box)
+                || (lenient && Self.annotationCharacters(in: text).all >= 3)
+            {
                 verdict = .text
                 if untilText || phi == nil { return verdict }
             }

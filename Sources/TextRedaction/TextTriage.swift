@@ -35,6 +35,14 @@ public enum TextTriage {
         return nil
     }
 
+    /// Whether an image no rule flags is screened: every image but a segmentation, whose frames
+    /// are labels derived from other images (one bit per pixel), not pictures text is drawn on.
+    public static func screens(_ dataSet: DataSet) -> Bool {
+        dataSet[.pixelData] != nil && dataSet.string(.sopClassUID) != segmentationStorage
+    }
+
+    static let segmentationStorage = "1.2.840.10008.5.1.4.1.1.66.4"
+
     static let flaggedImageTypes: Set<String> = ["SAVE", "SCREEN", "REPORTDATA", "DEMOGRAPHICDATA", "INVALID"]
     static let flaggedDescriptions: Set<String> = ["SAVE", "DOSE", "SCREEN", "REPORT", "PROTOCOL", "FORM", "OUTSIDE"]
     /// Date of Secondary Capture and the Secondary Capture Device's manufacturer, model, software.

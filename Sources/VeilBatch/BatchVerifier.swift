@@ -1,9 +1,9 @@
+import DICOMCore
 import DICOMIO
 import Deidentification
 import Dispatch
 import Foundation
 import TextRedaction
-import DICOMCore
 
 /// Checks folders of DICOM files for residual identity (`veil verify`).
 public struct BatchVerifier: Sendable {
@@ -36,7 +36,8 @@ public struct BatchVerifier: Sendable {
                 }
                 var message = "\(lines.count) line(s) of text in the pixels at " + boxes.joined(separator: " ")
                 if lines.contains(where: \.showsHeaderValue) { message += ", showing a name, ID or date of the header" }
-                return ResidualRiskVerifier.Finding(kind: .textInPixels, path: "\(path) frame \(frame + 1)", message: message)
+                return ResidualRiskVerifier.Finding(
+                    kind: .textInPixels, path: "\(path) frame \(frame + 1)", message: message)
             }
         } catch {
             return [

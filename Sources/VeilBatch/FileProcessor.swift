@@ -88,9 +88,11 @@ struct FileProcessor: Sendable {
         if let failure = TruncatedImage.failure(object.dataSet) { throw failure }
         var passes: PixelPasses = defaced == nil ? [] : .cleanRecognizableVisualFeatures
         var cleaned: (pixels: CleanedPixels, triage: String)?
-        if let scope = configuration.textScope, object.dataSet[.pixelData] != nil {
+        if let scope = configuration.textScope, object.dataSet[.pixelData] != nil,
+            case let triage = TextTriage.reason(object.dataSet, scope: scope),
+            triage != nil || TextTriage.screens(object.dataSet)
+        {
             // Every image is screened; one the header flags is read by OCR even when nothing is found.
-            let triage = TextTriage.reason(object.dataSet, scope: scope)
             cleaned = (
                 try Self.cleanText(file, object.dataSet, flagged: triage != nil, defaced: defaced),
                 triage ?? TextTriage.screened

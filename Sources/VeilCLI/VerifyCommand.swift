@@ -51,7 +51,8 @@ struct VerifyCommand: ParsableCommand {
         let verifier = BatchVerifier(scope: scope, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         if scope != .metadata && !verifier.readsPixels {
             console.note(
-                "the pixels are not read for text: Tesseract OCR is not installed (Debian tesseract-ocr, tesseract-ocr-eng)")
+                "the pixels are not read for text: Tesseract OCR is not installed (Debian tesseract-ocr, tesseract-ocr-eng)"
+            )
         }
         let summary = verifier.run(inputs: inputs) { report in console.report(report) }
         for problem in summary.problems { console.fatal("cannot read an input: \(problem.reason)") }

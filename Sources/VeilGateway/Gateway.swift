@@ -3,6 +3,7 @@ import DICOMIO
 import DICOMNetwork
 import Deidentification
 import Foundation
+import TextRedaction
 import VeilBatch
 import VeilNetwork
 
@@ -50,6 +51,12 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
 
     public init(configuration: GatewayConfiguration, log: @escaping @Sendable (String) -> Void) throws {
         self.configuration = configuration
+        // Refused at start, not at a study's release: without OCR no release could be cleaned.
+        if let route = configuration.routes.first(where: { $0.cleanPixelData != nil }), !LineConfirmation.isAvailable {
+            throw GatewayError(
+                "route \(route.calledAET) cleans pixel data, which needs Tesseract OCR: install Debian's tesseract-ocr and tesseract-ocr-eng"
+            )
+        }
         self.spool = Spool(root: configuration.spool)
         self.log = log
         try spool.prepare()

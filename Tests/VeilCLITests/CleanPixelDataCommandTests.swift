@@ -148,7 +148,8 @@ import Testing
                     #expect(after.bytes == before.bytes, "\(one.name): pixels changed")
                 } else {
                     try score.add(
-                        one, input: before, output: after, clean: try DICOMFile(path: one.cleanFile.path).decodePixels())
+                        one, input: before, output: after, clean: try DICOMFile(path: one.cleanFile.path).decodePixels()
+                    )
                 }
             }
             if variant == "text" {
