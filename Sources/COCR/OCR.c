@@ -47,6 +47,9 @@ static void end_engine(void *made) {
 enum { PSM_SINGLE_BLOCK = 6, PSM_SPARSE_TEXT = 11 };
 
 static void load(void) {
+    /* Tesseract's OpenMP threads spin-wait between the small images Veil gives it: most of the
+     * time went to waiting. One thread per engine; Veil runs one engine per worker thread. */
+    setenv("OMP_THREAD_LIMIT", "1", 0);
     void *library = dlopen("libtesseract.so.5", RTLD_NOW | RTLD_LOCAL);
     if (library == NULL) library = dlopen("libtesseract.so", RTLD_NOW | RTLD_LOCAL);
     if (library == NULL) return;

@@ -1,15 +1,21 @@
 import DICOMCore
 
 /// The strings of an image's header that identify the patient, as they would be drawn into the
-/// pixels: name parts, IDs, accession number, birth date in common formats. Upper case, letters
-/// and digits only. Compared with OCR text; never written anywhere.
+/// pixels: name parts (the patient's, and the physicians' and operators'), IDs, accession number,
+/// birth date in common formats. Upper case, letters and digits only. Compared with OCR text;
+/// never written anywhere.
 public struct HeaderPHIStrings: Sendable {
     public private(set) var strings: Set<String> = []
 
     public init(_ dataSet: DataSet) {
         let characterSet = dataSet.specificCharacterSet
-        let name = dataSet.string(DICOMTag.patientName, in: characterSet) ?? ""
-        for part in name.split(whereSeparator: { "^= ,".contains($0) }) { add(String(part)) }
+        // The patient's names, and the staff's: a referring physician's name drawn on a
+        // screen capture points to the patient as surely.
+        for tag in Self.names {
+            for name in dataSet[tag]?.strings(in: characterSet) ?? [] {
+                for part in name.split(whereSeparator: { "^= ,".contains($0) }) { add(String(part)) }
+            }
+        }
         for tag in [DICOMTag.patientID, DICOMTag.otherPatientIDs, DICOMTag.accessionNumber] {
             for value in dataSet[tag]?.strings(in: characterSet) ?? [] { add(value) }
         }
@@ -21,6 +27,11 @@ public struct HeaderPHIStrings: Sendable {
             add("\(day)\(month)\(year)")  // 29.08.1951
         }
     }
+
+    static let names = [
+        DICOMTag.patientName, DICOMTag.otherPatientNames, DICOMTag.patientBirthName, DICOMTag.patientMotherBirthName,
+        DICOMTag.referringPhysicianName, DICOMTag.performingPhysicianName, DICOMTag.operatorsName,
+    ]
 
     /// Strings shorter than 3 characters match too much to mean anything.
     private mutating func add(_ value: String) {

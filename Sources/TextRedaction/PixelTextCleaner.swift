@@ -47,11 +47,13 @@ public struct PixelTextCleaner: Sendable {
 
     public init() {}
 
-    /// `flagged`: the header says the image may carry text (``TextTriage``); an image it does
-    /// not flag is screened, and left unchanged and unread by OCR when no text is found.
+    /// `flagged`: the header says the image may carry text (``TextTriage``): its lines are
+    /// confirmed leniently, and the output is read by OCR even when nothing was found.
+    /// `readByOCR`: the output is read by OCR even when nothing was found (`all`). An image
+    /// neither flagged nor read is screened, and left unchanged when no text is found.
     /// `bulkValue` reads bulk values of the data set (palette tables) from the image's file.
     public func clean(
-        _ pixels: DecodedPixels, dataSet: DataSet, flagged: Bool = true,
+        _ pixels: DecodedPixels, dataSet: DataSet, flagged: Bool = true, readByOCR: Bool = false,
         bulkValue: (BulkDataReference) throws -> [UInt8]
     ) throws(TextCleaningFailure) -> CleanedPixels {
         let rendering = try FrameRendering(for: pixels, dataSet: dataSet, bulkValue: bulkValue)
@@ -78,7 +80,7 @@ public struct PixelTextCleaner: Sendable {
         MaskFill.apply(found, fill: fill, to: &output)
         boxes += found
         // Nothing to mask on an image no header attribute flagged: left as it is, not read again.
-        if boxes.isEmpty && !flagged {
+        if boxes.isEmpty && !flagged && !readByOCR {
             return CleanedPixels(
                 pixels: pixels, boxes: [], frames: pixels.frames, secondLookLines: 0, ocrChecked: false)
         }

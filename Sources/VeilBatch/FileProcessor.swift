@@ -94,7 +94,9 @@ struct FileProcessor: Sendable {
         {
             // Every image is screened; one the header flags is read by OCR even when nothing is found.
             cleaned = (
-                try Self.cleanText(file, object.dataSet, flagged: triage != nil, defaced: defaced),
+                try Self.cleanText(
+                    file, object.dataSet, flagged: TextTriage.reason(object.dataSet, scope: .flagged) != nil,
+                    readByOCR: triage != nil, defaced: defaced),
                 triage ?? TextTriage.screened
             )
             passes.insert(.cleanPixelData)
@@ -174,7 +176,7 @@ struct FileProcessor: Sendable {
 
     /// The image's pixels (defaced ones when the face was removed) with their burned-in text masked.
     private static func cleanText(
-        _ file: borrowing DICOMFile, _ dataSet: DataSet, flagged: Bool, defaced: DefacedFile?
+        _ file: borrowing DICOMFile, _ dataSet: DataSet, flagged: Bool, readByOCR: Bool, defaced: DefacedFile?
     ) throws
         -> CleanedPixels
     {
@@ -188,7 +190,7 @@ struct FileProcessor: Sendable {
             }
         }
         return try PixelTextCleaner().clean(
-            pixels, dataSet: dataSet, flagged: flagged, bulkValue: { try file.bulkValue($0) })
+            pixels, dataSet: dataSet, flagged: flagged, readByOCR: readByOCR, bulkValue: { try file.bulkValue($0) })
     }
 
     /// Writes the output, or, when another input of this run has its path (the same SOP Instance
