@@ -180,6 +180,43 @@ import Testing
         return (files, showing)
     }
 
+    /// Real images without burned-in text (a whole-body bone scan, CT, MR, CR, a perfusion map,
+    /// a noisy 1024² MR, a 10-frame MR), every one read under `all`: nothing is masked, every
+    /// pixel is the input's. Before lines were read by OCR, the detector drew boxes over the
+    /// anatomy of three of them.
+    @Test(.temporaryFolder) func masksNothingOnRealImagesWithoutText() throws {
+        let folder = try TemporaryFolder.current
+        let input = folder.file("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let files = [
+            "pydicom-data/JPEG2000_UNC", "pydicom/CT_small", "pydicom/MR_small", "pydicom-data/emri_small",
+            "pydicom-data/MR2_UNCR", "pydicom-data/RG1_UNCR", "pydicom-data/693_UNCR", "pydicom-data/eCT_Supplemental",
+            "deid-data/humans-ctbrain1", "nibabel/0",
+        ].sorted()
+        for (index, file) in files.enumerated() {
+            try FileManager.default.copyItem(
+                at: TestPaths.testData.appendingPathComponent("corpus/\(file).dcm"),
+                to: input.appendingPathComponent(String(format: "%02d.dcm", index)))
+        }
+        let output = folder.file("out")
+        let run = try ExternalTool.run(
+            Binaries.veil, ["anonymize", input.path, "-o", output.path, "--clean-pixel-data", "all"])
+        #expect(run.status == 0, "\(run.standardError.suffix(500))")
+        let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["type"] as? String == "file" }
+        #expect(records.count == files.count)
+        for record in records {
+            let index = try #require(record["index"] as? Int)
+            let path = try #require(record["output"] as? String, "\(files[index]) was not written")
+            let boxes = (record["pixelText"] as? [String: Any])?["boxes"] as? [Any]
+            #expect(boxes?.isEmpty == true, "\(files[index]): \(boxes?.count ?? -1) boxes")
+            let before = try DICOMFile(path: input.appendingPathComponent(String(format: "%02d.dcm", index)).path)
+            let after = try DICOMFile(path: output.appendingPathComponent(path).path)
+            #expect(try before.decodePixels().bytes == after.decodePixels().bytes, "\(files[index])")
+        }
+    }
+
     /// `all` on a text-free head series (low resolution, noisy: the hardest case for false
     /// alarms): every slice is scanned, and lines are "found" on very few (about 2% measured).
     @Test(.temporaryFolder) func allScansEveryImageAndRarelyMasksAnatomy() throws {
