@@ -68,6 +68,29 @@ import Testing
                 == [6])
     }
 
+    /// What OCR read in real lines (annotation) and in anatomy the detector mistook for lines.
+    @Test func linesReadAsAnnotationAreTextAndAnatomyFragmentsAreNot() {
+        let confirmation = LineConfirmation()
+        // A line 12 px tall (8 px glyphs) and 140 px long holds about 22 characters.
+        let line = TextBox(x0: 0, y0: 0, x1: 140, y1: 12, rule: .detector)
+        for annotation in ["MRN 9675294062", "NGUYEN, ANNA", "11/04/2025 TaeiG:t7", "ACC A1729490", "Born 23.01.1964"] {
+            #expect(confirmation.accepts(annotation, confidence: 30, box: line), "\(annotation)")
+        }
+        // Confident reads of any text (an ultrasound's settings); too short a read for the line.
+        let short = TextBox(x0: 0, y0: 0, x1: 70, y1: 12, rule: .detector)
+        #expect(confirmation.accepts("M3 M4 +59.3", confidence: 89, box: short))
+        #expect(!confirmation.accepts("M3 M4 +59.3", confidence: 89, box: line))
+        for anatomy in ["ee", "| ae |", "crAS™M", "Wits", "ify) wy", "PyAyase i Wd"] {
+            #expect(!confirmation.accepts(anatomy, confidence: 40, box: line), "\(anatomy)")
+        }
+        // Words Tesseract makes up in noise come with little confidence.
+        #expect(!confirmation.accepts("RAT BAS", confidence: 11, box: line))
+        #expect(LineConfirmation.hasDateOrTime("12/19/2024") && LineConfirmation.hasDateOrTime("2025-04-11"))
+        #expect(LineConfirmation.hasDateOrTime("at 07:11") && LineConfirmation.hasDateOrTime("23.01.64"))
+        #expect(!LineConfirmation.hasDateOrTime("2.5MHz 3850Hz") && !LineConfirmation.hasDateOrTime("12-5"))
+        #expect(LineConfirmation.annotationCharacters(in: "15cm 18Hz") == (8, 8))
+    }
+
     @Test func triageFlagsTheUsualSuspects() {
         func dataSet(_ elements: [(DICOMTag, VR, String)]) -> DataSet {
             DataSet(
