@@ -223,8 +223,15 @@ public struct TextLineDetector: Sendable {
             zip(bright, frame.luma.pixels).map { $0 >= 60 && $1 >= 140 },
             zip(dark, frame.luma.pixels).map { $0 >= 60 && $1 <= 115 },
         ] {
+            // A piece of a glyph of the line it touches: no taller than the line, in its band of
+            // rows (anatomy touching a line from above or below is not).
             for (box, _, _) in Self.components(in: mask, width: width, height: height)
-            where box.height <= tallest && box.width <= 3 * tallest && near.contains(where: { $0.intersects(box) }) {
+            where box.height <= tallest && box.width <= 3 * tallest
+                && near.contains(where: { line in
+                    line.intersects(box) && box.height <= line.height
+                        && 2 * (min(line.y1, box.y1) - max(line.y0, box.y0)) >= box.height
+                })
+            {
                 var fragment = box.padded(x: 1, y: 1, columns: width, rows: height)
                 fragment.frame = frameIndex
                 result.append(fragment)

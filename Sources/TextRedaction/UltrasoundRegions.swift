@@ -3,10 +3,13 @@ import DICOMCore
 /// The Sequence of Ultrasound Regions (PS3.3 C.8.5.5): rectangles of real image data. Anything
 /// outside them is a banner, a caption or a control panel, and is masked whole.
 public enum UltrasoundRegions {
-    /// The regions (inclusive corners made exclusive, clipped to the image); empty when there are
-    /// none or any is unreadable, in which case nothing is masked by this rule.
+    /// The regions (inclusive corners made exclusive, clipped to the image) of an ultrasound
+    /// image; empty when there are none, any is unreadable, or the image is not ultrasound (a
+    /// radiograph carrying the sequence by mistake), in which case nothing is masked by this rule.
     public static func regions(in dataSet: DataSet, columns: Int, rows: Int) -> [TextBox] {
-        guard let items = dataSet.items(.sequenceOfUltrasoundRegions), !items.isEmpty else { return [] }
+        guard dataSet.string(.modality)?.uppercased() == "US" || ultrasoundClasses.contains(dataSet.string(.sopClassUID) ?? ""),
+            let items = dataSet.items(.sequenceOfUltrasoundRegions), !items.isEmpty
+        else { return [] }
         var regions: [TextBox] = []
         for item in items {
             guard let x0 = item.int(.regionLocationMinX0), let y0 = item.int(.regionLocationMinY0),
@@ -19,6 +22,9 @@ public enum UltrasoundRegions {
         }
         return regions
     }
+
+    /// Ultrasound Image and Ultrasound Multi-frame Image Storage.
+    static let ultrasoundClasses: Set<String> = ["1.2.840.10008.5.1.4.1.1.6.1", "1.2.840.10008.5.1.4.1.1.3.1"]
 
     /// Rectangles covering every pixel outside `regions`: row bands with the same uncovered spans.
     public static func outside(_ regions: [TextBox], columns: Int, rows: Int) -> [TextBox] {
