@@ -192,6 +192,7 @@ public struct LineConfirmation: Sendable {
     /// tall, with a white border (Tesseract misreads ink touching the edge).
     public static func prepared(_ box: TextBox, of plane: GrayPlane, view: View = .grey) -> GrayPlane {
         let (width, height) = (box.width, box.height)
+        let (ink, threshold) = strokes(box, of: plane)
         var crop = [UInt8](repeating: 0, count: width * height)
         switch view {
         case .grey, .inverted:
@@ -201,32 +202,17 @@ public struct LineConfirmation: Sendable {
             // Dark ink on a light ground: ink stands out from the ground around it.
             let darkGround = ground(box, of: plane).level < otsu(crop)
             if darkGround != (view == .inverted) { crop = crop.map { 255 - $0 } }
+            stretch(&crop)
         case .strokes:
-            // The strokes of either polarity, from top-hats over the box and a window's margin.
-            let margin = 4
-            let outer = box.padded(x: margin, y: margin, columns: plane.width, rows: plane.height)
-            var region = GrayPlane(width: outer.width, height: outer.height)
-            for y in 0..<outer.height {
-                for x in 0..<outer.width { region.pixels[y * outer.width + x] = plane[outer.x0 + x, outer.y0 + y] }
-            }
-            let white = Morphology.whiteTopHat(region, radius: 3)
-            let black = Morphology.blackTopHat(region, radius: 3)
-            // The polarity with more response is the ink; the other is the edges of the ground.
-            let (dx, dy) = (box.x0 - outer.x0, box.y0 - outer.y0)
-            var (whiteSum, blackSum) = (0, 0)
-            for y in 0..<height {
-                for x in 0..<width {
-                    let p = (y + dy) * outer.width + x + dx
-                    (whiteSum, blackSum) = (whiteSum + Int(white[p]), blackSum + Int(black[p]))
-                }
-            }
-            let ink = whiteSum >= blackSum ? white : black
-            for y in 0..<height {
-                for x in 0..<width { crop[y * width + x] = 255 - ink[(y + dy) * outer.width + x + dx] }
-            }
+            crop = ink.map { 255 - $0 }
+            stretch(&crop)
         }
-        stretch(&crop)
-        let scale = min(6, max(1, glyphHeight / (Double(height) / 1.5)))
+        // The glyphs' height: a line's is two thirds of its box (the padding); a box holding two
+        // lines or more has smaller glyphs, seen in the strokes' pieces.
+        let single = Double(height) / 1.5
+        let pieces = glyphHeight(of: ink.map { $0 >= threshold }, width: width, height: height) ?? single
+        let glyph = pieces < 0.7 * single ? pieces : single
+        let scale = min(6, max(1, glyphHeight / glyph))
         let (scaledWidth, scaledHeight) = (Int(Double(width) * scale), Int(Double(height) * scale))
         let border = 12
         var output = GrayPlane(width: scaledWidth + 2 * border, height: scaledHeight + 2 * border, value: 255)
@@ -244,6 +230,42 @@ public struct LineConfirmation: Sendable {
             }
         }
         return output
+    }
+
+    /// The strokes of `box`: the top-hat of the polarity with more response (the other is the
+    /// edges of the ground), over the box with a window's margin, and the level (Otsu's, at
+    /// least 30) above which a pixel is ink.
+    static func strokes(_ box: TextBox, of plane: GrayPlane) -> (ink: [UInt8], threshold: UInt8) {
+        let margin = 4
+        let outer = box.padded(x: margin, y: margin, columns: plane.width, rows: plane.height)
+        var region = GrayPlane(width: outer.width, height: outer.height)
+        for y in 0..<outer.height {
+            for x in 0..<outer.width { region.pixels[y * outer.width + x] = plane[outer.x0 + x, outer.y0 + y] }
+        }
+        let white = Morphology.whiteTopHat(region, radius: 3)
+        let black = Morphology.blackTopHat(region, radius: 3)
+        let (dx, dy) = (box.x0 - outer.x0, box.y0 - outer.y0)
+        var (whiteInk, blackInk) = ([UInt8](), [UInt8]())
+        whiteInk.reserveCapacity(box.area)
+        blackInk.reserveCapacity(box.area)
+        for y in 0..<box.height {
+            for x in 0..<box.width {
+                let p = (y + dy) * outer.width + x + dx
+                whiteInk.append(white[p])
+                blackInk.append(black[p])
+            }
+        }
+        let ink =
+            whiteInk.reduce(0, { $0 + Int($1) }) >= blackInk.reduce(0, { $0 + Int($1) }) ? whiteInk : blackInk
+        return (ink, max(30, otsu(ink)))
+    }
+
+    /// The height of the glyph-sized pieces of `mask` (the upper quartile: lower-case letters and
+    /// broken strokes are shorter), or nil when there are none.
+    static func glyphHeight(of mask: [Bool], width: Int, height: Int) -> Double? {
+        let heights = TextLineDetector.components(in: mask, width: width, height: height).map(\.box.height)
+            .filter { $0 >= 4 && $0 < height }.sorted()
+        return heights.isEmpty ? nil : Double(heights[heights.count * 3 / 4])
     }
 
     /// Levels stretched to the full range (faint text on a grey banner reads as well as bold).
