@@ -84,10 +84,13 @@ public struct PixelTextCleaner: Sendable {
             return CleanedPixels(
                 pixels: pixels, boxes: [], frames: pixels.frames, secondLookLines: 0, ocrChecked: false)
         }
-        // Pieces of glyphs cut by the boxes' edges.
+        // Pieces of glyphs cut by the edge of an ultrasound region's mask (a line across the
+        // border). A line's own box is padded already: pieces beside it would be anatomy.
         var pieces: [TextBox] = []
-        for frame in 0..<output.frames {
-            pieces += detector.fragments(rendering.render(output, frame: frame), touching: boxes, frameIndex: frame)
+        let regionMasks = boxes.filter { $0.rule == .outsideUltrasoundRegions }
+        for frame in 0..<output.frames where !regionMasks.isEmpty {
+            pieces += detector.fragments(
+                rendering.render(output, frame: frame), touching: regionMasks, frameIndex: frame)
         }
         MaskFill.apply(pieces, fill: fill, to: &output)
         boxes += pieces
