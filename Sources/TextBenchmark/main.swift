@@ -31,7 +31,7 @@ if let linesFolder {
         let rendered = FrameRendering().render(try file.decodePixels(), frame: 0)
         let labels = try one.labels()
         for (n, line) in TextLineDetector().detect(rendered).enumerated() {
-            let prepared = LineConfirmation.prepared(line, of: rendered.luma).plane
+            let prepared = LineConfirmation.prepared(line, of: rendered.luma)
             let read = OCRReader.line(in: prepared)
             var text = 0
             for y in line.y0..<line.y1 {
@@ -76,7 +76,7 @@ if let screenFolder = arguments.firstIndex(of: "--screen").map({ arguments[$0 + 
             let rendered = rendering.render(pixels, frame: frame)
             for line in TextLineDetector().detect(rendered) {
                 candidates += 1
-                let read = OCRReader.line(in: LineConfirmation.prepared(line, of: rendered.luma).plane)
+                let read = OCRReader.line(in: LineConfirmation.prepared(line, of: rendered.luma))
                 let text = LineConfirmation().isText(line, in: rendered) ?? false
                 if text { confirmed += 1 }
                 print(

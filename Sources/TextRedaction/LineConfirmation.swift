@@ -48,17 +48,7 @@ public struct LineConfirmation: Sendable {
     public func isText(
         _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings? = nil, lenient: Bool = false
     ) -> Bool? {
-        read(box, in: frame, phi: phi, lenient: lenient, untilText: true).map { $0.verdict != .notText }
-    }
-
-    /// The part of `box` to mask: from its first word read to its last, with a margin of a glyph
-    /// (the detector chains anatomy beside a line into it); nil when it does not read as
-    /// text (see ``isText(_:in:phi:lenient:)``). `.some(nil)`: OCR is not available.
-    public func textPart(
-        _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings? = nil, lenient: Bool = false
-    ) -> TextBox?? {
-        guard let read = read(box, in: frame, phi: phi, lenient: lenient, untilText: true) else { return .some(nil) }
-        return read.verdict == .notText ? nil : .some(read.part)
+        read(box, in: frame, phi: phi, lenient: lenient, untilText: true).map { $0 != .notText }
     }
 
     /// What `box` of `frame` reads as (see ``isText(_:in:phi:lenient:)``); nil when OCR is not
@@ -66,40 +56,28 @@ public struct LineConfirmation: Sendable {
     public func verdict(
         _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings? = nil, lenient: Bool = false
     ) -> Verdict? {
-        read(box, in: frame, phi: phi, lenient: lenient, untilText: false)?.verdict
+        read(box, in: frame, phi: phi, lenient: lenient, untilText: false)
     }
 
     /// Reads the views in turn; `untilText`: stops at the first that reads as text, else goes on
-    /// looking for a header value. `part`: the words' part of the box in the view that settled it.
+    /// looking for a header value.
     private func read(
         _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings?, lenient: Bool, untilText: Bool
-    ) -> (verdict: Verdict, part: TextBox)? {
-        var result = (verdict: Verdict.notText, part: box)
+    ) -> Verdict? {
+        var verdict = Verdict.notText
         for view in View.allCases {
-            let prepared = Self.prepared(box, of: frame.luma, view: view)
-            guard let (text, confidence, words) = OCRReader.line(in: prepared.plane) else { return nil }
-            let part = Self.part(of: box, words: words, scale: prepared.scale)
-            if phi?.found(in: text) == true { return (.headerValue, part) }
+            guard let (text, confidence) = OCRReader.line(in: Self.prepared(box, of: frame.luma, view: view)) else {
+                return nil
+            }
+            if phi?.found(in: text) == true { return .headerValue }
             if accepts(text, confidence: confidence, box: box)
                 || (lenient && Self.annotationCharacters(in: text).all >= 3)
             {
-                result = (.text, part)
-                if untilText || phi == nil { return result }
+                verdict = .text
+                if untilText || phi == nil { return verdict }
             }
         }
-        return result
-    }
-
-    /// The columns of `box` from the first word's left to the last word's right (`words`, in the
-    /// prepared view scaled by `scale`), with a margin of a glyph; the whole box when OCR
-    /// placed no word. Never wider than the box.
-    static func part(of box: TextBox, words: Range<Int>?, scale: Double) -> TextBox {
-        guard let words else { return box }
-        let margin = max(3, Int(Double(box.height) / 1.5))
-        var part = box
-        part.x0 = max(box.x0, box.x0 + Int((Double(words.lowerBound - border) / scale).rounded(.down)) - margin)
-        part.x1 = min(box.x1, box.x0 + Int((Double(words.upperBound - border) / scale).rounded(.up)) + margin)
-        return part.x1 > part.x0 ? part : box
+        return verdict
     }
 
     /// Whether `text`, read in `box` with mean word `confidence`, is annotation.
@@ -181,7 +159,7 @@ public struct LineConfirmation: Sendable {
     public static func features(_ box: TextBox, in frame: RenderedFrame) -> String {
         let plain = ground(box, of: frame.luma).plainShare
         let reads = View.allCases.map { view in
-            let read = OCRReader.line(in: prepared(box, of: frame.luma, view: view).plane)
+            let read = OCRReader.line(in: prepared(box, of: frame.luma, view: view))
             let text = (read?.text ?? "").unicodeScalars.map { $0 == " " ? "_" : $0 == "\n" ? "|" : String($0) }
                 .joined()
             return "\(annotationCharacters(in: read?.text ?? "").all)/\(read?.confidence ?? -1)/[\(text)]"
@@ -212,9 +190,7 @@ public struct LineConfirmation: Sendable {
 
     /// `box` cut out of `plane` as `view` shows it, scaled so its glyphs are about `glyphHeight`
     /// tall, with a white border (Tesseract misreads ink touching the edge).
-    public static func prepared(
-        _ box: TextBox, of plane: GrayPlane, view: View = .grey
-    ) -> (plane: GrayPlane, scale: Double) {
+    public static func prepared(_ box: TextBox, of plane: GrayPlane, view: View = .grey) -> GrayPlane {
         let (width, height) = (box.width, box.height)
         let (ink, threshold) = strokes(box, of: plane)
         var crop = [UInt8](repeating: 0, count: width * height)
@@ -238,6 +214,7 @@ public struct LineConfirmation: Sendable {
         let glyph = pieces < 0.7 * single ? pieces : single
         let scale = min(6, max(1, glyphHeight / glyph))
         let (scaledWidth, scaledHeight) = (Int(Double(width) * scale), Int(Double(height) * scale))
+        let border = 12
         var output = GrayPlane(width: scaledWidth + 2 * border, height: scaledHeight + 2 * border, value: 255)
         for y in 0..<scaledHeight {
             let sy = min(Double(height - 1), max(0, (Double(y) + 0.5) / scale - 0.5))
@@ -252,11 +229,8 @@ public struct LineConfirmation: Sendable {
                 output.pixels[(y + border) * output.width + x + border] = UInt8(top * (1 - fy) + bottom * fy)
             }
         }
-        return (output, scale)
+        return output
     }
-
-    /// White pixels around the prepared view.
-    static let border = 12
 
     /// The strokes of `box`: the top-hat of the polarity with more response (the other is the
     /// edges of the ground), over the box with a window's margin, and the level (Otsu's, at

@@ -20,18 +20,16 @@ public enum OCRReader {
         return String(cString: text).split(whereSeparator: \.isNewline).map(String.init)
     }
 
-    /// What Tesseract reads in `plane` holding a line or a few lines of text, its mean word
-    /// confidence (0–100), and the columns from the first word's left to the last word's right
-    /// (words with a letter or a digit; nil when none); nil when OCR is not available.
-    public static func line(in plane: GrayPlane) -> (text: String, confidence: Int, words: Range<Int>?)? {
-        var (confidence, left, right): (Int32, Int32, Int32) = (0, -1, -1)
+    /// What Tesseract reads in `plane` taken as one line of text, and its mean confidence
+    /// (0–100); nil when OCR is not available.
+    public static func line(in plane: GrayPlane) -> (text: String, confidence: Int)? {
+        var confidence: Int32 = 0
         guard
             let text = plane.pixels.withUnsafeBufferPointer({
-                vocr_read_line($0.baseAddress, Int32(plane.width), Int32(plane.height), &confidence, &left, &right)
+                vocr_read_line($0.baseAddress, Int32(plane.width), Int32(plane.height), &confidence)
             })
         else { return nil }
         defer { vocr_free(text) }
-        let words = left >= 0 && right > left ? Int(left)..<Int(right) : nil
-        return (String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines), Int(confidence), words)
+        return (String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines), Int(confidence))
     }
 }

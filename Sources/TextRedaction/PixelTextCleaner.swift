@@ -126,25 +126,22 @@ public struct PixelTextCleaner: Sendable {
             pixels: output, boxes: boxes, frames: output.frames, secondLookLines: secondLook, ocrChecked: ocrChecked)
     }
 
-    /// The lines of `lines` that OCR reads as text, each cut to its words' part (all of them,
-    /// whole, when OCR is off or missing); the others are added to `rejected`. `lenient` on
-    /// images the header flags.
+    /// The lines of `lines` that OCR reads as text (all of them when OCR is off or missing);
+    /// the others are added to `rejected`. `lenient` on images the header flags.
     private func confirmed(
         _ lines: [TextBox], in pixels: DecodedPixels, rendering: FrameRendering, phi: HeaderPHIStrings,
         lenient: Bool, rejected: inout [TextBox]
     ) -> [TextBox] {
         guard let confirmation, !lines.isEmpty else { return lines }
         var frames: [Int: RenderedFrame] = [:]
-        return lines.compactMap { line in
+        return lines.filter { line in
             let frame = frames[line.frame] ?? rendering.render(pixels, frame: line.frame)
             frames[line.frame] = frame
-            switch confirmation.textPart(line, in: frame, phi: phi, lenient: lenient) {
-            case .some(.some(let part)): return part
-            case .some(.none): return line
-            case .none:
+            if confirmation.isText(line, in: frame, phi: phi, lenient: lenient) == false {
                 rejected.append(line)
-                return nil
+                return false
             }
+            return true
         }
     }
 

@@ -89,15 +89,6 @@ import Testing
         #expect(LineConfirmation.hasDateOrTime("at 07:11") && LineConfirmation.hasDateOrTime("23.01.64"))
         #expect(!LineConfirmation.hasDateOrTime("2.5MHz 3850Hz") && !LineConfirmation.hasDateOrTime("12-5"))
         #expect(LineConfirmation.annotationCharacters(in: "15cm 18Hz") == (8, 8))
-        // A line chained into the anatomy beside it is masked from its first word to its last
-        // (a 12-pixel box: glyphs of 8, a margin of 8), never beyond the box.
-        let chained = TextBox(x0: 100, y0: 40, x1: 400, y1: 52, rule: .detector)
-        let words = LineConfirmation.border + 40..<LineConfirmation.border + 200
-        #expect(
-            LineConfirmation.part(of: chained, words: words, scale: 2)
-                == TextBox(x0: 112, y0: 40, x1: 208, y1: 52, rule: .detector))
-        #expect(LineConfirmation.part(of: chained, words: nil, scale: 2) == chained)
-        #expect(LineConfirmation.part(of: chained, words: 0..<2000, scale: 1) == chained)
     }
 
     @Test func triageFlagsTheUsualSuspects() {

@@ -15,10 +15,9 @@ int vocr_available(void);
 char *vocr_read(const uint8_t *pixels, int width, int height);
 
 /* The text Tesseract reads in an 8-bit grey image holding a line or a few lines of text (block
- * mode), its mean word confidence (0-100) in *confidence, and the columns where its words with
- * a letter or digit start and end in *left and *right (-1 when none); NULL when OCR is not
- * available or fails. */
-char *vocr_read_line(const uint8_t *pixels, int width, int height, int *confidence, int *left, int *right);
+ * mode), and its mean word confidence (0-100) in *confidence; NULL when OCR is not available or
+ * fails. */
+char *vocr_read_line(const uint8_t *pixels, int width, int height, int *confidence);
 
 void vocr_free(char *text);
 
