@@ -6,16 +6,13 @@ import Foundation
 public enum OCRReader {
     public static var isAvailable: Bool { vocr_available() != 0 }
 
-    /// The lines Tesseract reads in `plane`, scaled up (small annotation fonts read far better):
-    /// twice, and up to four times for images under 512 pixels, whose fonts are the smallest.
-    /// nil when OCR is not available.
+    /// The lines Tesseract reads in `plane`, scaled up twice (small annotation fonts read far
+    /// better); nil when OCR is not available.
     public static func lines(in plane: GrayPlane) -> [String]? {
-        let factor = max(
-            2, min(4, (1024 + max(plane.width, plane.height) - 1) / max(1, max(plane.width, plane.height))))
-        let (width, height) = (plane.width * factor, plane.height * factor)
+        let (width, height) = (plane.width * 2, plane.height * 2)
         var scaled = [UInt8](repeating: 0, count: width * height)
         for y in 0..<height {
-            for x in 0..<width { scaled[y * width + x] = plane.pixels[(y / factor) * plane.width + x / factor] }
+            for x in 0..<width { scaled[y * width + x] = plane.pixels[(y / 2) * plane.width + x / 2] }
         }
         guard let text = scaled.withUnsafeBufferPointer({ vocr_read($0.baseAddress, Int32(width), Int32(height)) })
         else { return nil }
@@ -23,8 +20,8 @@ public enum OCRReader {
         return String(cString: text).split(whereSeparator: \.isNewline).map(String.init)
     }
 
-    /// What Tesseract reads in `plane` holding a line or a few lines of text (block mode), and
-    /// its mean word confidence (0–100); nil when OCR is not available.
+    /// What Tesseract reads in `plane` taken as one line of text, and its mean confidence
+    /// (0–100); nil when OCR is not available.
     public static func line(in plane: GrayPlane) -> (text: String, confidence: Int)? {
         var confidence: Int32 = 0
         guard
