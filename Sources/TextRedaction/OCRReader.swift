@@ -20,8 +20,8 @@ public enum OCRReader {
         return String(cString: text).split(whereSeparator: \.isNewline).map(String.init)
     }
 
-    /// What Tesseract reads in `plane` taken as one line of text, and its mean confidence
-    /// (0–100); nil when OCR is not available.
+    /// What Tesseract reads in `plane` holding a line or a few lines of text (block mode), and
+    /// its mean word confidence (0–100); nil when OCR is not available.
     public static func line(in plane: GrayPlane) -> (text: String, confidence: Int)? {
         var confidence: Int32 = 0
         guard
