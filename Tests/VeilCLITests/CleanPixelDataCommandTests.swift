@@ -31,12 +31,7 @@ import Testing
                 to: input.appendingPathComponent(String(format: "%02d.dcm", index)))
         }
         let output = folder.file("out")
-        let run = try ExternalTool.run(
-            Binaries.veil, ["anonymize", input.path, "-o", output.path, "--clean-pixel-data"])
-        #expect(run.status == 0, "\(run.standardError.suffix(500))")
-        let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
-            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            .filter { $0["type"] as? String == "file" }
+        let records = try Self.anonymize(input, to: output, [])
         #expect(records.count == Self.inputs.count)
 
         for record in records {
@@ -128,12 +123,7 @@ import Testing
                 try ExternalTool.run("dcmodify", ["-nb", "-ea", "(0028,0301)", copy.path])
             }
             let output = folder.file("\(variant)-out")
-            let run = try ExternalTool.run(
-                Binaries.veil, ["anonymize", input.path, "-o", output.path, "--clean-pixel-data"])
-            #expect(run.status == 0, "\(run.standardError.suffix(500))")
-            let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
-                .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-                .filter { $0["type"] as? String == "file" }
+            let records = try Self.anonymize(input, to: output, [])
             #expect(records.count == cases.count)
             var score = TextScore()
             for record in records {
@@ -163,6 +153,17 @@ import Testing
             #expect(before.showingHeaderValues == (variant == "text" ? cases.count : 0), "\(variant)")
             #expect(try Self.textInPixels(output).files == 0, "\(variant)")
         }
+    }
+
+    /// `veil anonymize input -o output --clean-pixel-data` with `options`, which must succeed;
+    /// the file records of its manifest.
+    static func anonymize(_ input: URL, to output: URL, _ options: [String]) throws -> [[String: Any]] {
+        let run = try ExternalTool.run(
+            Binaries.veil, ["anonymize", input.path, "-o", output.path, "--clean-pixel-data"] + options)
+        #expect(run.status == 0, "\(run.standardError.suffix(500))")
+        return try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["type"] as? String == "file" }
     }
 
     /// Files `veil verify --only pixels` finds text in, and of them those showing a header value.
@@ -199,12 +200,7 @@ import Testing
                 to: input.appendingPathComponent(String(format: "%02d.dcm", index)))
         }
         let output = folder.file("out")
-        let run = try ExternalTool.run(
-            Binaries.veil, ["anonymize", input.path, "-o", output.path, "--clean-pixel-data", "all"])
-        #expect(run.status == 0, "\(run.standardError.suffix(500))")
-        let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
-            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            .filter { $0["type"] as? String == "file" }
+        let records = try Self.anonymize(input, to: output, ["all"])
         #expect(records.count == files.count)
         for record in records {
             let index = try #require(record["index"] as? Int)
