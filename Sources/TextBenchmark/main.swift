@@ -1,6 +1,7 @@
 // Burned-in text: detection time per frame and the scores on the generated cases.
 //
-// usage: swift run -c release TextBenchmark [cases folder] [--misses]
+// usage: swift run -c release TextBenchmark [cases folder] [--misses] [--dump DIR]
+//        [--lines DIR | --screen DIR] [--show-text]
 //
 // The cases (default TestData/text, made by Scripts/fixtures/make-text-cases.py through
 // Scripts/prepare-test-data.sh) are 512 × 512 slices with fake PHI drawn in. Each is cleaned
@@ -12,6 +13,9 @@ import TextRedaction
 
 let arguments = CommandLine.arguments.dropFirst()
 let showMisses = arguments.contains("--misses")
+// --show-text: print what OCR read in each line (--lines, --screen). Public test data only: on
+// real images that is PHI.
+let showText = arguments.contains("--show-text")
 let dump = arguments.firstIndex(of: "--dump").map { arguments[$0 + 1] }
 let optionValues = ["--dump", "--lines", "--screen"].compactMap { flag in
     arguments.firstIndex(of: flag).map { arguments[$0 + 1] }
@@ -39,7 +43,8 @@ if let linesFolder {
             }
             let name = "\(one.name)-\(n)"
             print(
-                "\(name) text-pixels \(text) \(LineConfirmation.features(line, in: rendered)) read \(read?.text ?? "")")
+                "\(name) text-pixels \(text) \(LineConfirmation.features(line, in: rendered, showingText: showText))"
+                    + (showText ? " read \(read?.text ?? "")" : ""))
             let header = Array("P5 \(prepared.width) \(prepared.height) 255\n".utf8)
             try Data(header + prepared.pixels).write(to: URL(fileURLWithPath: "\(linesFolder)/\(name).pgm"))
         }
@@ -80,7 +85,9 @@ if let screenFolder = arguments.firstIndex(of: "--screen").map({ arguments[$0 + 
                 let text = LineConfirmation().isText(line, in: rendered) ?? false
                 if text { confirmed += 1 }
                 print(
-                    "\(name) frame \(frame) \(line.x0),\(line.y0) \(LineConfirmation.features(line, in: rendered)) \(text ? "TEXT" : "-") read \(read?.text ?? "")"
+                    "\(name) frame \(frame) \(line.x0),\(line.y0) "
+                        + "\(LineConfirmation.features(line, in: rendered, showingText: showText)) \(text ? "TEXT" : "-")"
+                        + (showText ? " read \(read?.text ?? "")" : "")
                 )
             }
         }

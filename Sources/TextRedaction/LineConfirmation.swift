@@ -155,14 +155,17 @@ public struct LineConfirmation: Sendable {
         "id", "mrn", "dob", "acc", "sex", "age", "cm", "mm", "bpm", "hz", "db", "kv", "ma", "mas", "fps", "sec",
     ]
 
-    /// What the decision looks at, for tuning (TextBenchmark): per view, what OCR read.
-    public static func features(_ box: TextBox, in frame: RenderedFrame) -> String {
+    /// What the decision looks at, for tuning (TextBenchmark): per view, characters read and
+    /// confidence, and with `showingText` the text itself (PHI on real data: public test data only).
+    public static func features(_ box: TextBox, in frame: RenderedFrame, showingText: Bool = false) -> String {
         let plain = ground(box, of: frame.luma).plainShare
         let reads = View.allCases.map { view in
             let read = OCRReader.line(in: prepared(box, of: frame.luma, view: view))
+            let counts = "\(annotationCharacters(in: read?.text ?? "").all)/\(read?.confidence ?? -1)"
+            guard showingText else { return counts }
             let text = (read?.text ?? "").unicodeScalars.map { $0 == " " ? "_" : $0 == "\n" ? "|" : String($0) }
                 .joined()
-            return "\(annotationCharacters(in: read?.text ?? "").all)/\(read?.confidence ?? -1)/[\(text)]"
+            return counts + "/[\(text)]"
         }
         return
             "w \(box.width) h \(box.height) plain \(String(format: "%.2f", plain)) reads \(reads.joined(separator: " "))"
