@@ -118,7 +118,7 @@ if needed "$DATA/colour/us-ybr-full-rle.dcm"; then
     generate Scripts/fixtures/make-colour-cases.py "$DATA/corpus/deid-data/ultrasounds-RGB_IMAGE.dcm" "$DATA/colour"
 fi
 
-if needed "$DATA/volumes/complete"; then
+if needed "$DATA/volumes/complete-v2"; then
     generate Scripts/fixtures/make-volume-cases.py "$DATA/volumes"
 fi
 

@@ -23,27 +23,39 @@ public enum NIfTIImage {
     }
 
     /// The `.nii` bytes.
-    public static func encode(_ volume: Volume) -> [UInt8] {
+    public static func encode(_ volume: Volume) -> [UInt8] { encode([volume]) }
+
+    /// The `.nii` bytes of a 3-D image, or of a 4-D one when `volumes` are the time points of one
+    /// grid (``TimeSeries``), `timeStep` seconds apart (dcm2niix puts the repetition time there).
+    public static func encode(_ volumes: [Volume], timeStep: Double = 0) -> [UInt8] {
+        let volume = volumes[0]
+        precondition(volumes.allSatisfy { $0.size == volume.size })
         let (ni, nj, nk) = volume.size
-        let integral = volume.voxels.allSatisfy { $0.isFinite && $0 == $0.rounded() && $0 >= -32768 && $0 <= 32767 }
+        let nt = volumes.count
+        let integral = volumes.allSatisfy {
+            $0.voxels.allSatisfy { $0.isFinite && $0 == $0.rounded() && $0 >= -32768 && $0 <= 32767 }
+        }
         let bytesPerVoxel = integral ? 2 : 4
-        var bytes = [UInt8](repeating: 0, count: dataOffset + volume.count * bytesPerVoxel)
+        var bytes = [UInt8](repeating: 0, count: dataOffset + volume.count * nt * bytesPerVoxel)
         let m = affine(of: volume)
         bytes.withUnsafeMutableBytes { raw in
             func put<T>(_ value: T, at offset: Int) { raw.storeBytes(of: value, toByteOffset: offset, as: T.self) }
             put(Int32(headerSize), at: 0)
             put(UInt8(ascii: "r"), at: 38)
-            for (index, value) in [3, ni, nj, nk, 1, 1, 1, 1].enumerated() { put(Int16(value), at: 40 + 2 * index) }
+            for (index, value) in [nt > 1 ? 4 : 3, ni, nj, nk, nt, 1, 1, 1].enumerated() {
+                put(Int16(value), at: 40 + 2 * index)
+            }
             put(Int16(integral ? 4 : 16), at: 70)  // DT_INT16 or DT_FLOAT32
             put(Int16(bytesPerVoxel * 8), at: 72)
             let spacing = (0..<3).map { c in (0..<3).map { m[$0][c] * m[$0][c] }.reduce(0, +).squareRoot() }
             let (quaternion, qfac) = Self.quaternion(m, spacing: spacing)
-            for (index, value) in [qfac, spacing[0], spacing[1], spacing[2], 0, 0, 0, 0].enumerated() {
+            let step = nt > 1 ? timeStep : 0
+            for (index, value) in [qfac, spacing[0], spacing[1], spacing[2], step, 0, 0, 0].enumerated() {
                 put(Float(value), at: 76 + 4 * index)
             }
             put(Float(dataOffset), at: 108)
             put(Float(1), at: 112)  // scl_slope: values are stored as they are
-            put(UInt8(2), at: 123)  // xyzt_units: millimetres
+            put(UInt8(nt > 1 ? 10 : 2), at: 123)  // xyzt_units: millimetres (and seconds)
             put(Int16(1), at: 252)  // qform_code: scanner
             put(Int16(1), at: 254)  // sform_code: scanner
             for (index, value) in [quaternion.0, quaternion.1, quaternion.2, m[0][3], m[1][3], m[2][3]].enumerated() {
@@ -51,19 +63,21 @@ public enum NIfTIImage {
             }
             for row in 0..<3 { for column in 0..<4 { put(Float(m[row][column]), at: 280 + 16 * row + 4 * column) } }
             for (index, byte) in "n+1\0".utf8.enumerated() { put(byte, at: 344 + index) }
-            // Voxels, rows flipped: NIfTI row j is the volume's row nj − 1 − j.
+            // Voxels, rows flipped: NIfTI row j is the volume's row nj − 1 − j; time points last.
             var offset = dataOffset
-            for k in 0..<nk {
-                for j in 0..<nj {
-                    let source = volume.index(0, nj - 1 - j, k)
-                    for i in 0..<ni {
-                        let value = volume.voxels[source + i]
-                        if integral {
-                            put(Int16(value).littleEndian, at: offset)
-                        } else {
-                            put(value.bitPattern.littleEndian, at: offset)
+            for time in volumes {
+                for k in 0..<nk {
+                    for j in 0..<nj {
+                        let source = time.index(0, nj - 1 - j, k)
+                        for i in 0..<ni {
+                            let value = time.voxels[source + i]
+                            if integral {
+                                put(Int16(value).littleEndian, at: offset)
+                            } else {
+                                put(value.bitPattern.littleEndian, at: offset)
+                            }
+                            offset += bytesPerVoxel
                         }
-                        offset += bytesPerVoxel
                     }
                 }
             }
@@ -73,6 +87,11 @@ public enum NIfTIImage {
 
     /// The `.nii.gz` bytes (deterministic: gzip time 0).
     public static func encodeCompressed(_ volume: Volume) throws -> [UInt8] { try gzip(encode(volume)) }
+
+    /// The `.nii.gz` bytes of `volumes` as one image (see ``encode(_:timeStep:)``).
+    public static func encodeCompressed(_ volumes: [Volume], timeStep: Double = 0) throws -> [UInt8] {
+        try gzip(encode(volumes, timeStep: timeStep))
+    }
 
     /// The qform quaternion (b, c, d) and qfac of the rotation part of `m` (NIfTI-1, nifti1_io's
     /// mat44_to_quatern, without the shear, which only the sform can hold).

@@ -20,7 +20,12 @@ public enum Sidecar {
         ("PatientSex", DICOMTag.patientSex, false), ("PatientPosition", DICOMTag.patientPosition, false),
     ]
 
-    public static func json(for volume: Volume, dataSet: DataSet, version: String) throws -> [UInt8] {
+    /// The sidecar of `volume`, the first of `timePoints` time points when the NIfTI is 4-D.
+    public static func json(
+        for volume: Volume, timePoints: Int = 1, dataSet: DataSet, version: String
+    ) throws
+        -> [UInt8]
+    {
         var object: [String: Any] = [:]
         for (key, tag, numeric) in allowed {
             guard let text = dataSet.string(tag), !text.isEmpty else { continue }
@@ -39,7 +44,8 @@ public enum Sidecar {
         {
             object["StudyDateShifted"] = date
         }
-        object["Dimensions"] = [volume.size.i, volume.size.j, volume.size.k]
+        let dimensions: [Int] = [volume.size.i, volume.size.j, volume.size.k] + (timePoints > 1 ? [timePoints] : [])
+        object["Dimensions"] = dimensions
         let spacing = volume.affine.spacing
         object["VoxelSize"] = [spacing.x, spacing.y, spacing.z]
         object["VolumeWarnings"] = volume.warnings.map(\.code)

@@ -105,18 +105,20 @@ public struct RepresentationPass: Sendable {
     private func write(_ series: Series) throws -> (Int, DatasetTable.Row?, [String]) {
         let (dataSets, acquired) = try SeriesReader.read(paths: series.paths)
         // Uneven steps: resampled, so that no voxel lies away from where its value was acquired.
-        let volumes = acquired.map { $0.evenlySpaced() }
+        // Time points of one grid (dynamic, diffusion, mosaic files) make one 4-D image.
+        let images = TimeSeries.group(acquired.map { $0.evenlySpaced() })
         let label = "series \((series.folder as NSString).lastPathComponent)"
         // Images that give no volume are said, not failed: projections, photographs and
         // ultrasound have no volume to give.
-        if volumes.isEmpty, let reason = VolumeLoader.whyNoVolume(dataSets) {
+        if images.isEmpty, let reason = VolumeLoader.whyNoVolume(dataSets) {
             return (0, nil, ["\(label): no volume: \(reason)"])
         }
         var count = 0
         var row: DatasetTable.Row?
         var warnings: [String] = []
         try AtomicFile.makeDirectories(series.folder)
-        for (index, volume) in volumes.enumerated() {
+        for (index, image) in images.enumerated() {
+            let volume = image[0]
             guard let first = volume.layout.slices.compactMap({ $0 }).first else { continue }
             let dataSet = dataSets[first.source]
             let isCT = dataSet.string(.modality)?.uppercased() == "CT"
@@ -126,19 +128,32 @@ public struct RepresentationPass: Sendable {
                     $0.string(.codeValue) == "113102"
                 }
             if row == nil { row = DatasetTable.Row(dataSet: dataSet, size: volume.size, defaced: defaced) }
-            let name = volumes.count == 1 ? "volume" : "volume-\(index + 1)"
-            if !volume.warnings.isEmpty {
-                warnings.append("\(label) \(name): " + volume.warnings.map(\.description).joined(separator: "; "))
+            let name = images.count == 1 ? "volume" : "volume-\(index + 1)"
+            var imageWarnings: [VolumeWarning] = []
+            for warning in image.flatMap(\.warnings) where !imageWarnings.contains(warning) {
+                imageWarnings.append(warning)
+            }
+            if !imageWarnings.isEmpty {
+                warnings.append("\(label) \(name): " + imageWarnings.map(\.description).joined(separator: "; "))
             }
             var files: [(String, [UInt8])] = []
             if representations.contains(.nifti) {
-                files.append(("\(name).nii.gz", try NIfTIImage.encodeCompressed(volume)))
-                files.append(("\(name).json", try Sidecar.json(for: volume, dataSet: dataSet, version: Veil.version)))
+                // dcm2niix's time step: the repetition time, in seconds.
+                let timeStep = (dataSet.double(.repetitionTime) ?? 0) / 1000
+                files.append(("\(name).nii.gz", try NIfTIImage.encodeCompressed(image, timeStep: timeStep)))
+                var sidecarVolume = volume
+                sidecarVolume.warnings = imageWarnings
+                files.append(
+                    (
+                        "\(name).json",
+                        try Sidecar.json(
+                            for: sidecarVolume, timePoints: image.count, dataSet: dataSet, version: Veil.version)
+                    ))
             }
             if representations.contains(.png) {
                 files.append(
                     (
-                        volumes.count == 1 ? "qa.png" : "qa-\(index + 1).png",
+                        images.count == 1 ? "qa.png" : "qa-\(index + 1).png",
                         try QARender.png(of: volume, isCT: isCT, masked: Self.maskedVoxels(volume, series))
                     ))
             }

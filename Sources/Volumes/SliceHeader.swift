@@ -20,8 +20,14 @@ public struct SliceHeader: Hashable, Sendable {
     public var rescaleSlope: Double
     public var rescaleIntercept: Double
     public var seriesInstanceUID: String
-    /// What else keeps frames of one series apart: echo, stack, temporal position.
+    /// What keeps frames of one series in separate images: echo and stack (dcm2niix's `_e2`
+    /// files).
     public var stackKey: String
+    /// What keeps frames of one image in separate time points: temporal position, the Siemens
+    /// mosaic file. Time points on one grid form one 4-D image (see ``TimeSeries``).
+    public var timeKey = ""
+    /// Temporal Position Index (enhanced) or Identifier (classic): orders time points.
+    public var timeIndex = 0
     public var instanceNumber: Int
     public var acquisitionNumber: Int
     public var isLocalizer: Bool
@@ -80,7 +86,8 @@ public struct SliceHeader: Hashable, Sendable {
             let intercept = look(.pixelValueTransformationSequence, { $0.double(.rescaleIntercept) }) ?? 0
             let content = perFrame.indices.contains(frame) ? perFrame[frame].firstItem(.frameContentSequence) : nil
             let stack = content?.string(.stackID) ?? ""
-            let temporal = content?.string(.temporalPositionIndex) ?? ""
+            let temporal =
+                content?.int(.temporalPositionIndex) ?? dataSet.int(.temporalPositionIdentifier)
             let echoTime = look(.mrEchoSequence, { $0.double(.effectiveEchoTime) }).map { String($0) } ?? ""
             headers.append(
                 SliceHeader(
@@ -88,7 +95,8 @@ public struct SliceHeader: Hashable, Sendable {
                     rowDirection: rowDirection.normalized, columnDirection: columnDirection.normalized,
                     rowSpacing: spacing[0], columnSpacing: spacing[1], rows: rows, columns: columns,
                     rescaleSlope: slope == 0 ? 1 : slope, rescaleIntercept: intercept, seriesInstanceUID: series,
-                    stackKey: [echo, stack, temporal, echoTime].joined(separator: "|"),
+                    stackKey: [echo, stack, echoTime].joined(separator: "|"),
+                    timeKey: temporal.map(String.init) ?? "", timeIndex: temporal ?? 0,
                     instanceNumber: instance * 100_000 + frame, acquisitionNumber: acquisition,
                     isLocalizer: imageType.contains("LOCALIZER")))
         }
@@ -99,7 +107,7 @@ public struct SliceHeader: Hashable, Sendable {
     }
 
     /// One header per tile of `mosaic`, this header being the whole mosaic's. Each mosaic file is
-    /// its own stack (a time point, a diffusion direction), as dcm2niix's separate volumes.
+    /// its own time point (a diffusion direction, a repetition), as in dcm2niix's 4-D image.
     func tiles(of mosaic: SiemensMosaic, spacing: Double) -> [SliceHeader] {
         let direction = mosaic.sliceNormal ?? normal
         let first = mosaic.firstTilePosition(
@@ -113,7 +121,7 @@ public struct SliceHeader: Hashable, Sendable {
             header.tile = index
             header.tilesAcross = mosaic.tilesAcross
             header.instanceNumber = instanceNumber + index
-            header.stackKey += "|mosaic \(instanceNumber)"
+            header.timeKey += "|mosaic \(instanceNumber)"
             return header
         }
     }

@@ -10,7 +10,7 @@ import Volumes
 @Suite struct NIfTIImageTests {
     static let cases = [
         "shuffled-instance-numbers", "oblique", "sagittal-with-localizer", "coronal", "per-slice-rescale",
-        "enhanced-multiframe",
+        "enhanced-multiframe", "dynamic", "enhanced-temporal",
     ]
 
     struct Comparison: Decodable {
@@ -28,9 +28,10 @@ import Volumes
         let series = try VolumeCases.folder(name)
         let folder = try TemporaryFolder.current
         let files = try TestPaths.dicomFiles(in: series).map(\.path)
-        let volume = try #require(try SeriesReader.volumes(paths: files).first)
+        // Time points of one grid: one 4-D image, as dcm2niix writes it.
+        let image = try #require(TimeSeries.group(try SeriesReader.volumes(paths: files)).first)
         let veil = folder.file("veil.nii.gz")
-        try Data(try NIfTIImage.encodeCompressed(volume)).write(to: veil)
+        try Data(try NIfTIImage.encodeCompressed(image)).write(to: veil)
         // dcm2niix: no sidecar, uncompressed; a localizer, if any, goes to a second file.
         let reference = folder.file("reference")
         try FileManager.default.createDirectory(at: reference, withIntermediateDirectories: true)

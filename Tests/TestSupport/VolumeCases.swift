@@ -4,6 +4,6 @@ import Foundation
 /// Scripts/prepare-test-data.sh): one folder per case, each with the generator's truth.json.
 public enum VolumeCases {
     public static func folder(_ name: String) throws -> URL {
-        try TestPaths.fixture("volumes/\(name)", completeWhen: "volumes/complete")
+        try TestPaths.fixture("volumes/\(name)", completeWhen: "volumes/complete-v2")
     }
 }

@@ -5,18 +5,20 @@ import Testing
 /// `--representations` and `veil export` over the planted corpus: NIfTI, sidecars, QA pictures and
 /// dataset.csv carry none of the planted PHI, in their bytes or their paths; raw DICOM is refused.
 @Suite struct ExportCommandTests {
-    /// A real Siemens diffusion mosaic (nibabel's test file): unpacked into the 128×128×48 volume
-    /// dcm2niix makes of it, at the same world coordinates. Number of Images in Mosaic is a private
-    /// element: kept with --retain-safe-private.
+    /// A real Siemens diffusion series of two mosaics (b = 0 and 1000, nibabel's test files):
+    /// unpacked into the 128×128×48×2 image dcm2niix makes of it, at the same world coordinates.
+    /// Number of Images in Mosaic is a private element: kept with --retain-safe-private.
     @Test(.temporaryFolder) func mosaicIsUnpackedAsDcm2niixDoes() throws {
         let folder = try TemporaryFolder.current.url
         let inputs = folder.appendingPathComponent("in")
         try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
-        let source = TestPaths.testData.appendingPathComponent(
-            "python/nibabel/nicom/tests/data/siemens_dwi_1000.dcm.gz")
-        let unzip = try ExternalTool.run("gunzip", ["-c", source.path])
-        try #require(unzip.status == 0)
-        try unzip.standardOutputBytes.write(to: inputs.appendingPathComponent("dwi.dcm"))
+        for b in ["0", "1000"] {
+            let source = TestPaths.testData.appendingPathComponent(
+                "python/nibabel/nicom/tests/data/siemens_dwi_\(b).dcm.gz")
+            let unzip = try ExternalTool.run("gunzip", ["-c", source.path])
+            try #require(unzip.status == 0)
+            try unzip.standardOutputBytes.write(to: inputs.appendingPathComponent("dwi-\(b).dcm"))
+        }
         let key = folder.appendingPathComponent("k.key").path
         _ = try ExternalTool.run(Binaries.veil, ["keygen", key])
         let output = folder.appendingPathComponent("out")
@@ -50,7 +52,7 @@ import Testing
             var voxelDifference: Double?
         }
         let result = try JSONDecoder().decode(Comparison.self, from: compare.standardOutputBytes)
-        #expect(result.shapeA == [128, 128, 48] && result.shapeA == result.shapeB)
+        #expect(result.shapeA == [128, 128, 48, 2] && result.shapeA == result.shapeB)
         #expect(result.worldDistance < 0.01, "voxels \(result.worldDistance) mm from dcm2niix's")
         #expect(result.voxelDifference == 0)
     }
