@@ -432,8 +432,9 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
             }
             record.destinations[node.name] = delivery
         }
-        guard attempted else { return }
         let delivered = route.destinations.allSatisfy { record.destinations[$0.name]?.delivered == true }
+        // Every destination confirmed before a crash (or a hold) kept the release here: finish it.
+        guard attempted || delivered else { return }
         if delivered {
             // Every destination confirmed the de-identified copy: the originals go.
             try? FileManager.default.removeItem(atPath: folder + "/raw")
