@@ -65,7 +65,7 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
         guard lockFile >= 0, flock(lockFile, LOCK_EX | LOCK_NB) == 0 else {
             throw GatewayError("another gateway is running on this spool")
         }
-        audit = GatewayAudit(path: configuration.auditPath)
+        audit = GatewayAudit(path: configuration.auditPath, syslog: configuration.auditSyslog)
         // Studies that were arriving when the last run ended: their quiet period starts again.
         let now = Date()
         for (route, study) in spool.incomingStudies() {

@@ -8,7 +8,7 @@ public struct SpoolOperations: Sendable {
 
     public init(configuration: GatewayConfiguration) {
         spool = Spool(root: configuration.spool)
-        audit = GatewayAudit(path: configuration.auditPath)
+        audit = GatewayAudit(path: configuration.auditPath, syslog: configuration.auditSyslog)
     }
 
     /// Units of `study` (a keyed Study Instance UID, or `<route>/<study>.r<n>`) in `states`.
