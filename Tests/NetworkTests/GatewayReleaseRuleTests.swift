@@ -24,17 +24,11 @@ extension GatewayTests {
         try gateway.start()
         let slices = Array(try Self.headSlices().prefix(24))
         let start = Date()
-        var sentWhenFirstReleased: Int?
-        for (index, slice) in slices.enumerated() {
+        for slice in slices {
             try gateway.store([slice])
-            if sentWhenFirstReleased == nil, !((try gateway.status()["releases"] as? [Any]) ?? []).isEmpty {
-                sentWhenFirstReleased = index + 1
-            }
             Thread.sleep(forTimeInterval: 0.3)
         }
         let trickle = Date().timeIntervalSince(start)
-        let released = try #require(sentWhenFirstReleased, "no release while the study was arriving")
-        #expect(released < slices.count)
         #expect(trickle > 4, "the trickle was too short to outlast max_wait: \(trickle) s")
 
         try gateway.waitUntilSettled()
@@ -45,7 +39,7 @@ extension GatewayTests {
         #expect(Set(releases.compactMap { $0["study"] as? String }).count == 1)
         let first = try #require(releases.first)
         #expect(first["reason"] as? String == "max_wait")
-        #expect((first["instances"] as? Int ?? 0) < slices.count)
+        #expect((first["instances"] as? Int ?? 0) < slices.count)  // released while still arriving
         #expect(releases.reduce(0) { $0 + ($1["instances"] as? Int ?? 0) } == slices.count)
         // One study at B, every slice once.
         #expect((try servers.json(servers.b, "/studies") as? [Any])?.count == 1)
