@@ -65,7 +65,7 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
         guard lockFile >= 0, flock(lockFile, LOCK_EX | LOCK_NB) == 0 else {
             throw GatewayError("another gateway is running on this spool")
         }
-        audit = GatewayAudit(path: configuration.auditPath)
+        audit = GatewayAudit(path: configuration.auditPath, syslog: configuration.auditSyslog)
         // Studies that were arriving when the last run ended: their quiet period starts again.
         let now = Date()
         for (route, study) in spool.incomingStudies() {
@@ -432,8 +432,9 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
             }
             record.destinations[node.name] = delivery
         }
-        guard attempted else { return }
         let delivered = route.destinations.allSatisfy { record.destinations[$0.name]?.delivered == true }
+        // Every destination confirmed before a crash (or a hold) kept the release here: finish it.
+        guard attempted || delivered else { return }
         if delivered {
             // Every destination confirmed the de-identified copy: the originals go.
             try? FileManager.default.removeItem(atPath: folder + "/raw")

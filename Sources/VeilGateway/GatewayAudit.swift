@@ -38,8 +38,12 @@ public final class GatewayAudit: @unchecked Sendable {
     private let descriptor: Int32
     private let lock = NSLock()
 
-    public init(path: String) {
+    /// Also sends each record as an RFC 5424 message, best effort (`audit.syslog`).
+    private let syslog: SyslogSender?
+
+    public init(path: String, syslog: SyslogDestination? = nil) {
         descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        self.syslog = syslog.map(SyslogSender.init)
     }
 
     deinit {
@@ -62,12 +66,21 @@ public final class GatewayAudit: @unchecked Sendable {
             let data = try? JSONSerialization.data(
                 withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         else { return }
-        guard descriptor >= 0 else { return }
-        let line = Array(data) + [UInt8(ascii: "\n")]
-        lock.lock()
-        defer { lock.unlock() }
-        // One write per line: appends from two processes never interleave within a line.
-        _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        fsync(descriptor)
+        if descriptor >= 0 {
+            let line = Array(data) + [UInt8(ascii: "\n")]
+            lock.withLock {
+                // One write per line: appends from two processes never interleave within a line.
+                _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                fsync(descriptor)
+            }
+        }
+        syslog?.send(String(decoding: data, as: UTF8.self), severity: Self.severity(message, outcome))
+    }
+
+    /// Security alerts are warnings, failures errors, the gateway's start and stop notices.
+    static func severity(_ message: Message, _ outcome: Outcome) -> SyslogSender.Severity {
+        if message == .securityAlert { return .warning }
+        if outcome != .success { return .error }
+        return message == .applicationActivity ? .notice : .informational
     }
 }

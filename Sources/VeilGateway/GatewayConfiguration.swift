@@ -52,6 +52,8 @@ public struct GatewayConfiguration: Sendable {
     public var maxWait: Double = 4 * 3600
     public var retry: RetryLadder = .standard
     public var auditPath: String
+    /// `audit.syslog`: each audit record also sent as an RFC 5424 message (best effort).
+    public var auditSyslog: SyslogDestination?
     /// Below this many free bytes in the spool, C-STORE is answered A700 (out of resources).
     public var minimumFreeBytes: UInt64 = 512 << 20
     /// De-identification workers per release.
@@ -102,9 +104,31 @@ public struct GatewayConfiguration: Sendable {
         var configuration = GatewayConfiguration(
             spool: resolve(spool), listenAET: aet, port: UInt16(port),
             callingAET: (document["calling_aet"] as? String) ?? aet, routes: [],
-            auditPath: (document["audit"] as? String).map(resolve)
-                ?? (resolve(spool) as NSString)
-                .appendingPathComponent("audit.jsonl"))
+            auditPath: (resolve(spool) as NSString).appendingPathComponent("audit.jsonl"))
+        switch document["audit"] {
+        case nil: break
+        case let path as String: configuration.auditPath = resolve(path)
+        case let audit as [String: Any]:
+            // `audit: {file: …, syslog: udp://host:port, facility: local3}`
+            if let unknown = audit.keys.first(where: { !["file", "syslog", "facility"].contains($0) }) {
+                throw Problem("audit: unknown key '\(unknown)'")
+            }
+            if let path = audit["file"] as? String { configuration.auditPath = resolve(path) }
+            var facility = SyslogDestination.facilities["authpriv"]!
+            if let name = audit["facility"] {
+                guard let code = SyslogDestination.facilities["\(name)"] else {
+                    throw Problem("audit.facility: authpriv, auth, daemon, user or local0 to local7")
+                }
+                facility = code
+            }
+            if let target = audit["syslog"] {
+                guard let destination = SyslogDestination("\(target)", facility: facility) else {
+                    throw Problem("audit.syslog: udp://host:port, or a local socket such as unix:/dev/log")
+                }
+                configuration.auditSyslog = destination
+            }
+        default: throw Problem("audit: a file, or a mapping with file, syslog and facility")
+        }
         if let seconds = listen["acse_timeout"] as? Int { configuration.acseTimeout = seconds }
         if let seconds = listen["dimse_timeout"] as? Int { configuration.dimseTimeout = seconds }
         if let count = listen["max_associations"] as? Int { configuration.maxAssociations = max(1, count) }

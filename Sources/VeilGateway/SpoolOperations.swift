@@ -8,7 +8,7 @@ public struct SpoolOperations: Sendable {
 
     public init(configuration: GatewayConfiguration) {
         spool = Spool(root: configuration.spool)
-        audit = GatewayAudit(path: configuration.auditPath)
+        audit = GatewayAudit(path: configuration.auditPath, syslog: configuration.auditSyslog)
     }
 
     /// Units of `study` (a keyed Study Instance UID, or `<route>/<study>.r<n>`) in `states`.
@@ -48,11 +48,14 @@ public struct SpoolOperations: Sendable {
     public func hold(_ study: String) -> Int {
         var count = 0
         for (unit, state) in units(study, in: [.ready, .deidentified, .outbox]) {
-            if var record = spool.record(unit, in: state) {
+            // Moved first, then marked: a record the running gateway writes at the old place
+            // meanwhile can then not overwrite the reason.
+            guard spool.move(unit, from: state, to: .held) else { continue }
+            count += 1
+            if var record = spool.record(unit, in: .held) {
                 record.heldReason = "held by the operator"
-                try? spool.write(record, for: unit, in: state)
+                try? spool.write(record, for: unit, in: .held)
             }
-            if spool.move(unit, from: state, to: .held) { count += 1 }
             audit.record(
                 .export, action: "E", event: "held",
                 fields: ["route": unit.route, "study": unit.study, "release": unit.release, "reason": "operator"])

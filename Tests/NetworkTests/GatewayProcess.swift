@@ -12,9 +12,11 @@ final class GatewayProcess: @unchecked Sendable {
     private(set) var process: Process?
 
     /// `routeOptions`: more keys of the route (one per line, e.g. `clean_pixel_data: flagged`).
+    /// `maxWait`: `study.max_wait` (a duration); `otherKeys`: more top-level keys, one per line.
     init(
-        _ servers: OrthancServers, quietSeconds: Double = 1, retry: String = "2x1s,30x2s", extraSources: String = "",
-        routeOptions: [String] = [], minimumFreeMB: Int = 1, listenOptions: String = ""
+        _ servers: OrthancServers, quietSeconds: Double = 1, maxWait: String = "1h", retry: String = "2x1s,30x2s",
+        extraSources: String = "", routeOptions: [String] = [], minimumFreeMB: Int = 1, listenOptions: String = "",
+        otherKeys: [String] = []
     ) throws {
         self.servers = servers
         configPath = servers.folder.file("gateway.yaml").path
@@ -31,10 +33,11 @@ final class GatewayProcess: @unchecked Sendable {
             key_file: \(servers.keyFile)
             destinations: [research]
         \(routeOptions.map { "    " + $0 }.joined(separator: "\n"))
-        study: {quiet_seconds: \(quietSeconds), max_wait: 1h}
+        study: {quiet_seconds: \(quietSeconds), max_wait: \(maxWait)}
         retry: \(retry)
         min_free_mb: \(minimumFreeMB)
         jobs: 2
+        \(otherKeys.joined(separator: "\n"))
         """.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
@@ -123,6 +126,14 @@ final class GatewayProcess: @unchecked Sendable {
         ])
         let answer = try servers.http("POST", servers.a.url + "/modalities/VEIL/store", body: body)
         return (try? JSONSerialization.jsonObject(with: answer.data) as? [String: Any]) ?? [:]
+    }
+
+    /// DCMTK's storescu sends `files` to the gateway in one association, as ORTHANC_A.
+    func store(_ files: [String]) throws {
+        try ExternalTool.require("storescu", package: "dcmtk")
+        let run = try ExternalTool.run(
+            "storescu", ["-aet", "ORTHANC_A", "-aec", "VEIL", "127.0.0.1", "\(servers.localPort)"] + files)
+        guard run.status == 0 else { throw ToolFailure(message: "storescu: \(run.standardError.suffix(300))") }
     }
 
     static func canConnect(port: Int) -> Bool {

@@ -494,6 +494,8 @@ import VeilGateway
         #expect(configuration.routes[1].destinations.map(\.name) == ["mr-archive", "mr-web"])
         #expect(configuration.routes[0].sources.count == 2)
         #expect(configuration.retry == RetryLadder("5x1m,12x5m,24x1h"))
+        #expect(configuration.auditPath == "/var/log/veil/gateway-audit.jsonl")
+        #expect(configuration.auditSyslog == SyslogDestination("udp://127.0.0.1:514", facility: 10))
     }
 
     @Test func retryLadderThenHold() {
