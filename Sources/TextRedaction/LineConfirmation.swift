@@ -98,8 +98,9 @@ public struct LineConfirmation: Sendable {
 
     /// Letters and digits in words annotation is made of, and all letters and digits, of `text`:
     /// runs of two or more digits (IDs, dates, times), words of three or more capitals (names,
-    /// places), capitalised words of four or more letters, capitals with digits (accession
-    /// numbers), and the short words of labels and units, alone or after a number (`15cm`).
+    /// places; of four or more, one letter may be misread in lower case: `sAKESIDE`),
+    /// capitalised words of four or more letters, capitals with digits (accession numbers), and
+    /// the short words of labels and units, alone or after a number (`15cm`).
     static func annotationCharacters(in text: String) -> (annotation: Int, all: Int) {
         var (annotation, all) = (0, 0)
         let words = text.unicodeScalars.split { !($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
@@ -111,6 +112,7 @@ public struct LineConfirmation: Sendable {
             let isAnnotation =
                 (digits == word.count && digits >= 2)
                 || (capitals == word.count && letters >= 3)
+                || (digits == 0 && letters >= 4 && capitals >= letters - 1)
                 || (capitals == 1 && word.first!.properties.isUppercase && digits == 0 && word.count >= 4)
                 || (digits > 0 && capitals == letters && word.count >= 3)
                 || labels.contains(
@@ -120,8 +122,15 @@ public struct LineConfirmation: Sendable {
         return (annotation, all)
     }
 
-    /// Whether `text` holds a date (`11/04/2025`, `2025-04-11`, `04.11.25`) or a time (`07:11`).
+    /// A day, a month's name and a year: `01-JAN-2006`, `01 Jan 2006`.
+    nonisolated(unsafe) static let namedMonthDate = try! Regex(
+        #"\b\d{1,2}[-/ .]?(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*[-/ .,]{0,2}\d{2,4}\b"#
+    ).ignoresCase()
+
+    /// Whether `text` holds a date (`11/04/2025`, `2025-04-11`, `04.11.25`, `01-JAN-2006`) or a
+    /// time (`07:11`).
     static func hasDateOrTime(_ text: String) -> Bool {
+        if text.contains(namedMonthDate) { return true }
         let scalars = Array(text.unicodeScalars)
         func digits(from start: Int) -> Int {
             var end = start

@@ -15,12 +15,26 @@ import Testing
         dataSet.append(DataElement(DICOMTag.patientID, .LO, string: "00079241539 "))
         dataSet.append(DataElement(DICOMTag.patientBirthDate, .DA, string: "19510829"))
         let phi = HeaderPHIStrings(dataSet)
-        #expect(phi.strings == ["ZZZ", "TEST", "PATIENTFIVE", "00079241539", "19510829", "08291951", "29081951"])
+        #expect(
+            phi.strings == [
+                "ZZZ", "TEST", "PATIENTFIVE", "00079241539", "19510829", "08291951", "29081951", "29AUG1951",
+            ])
         #expect(phi.found(in: "ZZZ TEST PATIENTFI\\E"))  // one edit off, long string
         #expect(phi.found(in: "DOB: 08/29/1951 M"))
         #expect(phi.found(in: "ID 0007924I539"))  // I read for 1
         #expect(!phi.found(in: "latest 2D 59% C 50"))  // "TEST" inside a word
         #expect(!phi.found(in: "PATIENT"))
+        #expect(phi.found(in: "Born 29-AUG-1951"))
+
+        // Addresses and the institution by their parts; eight characters or more: two edits.
+        dataSet.append(DataElement(DICOMTag.patientName, .PN, string: "KOWALSKI^ANNA"))
+        dataSet.append(DataElement(DICOMTag.institutionAddress, .ST, string: "870 ELM ROAD, LAKESIDE"))
+        dataSet.append(DataElement(DICOMTag.institutionName, .LO, string: "NORTH CLINIC"))
+        let more = HeaderPHIStrings(dataSet)
+        #expect(more.strings.isSuperset(of: ["870ELMROAD", "LAKESIDE", "NORTHCLINIC"]))
+        #expect(more.found(in: "“KOWALSRE") && more.found(in: "870 ELM ROAD «sAKESIDE"))
+        #expect(more.found(in: "N0RTH CLlNlC") == false)  // three edits
+        #expect(!more.found(in: "LAKE SHORE"))
     }
 
     @Test func tesseractIsThere() {

@@ -89,6 +89,10 @@ import Testing
         #expect(LineConfirmation.hasDateOrTime("at 07:11") && LineConfirmation.hasDateOrTime("23.01.64"))
         #expect(!LineConfirmation.hasDateOrTime("2.5MHz 3850Hz") && !LineConfirmation.hasDateOrTime("12-5"))
         #expect(LineConfirmation.annotationCharacters(in: "15cm 18Hz") == (8, 8))
+        #expect(LineConfirmation.hasDateOrTime("Born 01-JAN-2006") && LineConfirmation.hasDateOrTime("3 Mar 1999"))
+        #expect(!LineConfirmation.hasDateOrTime("MARKER 12"))
+        // One letter of a word in capitals misread in lower case.
+        #expect(confirmation.accepts("870 ELM ROAD «sAKESIDE", confidence: 68, box: line))
     }
 
     @Test func triageFlagsTheUsualSuspects() {
