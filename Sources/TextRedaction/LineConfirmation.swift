@@ -204,7 +204,7 @@ public struct LineConfirmation: Sendable {
     /// tall, with a white border (Tesseract misreads ink touching the edge).
     public static func prepared(_ box: TextBox, of plane: GrayPlane, view: View = .grey) -> GrayPlane {
         let (width, height) = (box.width, box.height)
-        let (ink, threshold) = strokes(box, of: plane)
+        let (ink, threshold, _) = strokes(box, of: plane)
         var crop = [UInt8](repeating: 0, count: width * height)
         switch view {
         case .grey, .inverted:
@@ -245,9 +245,9 @@ public struct LineConfirmation: Sendable {
     }
 
     /// The strokes of `box`: the top-hat of the polarity with more response (the other is the
-    /// edges of the ground), over the box with a window's margin, and the level (Otsu's, at
-    /// least 30) above which a pixel is ink.
-    static func strokes(_ box: TextBox, of plane: GrayPlane) -> (ink: [UInt8], threshold: UInt8) {
+    /// edges of the ground), over the box with a window's margin, the level (Otsu's, at least
+    /// 30) above which a pixel is ink, and whether the ink is brighter than its ground.
+    static func strokes(_ box: TextBox, of plane: GrayPlane) -> (ink: [UInt8], threshold: UInt8, bright: Bool) {
         let margin = 4
         let outer = box.padded(x: margin, y: margin, columns: plane.width, rows: plane.height)
         var region = GrayPlane(width: outer.width, height: outer.height)
@@ -267,9 +267,9 @@ public struct LineConfirmation: Sendable {
                 blackInk.append(black[p])
             }
         }
-        let ink =
-            whiteInk.reduce(0, { $0 + Int($1) }) >= blackInk.reduce(0, { $0 + Int($1) }) ? whiteInk : blackInk
-        return (ink, max(30, otsu(ink)))
+        let bright = whiteInk.reduce(0, { $0 + Int($1) }) >= blackInk.reduce(0, { $0 + Int($1) })
+        let ink = bright ? whiteInk : blackInk
+        return (ink, max(30, otsu(ink)), bright)
     }
 
     /// The height of the glyph-sized pieces of `mask` (the upper quartile: lower-case letters and

@@ -52,8 +52,23 @@ public struct PixelTextCleaner: Sendable {
     /// `readByOCR`: the output is read by OCR even when nothing was found (`all`). An image
     /// neither flagged nor read is screened, and left unchanged when no text is found.
     /// `bulkValue` reads bulk values of the data set (palette tables) from the image's file.
+    /// Lines of light text are masked by their words first (``WordMask``); when text is still
+    /// found or read after that, the image is cleaned again with every line's whole box.
     public func clean(
         _ pixels: DecodedPixels, dataSet: DataSet, flagged: Bool = true, readByOCR: Bool = false,
+        bulkValue: (BulkDataReference) throws -> [UInt8]
+    ) throws(TextCleaningFailure) -> CleanedPixels {
+        do {
+            return try clean(
+                pixels, dataSet: dataSet, flagged: flagged, readByOCR: readByOCR, byWords: true, bulkValue: bulkValue)
+        } catch  where error.reason != .unsupported {
+            return try clean(
+                pixels, dataSet: dataSet, flagged: flagged, readByOCR: readByOCR, byWords: false, bulkValue: bulkValue)
+        }
+    }
+
+    private func clean(
+        _ pixels: DecodedPixels, dataSet: DataSet, flagged: Bool, readByOCR: Bool, byWords: Bool,
         bulkValue: (BulkDataReference) throws -> [UInt8]
     ) throws(TextCleaningFailure) -> CleanedPixels {
         let rendering = try FrameRendering(for: pixels, dataSet: dataSet, bulkValue: bulkValue)
@@ -77,7 +92,7 @@ public struct PixelTextCleaner: Sendable {
         var rejected: [TextBox] = []
         found = confirmed(
             TextBox.merged(found), in: output, rendering: rendering, phi: phi, lenient: flagged, rejected: &rejected)
-        MaskFill.apply(found, fill: fill, to: &output)
+        mask(found, byWords: byWords, fill: fill, rendering: rendering, in: &output)
         boxes += found
         // Nothing to mask on an image no header attribute flagged: left as it is, not read again.
         if boxes.isEmpty && !flagged && !readByOCR {
@@ -118,12 +133,27 @@ public struct PixelTextCleaner: Sendable {
                 throw TextCleaningFailure(.textRemains, "text lines are still found after masking twice")
             }
             secondLook += remaining.count
-            MaskFill.apply(remaining, fill: fill, to: &output)
+            mask(remaining, byWords: byWords, fill: fill, rendering: rendering, in: &output)
             boxes += remaining
         }
         let ocrChecked = try ocrLook(output, rendering: rendering, phi: phi)
         return CleanedPixels(
             pixels: output, boxes: boxes, frames: output.frames, secondLookLines: secondLook, ocrChecked: ocrChecked)
+    }
+
+    /// Masks `lines` on every frame: `byWords`, the words of each (``WordMask``, seen on the frame
+    /// it was found on), else their whole boxes.
+    private func mask(
+        _ lines: [TextBox], byWords: Bool, fill: [Int], rendering: FrameRendering, in output: inout DecodedPixels
+    ) {
+        guard byWords else { return MaskFill.apply(lines, fill: fill, to: &output) }
+        var frames: [Int: GrayPlane] = [:]
+        let masked = lines.map { line -> (box: TextBox, mask: [Bool]?) in
+            let plane = frames[line.frame] ?? rendering.render(output, frame: line.frame).luma
+            frames[line.frame] = plane
+            return (line, WordMask.pixels(of: line, in: plane))
+        }
+        MaskFill.apply(masked, fill: fill, to: &output)
     }
 
     /// The lines of `lines` that OCR reads as text (all of them when OCR is off or missing);

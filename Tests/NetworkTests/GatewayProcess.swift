@@ -168,3 +168,16 @@ final class GatewayProcess: @unchecked Sendable {
         Thread.sleep(forTimeInterval: 0.2)
     }
 }
+
+extension OrthancServers {
+    /// Whether two encodings of an instance print the same data set (dcmdump): network reception
+    /// may re-encode what `veil anonymize` wrote.
+    func sameDataSet(_ data: Data, _ reference: Data) throws -> Bool {
+        let left = folder.file("left.dcm").path
+        let right = folder.file("right.dcm").path
+        try data.write(to: URL(fileURLWithPath: left))
+        try reference.write(to: URL(fileURLWithPath: right))
+        let dumps = try [left, right].map { try ExternalTool.run("dcmdump", ["-q", "+L", $0]).standardOutput }
+        return dumps[0] == dumps[1]
+    }
+}

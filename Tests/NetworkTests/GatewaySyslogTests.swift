@@ -87,10 +87,7 @@ extension GatewayTests {
             #expect(SyslogDestination(nonsense) == nil, "\(nonsense)")
         }
 
-        let folder = TemporaryFolder("gateway-syslog")
-        try "nodes: {b: {aet: B, host: 127.0.0.1, port: 4242}}".write(
-            toFile: folder.file("nodes.yaml").path, atomically: true, encoding: .utf8)
-        _ = try ExternalTool.run(Binaries.veil, ["keygen", folder.file("k.key").path])
+        let folder = try GatewayConfigurationTests.configurationFolder("gateway-syslog")
         let body = """
             spool: spool
             spool_volume_encrypted: true

@@ -406,12 +406,8 @@ import VeilGateway
             }
             compared += 1
             if reference == data { continue }
-            let left = servers.folder.file("left.dcm").path
-            let right = servers.folder.file("right.dcm").path
-            try data.write(to: URL(fileURLWithPath: left))
-            try reference.write(to: URL(fileURLWithPath: right))
-            let dumps = try [left, right].map { try ExternalTool.run("dcmdump", ["-q", "+L", $0]).standardOutput }
-            #expect(data.count == reference.count && dumps[0] == dumps[1], "the gateway's output differs")
+            let same = try servers.sameDataSet(data, reference)
+            #expect(data.count == reference.count && same, "the gateway's output differs")
         }
         #expect(compared == delivered.count)
     }
@@ -436,11 +432,17 @@ import VeilGateway
 
 /// The configuration and the pieces of policy, without servers.
 @Suite struct GatewayConfigurationTests {
-    @Test func refusesToStartUnlessTheSpoolVolumeIsDeclaredEncrypted() throws {
-        let folder = TemporaryFolder("gateway-config")
+    /// A folder with what a configuration names: nodes.yaml (node `b`) and the key file k.key.
+    static func configurationFolder(_ name: String) throws -> TemporaryFolder {
+        let folder = TemporaryFolder(name)
         try "nodes: {b: {aet: B, host: 127.0.0.1, port: 4242}}".write(
             toFile: folder.file("nodes.yaml").path, atomically: true, encoding: .utf8)
         _ = try ExternalTool.run(Binaries.veil, ["keygen", folder.file("k.key").path])
+        return folder
+    }
+
+    @Test func refusesToStartUnlessTheSpoolVolumeIsDeclaredEncrypted() throws {
+        let folder = try Self.configurationFolder("gateway-config")
         let body = """
             spool: spool
             listen: {aet: VEIL, port: 11112}

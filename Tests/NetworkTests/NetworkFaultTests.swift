@@ -105,19 +105,8 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 3)
 
         // A listener that accepts TCP but never answers the association request.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, port) = try #require(LoopbackSocket.bound(Int32(SOCK_STREAM.rawValue)))
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, length) == 0 && listen(listener, 4) == 0 && getsockname(listener, $0, &length) == 0
-            }
-        }
-        #expect(bound)
-        let port = Int(UInt16(bigEndian: address.sin_port))
         let nodes = try String(contentsOfFile: servers.nodesFile, encoding: .utf8)
             .replacingOccurrences(of: "port: 1,", with: "port: \(port),")
         try nodes.write(toFile: servers.nodesFile, atomically: true, encoding: .utf8)

@@ -21,14 +21,23 @@ import VeilBatch
         "media-directory": 2,
     ]
 
-    @Test(.temporaryFolder) func realFilesComeOutValidWithTheirPixels() throws {
-        let folder = try TemporaryFolder.current.url
-        let corpus = TestPaths.testData.appendingPathComponent("corpus")
+    static let corpus = TestPaths.testData.appendingPathComponent("corpus")
+
+    /// The corpus de-identified into `folder`/out, two jobs, outcomes kept; `configure` adds options.
+    static func anonymizeCorpus(
+        into folder: URL, _ configure: (inout BatchConfiguration) -> Void = { _ in }
+    ) throws -> (BatchConfiguration, BatchSummary) {
         var configuration = BatchConfiguration(
             outputFolder: folder.appendingPathComponent("out").path, key: TestKeys.primary)
         configuration.jobs = 2
         configuration.keepsOutcomes = true
-        let summary = try BatchAnonymizer(configuration).run(inputs: [corpus.path])
+        configure(&configuration)
+        return (configuration, try BatchAnonymizer(configuration).run(inputs: [corpus.path]))
+    }
+
+    @Test(.temporaryFolder) func realFilesComeOutValidWithTheirPixels() throws {
+        let folder = try TemporaryFolder.current.url
+        let (configuration, summary) = try Self.anonymizeCorpus(into: folder)
         #expect(summary.outcomes.count == 169)
 
         var reasons: [String: Int] = [:]
@@ -42,7 +51,7 @@ import VeilBatch
         let outputs = written.map { configuration.outputFolder + "/" + ($0.outputPath ?? "") }
         let facts = try DICOMFacts.read(written.map(\.inputPath) + outputs)
         for (outcome, output) in zip(written, outputs) {
-            let name = String(outcome.inputPath.dropFirst(corpus.path.count + 1))
+            let name = String(outcome.inputPath.dropFirst(Self.corpus.path.count + 1))
             #expect(facts[output]?.pixelMD5 == facts[outcome.inputPath]?.pixelMD5, "\(name)")
             let new = try ExternalTool.newDciodvfyErrors(input: outcome.inputPath, output: output, scratch: folder)
             #expect(new.isEmpty, "\(name): \(new.sorted())")
@@ -63,14 +72,10 @@ import VeilBatch
     @Test(.temporaryFolder) func volumesAreDcm2niixsInWorldCoordinates() throws {
         try ExternalTool.require("dcm2niix", package: "dcm2niix")
         let folder = try TemporaryFolder.current.url
-        let corpus = TestPaths.testData.appendingPathComponent("corpus")
-        var configuration = BatchConfiguration(
-            outputFolder: folder.appendingPathComponent("out").path, key: TestKeys.primary)
-        configuration.jobs = 2
-        configuration.keepsOutcomes = true
-        configuration.profile = DeidentificationProfile(options: [.retainSafePrivate])
-        configuration.representations = [.nifti]
-        let summary = try BatchAnonymizer(configuration).run(inputs: [corpus.path])
+        let (configuration, summary) = try Self.anonymizeCorpus(into: folder) { configuration in
+            configuration.profile = DeidentificationProfile(options: [.retainSafePrivate])
+            configuration.representations = [.nifti]
+        }
         #expect(summary.representationFailures.isEmpty, "\(summary.representationFailures)")
 
         let reference = folder.appendingPathComponent("dcm2niix")
@@ -104,7 +109,7 @@ import VeilBatch
         for outcome in summary.outcomes where outcome.status == .written {
             let seriesUID = ((outcome.outputPath ?? "") as NSString).deletingLastPathComponent
             inputs[(seriesUID as NSString).lastPathComponent, default: []].append(
-                String(outcome.inputPath.dropFirst(corpus.path.count + 1)))
+                String(outcome.inputPath.dropFirst(Self.corpus.path.count + 1)))
         }
         var matched = 0
         var fourD = 0
