@@ -54,7 +54,8 @@ public enum SeriesAssembler {
         let orientation = [h.rowDirection, h.columnDirection].flatMap { [$0.x, $0.y, $0.z] }.map { rounded($0, 1e-3) }
         return
             ([
-                h.seriesInstanceUID, h.stackKey, h.timeKey, String(h.rows), String(h.columns), rounded(h.rowSpacing, 1e-3),
+                h.seriesInstanceUID, h.stackKey, h.timeKey, String(h.rows), String(h.columns),
+                rounded(h.rowSpacing, 1e-3),
                 rounded(h.columnSpacing, 1e-3),
             ] + orientation).joined(separator: "/")
     }

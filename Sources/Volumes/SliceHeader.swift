@@ -86,8 +86,10 @@ public struct SliceHeader: Hashable, Sendable {
             let intercept = look(.pixelValueTransformationSequence, { $0.double(.rescaleIntercept) }) ?? 0
             let content = perFrame.indices.contains(frame) ? perFrame[frame].firstItem(.frameContentSequence) : nil
             let stack = content?.string(.stackID) ?? ""
-            let temporal =
-                content?.int(.temporalPositionIndex) ?? dataSet.int(.temporalPositionIdentifier)
+            // An enhanced frame's time point keeps it apart; a classic image's Temporal Position
+            // Identifier only orders the stacks repeated positions make (see SeriesAssembler).
+            let temporal = content?.int(.temporalPositionIndex)
+            let timeIndex = temporal ?? dataSet.int(.temporalPositionIdentifier) ?? 0
             let echoTime = look(.mrEchoSequence, { $0.double(.effectiveEchoTime) }).map { String($0) } ?? ""
             headers.append(
                 SliceHeader(
@@ -96,7 +98,7 @@ public struct SliceHeader: Hashable, Sendable {
                     rowSpacing: spacing[0], columnSpacing: spacing[1], rows: rows, columns: columns,
                     rescaleSlope: slope == 0 ? 1 : slope, rescaleIntercept: intercept, seriesInstanceUID: series,
                     stackKey: [echo, stack, echoTime].joined(separator: "|"),
-                    timeKey: temporal.map(String.init) ?? "", timeIndex: temporal ?? 0,
+                    timeKey: temporal.map(String.init) ?? "", timeIndex: timeIndex,
                     instanceNumber: instance * 100_000 + frame, acquisitionNumber: acquisition,
                     isLocalizer: imageType.contains("LOCALIZER")))
         }
