@@ -147,6 +147,15 @@ public struct TextLineDetector: Sendable {
         return Double(aligned) >= 0.75 * Double(glyphs.count)
     }
 
+    /// Nearly all glyphs (seven in eight) stand on one row, within a fifth of their height.
+    static func isOnOneBaseline(_ glyphs: [TextBox]) -> Bool {
+        let heights = glyphs.map(\.height).sorted()
+        let tolerance = max(2, heights[heights.count / 2] / 5)
+        let bottoms = glyphs.map(\.y1).sorted()
+        let bottom = bottoms[bottoms.count / 2]
+        return 8 * glyphs.filter { abs($0.y1 - bottom) <= tolerance }.count >= 7 * glyphs.count
+    }
+
     /// Largest gap between neighbouring glyphs of a line, in glyph heights (a colon and a space
     /// in a monospaced font are about 1.6).
     static let gapFactor = 2.5
@@ -288,8 +297,13 @@ public struct TextLineDetector: Sendable {
             }
         }
         return groups.values.filter {
-            $0.count >= pass.minimumGlyphs && isAligned($0.members.map(\.box), strictly: pass.strictAlignment)
-                && isOneInk($0.members)
+            let boxes = $0.members.map(\.box)
+            // Mixed case (`Born 01-JAN-2006`) breaks the strict rule's cap line; six glyphs or
+            // more on one baseline are text too.
+            let aligned =
+                isAligned(boxes, strictly: pass.strictAlignment)
+                || (pass.strictAlignment && boxes.count >= 6 && isOnOneBaseline(boxes))
+            return $0.count >= pass.minimumGlyphs && aligned && isOneInk($0.members)
         }.map(\.box)
     }
 }
