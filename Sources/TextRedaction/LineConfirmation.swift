@@ -12,7 +12,7 @@ public struct LineConfirmation: Sendable {
     /// Least letters and digits in words of annotation's kinds, and their least share of all
     /// letters and digits read.
     public var annotationCharacters = 5
-    public var annotationShare = 0.6
+    public var annotationShare = 0.5
     /// Least mean word confidence of such a line: words Tesseract makes up in noise (`Posto`)
     /// come with confidences under 20.
     public var leastConfidence = 20
