@@ -60,11 +60,12 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
         self.spool = Spool(root: configuration.spool)
         self.log = log
         try spool.prepare()
-        // One gateway per spool.
+        // One gateway per spool; what a crash left is cleared only under the lock.
         lockFile = open(configuration.spool + "/gateway.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFile >= 0, flock(lockFile, LOCK_EX | LOCK_NB) == 0 else {
             throw GatewayError("another gateway is running on this spool")
         }
+        spool.recoverAfterCrash()
         audit = GatewayAudit(path: configuration.auditPath, syslog: configuration.auditSyslog)
         // Studies that were arriving when the last run ended: their quiet period starts again.
         let now = Date()

@@ -66,18 +66,31 @@ public struct Spool: Sendable {
         "\(folder(state))/\(unit.route)/\(unit.folderName)"
     }
 
-    /// Creates the spool (mode 0700 throughout) and removes receptions a crash cut short.
+    /// Creates the spool (mode 0700 throughout).
     public func prepare() throws {
         try Self.makePrivateFolder(root)
         chmod(root, 0o700)
         for state in State.allCases { try Self.makePrivateFolder(folder(state)) }
         try Self.makePrivateFolder(receiving)
+    }
+
+    /// Removes what a crash cut short: receptions, releases being made, temporary files of atomic
+    /// writes. Only under the spool's lock: another gateway's work in progress looks the same.
+    public func recoverAfterCrash() {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: receiving)) ?? [] {
             unlink("\(receiving)/\(name)")
         }
         // A release interrupted between making its folder and moving the instances in.
         for unit in units(in: .ready) where !FileManager.default.fileExists(atPath: path(unit, in: .ready) + "/raw") {
             try? FileManager.default.removeItem(atPath: path(unit, in: .ready))
+        }
+        // Temporary files of atomic writes a crash cut short (a release record, a batch output):
+        // the finished files are whole or absent.
+        if let walk = FileManager.default.enumerator(atPath: root) {
+            for case let relative as String in walk
+            where AtomicFile.temporaryFileOwner(of: (relative as NSString).lastPathComponent) != nil {
+                unlink((root as NSString).appendingPathComponent(relative))
+            }
         }
     }
 

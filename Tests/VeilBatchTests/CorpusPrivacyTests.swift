@@ -7,6 +7,18 @@ import VeilBatch
 
 /// What must hold for every file of the test corpus after de-identification.
 @Suite struct CorpusPrivacyTests {
+    /// The scanner itself: a planted ID as a value is found, the same digits inside a keyed UID's
+    /// digit run are not; names are found in any case and inside words.
+    @Test func scannerFindsValuesNotDigitsInsideUIDs() {
+        let scanner = PHIScanner(["642341", "Quixote^Zebulon"])
+        #expect(scanner.findings(in: Data("\u{0}642341 ".utf8)) == ["642341"])
+        #expect(scanner.findings(in: Data("ID:642341".utf8)) == ["642341"])
+        #expect(scanner.findings(in: Data("1.2.642341.7".utf8)) == ["642341"])
+        #expect(scanner.findings(in: Data("2.25.1186423415502".utf8)).isEmpty)
+        #expect(scanner.findings(in: Data("2.25.9642341 642341".utf8)) == ["642341"])
+        #expect(scanner.findings(in: Data("dr QUIXOTE ZEBULON".utf8)) == ["Quixote^Zebulon"])
+    }
+
     @Test func everyInputIsAccountedFor() throws {
         let run = try CorpusRun.get()
         let counts = run.summary.counts
