@@ -27,6 +27,7 @@ enum BrainExtraction {
     /// Adult brains with their CSF span about 1.0–1.9 litres; the bounds leave room for
     /// children, atrophy and partial coverage (a field of view cutting the top).
     static let volumeRange = 500_000.0...2_400_000.0
+    static let leakShare = 0.015
 
     static func estimate(
         grid: WorkingGrid, head: [Bool], isCT: Bool, transform: SimilarityTransform, atlas: HeadAtlas
@@ -58,6 +59,12 @@ enum BrainExtraction {
             ? [(low, 1...3, 0)]
             : [(low, 1...3, 0), (Self.tissue(grid: grid, head: head, isCT: false, threshold: 0.5), 1...4, 3)]
         var reasons: [String] = []
+        let near = outside.map { $0 <= 15 }
+        // A passing estimate with more than `leakShare` of it beyond 15 mm of the atlas brain may
+        // still hold scalp or orbit joined across a thin skull (a blurred head turned sideways):
+        // more erosion and the second threshold are tried, and a clean estimate replaces it if it
+        // keeps at least 85% of its volume near the atlas brain (not one shrunk to white matter).
+        var first: (estimate: BrainEstimate, nearVolume: Double)?
         for attempt in attempts {
             let tissue = attempt.tissue
             for erosions in attempt.erosions {
@@ -78,12 +85,14 @@ enum BrainExtraction {
 
                 var total = 0
                 var beyond = 0
+                var leaked = 0
                 var covered = 0
                 var left = 0
                 grid.forEachFramePoint(transform) { p, point in
                     guard brain[p] else { return }
                     total += 1
                     if outside[p] > bound { beyond += 1 }
+                    if !near[p] { leaked += 1 }
                     if core[p] { covered += 1 }
                     if point.x > 0 { left += 1 }
                 }
@@ -98,6 +107,7 @@ enum BrainExtraction {
                 let coverage = Double(covered) / Double(coreCount)
                 let balance = Double(left) / Double(max(1, total - left))
                 guard volumeRange.contains(volume), coverage >= 0.8, (0.75...1.33).contains(balance) else {
+                    if let first { return first.estimate }
                     throw DefaceFailure(
                         reason: .brainNotFound,
                         detail: String(
@@ -106,11 +116,16 @@ enum BrainExtraction {
                 }
                 // Ventricles and sulci left as holes (dark in T1) are brain too; filled once, here.
                 brain = MaskOperations.fillHoles(brain, size: size)
-                let near = outside.map { $0 <= 15 }
-                return BrainEstimate(
+                let estimate = BrainEstimate(
                     mask: brain, volume: volume, erosions: erosions, atlasCore: core, nearAtlasBrain: near)
+                let leak = Double(leaked) / Double(total)
+                let keepsVolume = volume >= 0.85 * (first?.nearVolume ?? 0)
+                if leak <= Self.leakShare, keepsVolume { return estimate }
+                if !keepsVolume { break }  // more erosion only shrinks it further
+                if first == nil { first = (estimate, volume * (1 - leak)) }
             }
         }
+        if let first { return first.estimate }
         throw DefaceFailure(
             reason: .brainNotFound,
             detail: "brain not separable from the head: " + (reasons.last ?? "no tissue around the atlas core"))

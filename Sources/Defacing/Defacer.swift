@@ -40,6 +40,11 @@ public struct Defacer: Sendable {
     /// out, the working grid's 2 mm and partial volume. At 8 mm the accuracy harness found cuts
     /// up to 2.8 mm into a (generous) reference brain; at 11 mm none comes closer than 1.6 mm.
     public var margin: Double = 11
+    /// The same for CT, whose estimate is everything between brain and bone: the intracranial
+    /// contents with their CSF, bounded by the inner table. 6 mm covers the working grid's 2 mm
+    /// and the partial volume at the bone; in the accuracy harness no CT cut comes closer than
+    /// 6.2 mm to the reference brain (11 mm kept 6 to 8 mm of the face in place).
+    public var ctMargin: Double = 6
     /// How far outside the brain's mid-sagittal hull the face starts (mm). Small: the hull only
     /// says "in front of or below the brain"; `margin`, measured in 3-D to the brain itself,
     /// keeps the brain safe (over the eyes the brain lies well above the hull's edge).
@@ -56,6 +61,8 @@ public struct Defacer: Sendable {
     public var viewAngle: Double = 35
     /// Run the face detector on renderings (the check a face-recognition attack would defeat).
     public var detectsFaces = true
+    /// Also remove the ears (EarRegion), outside the same protection.
+    public var removesEars = false
 
     public init() {}
 
@@ -67,6 +74,7 @@ public struct Defacer: Sendable {
         }
         let (grid, inverse, head, fit, brain) = try locate(volume, isCT: isCT)
         let transform = fit.transform
+        let margin = isCT ? ctMargin : self.margin
         let toBrain = DistanceTransform.distances(to: brain.mask, size: grid.size, spacing: grid.spacing)
         let protected = toBrain.map { Double($0) <= margin }
         let hullPoints = Self.hullPoints(grid: grid, brain: brain, transform: transform)
@@ -95,7 +103,9 @@ public struct Defacer: Sendable {
                 for i in 0..<volume.size.i {
                     defer { point = point + frameStep }
                     let w = workingRow + workingColumn[i]
-                    guard !protected[w], face.contains(point), !volume.voxels[base + i].isNaN else { continue }
+                    guard !protected[w], face.contains(point) || (removesEars && EarRegion.contains(point)),
+                        !volume.voxels[base + i].isNaN
+                    else { continue }
                     if brain.atlasCore[w] { inAtlasCore += 1 }
                     removed[base + i] = true
                     removedCount += 1

@@ -173,6 +173,7 @@ public struct BatchAnonymizer: Sendable {
                 acceptsBurnedInAnnotation: profile.acceptsBurnedInAnnotation,
                 cleanPixelData: configuration.textScope?.rawValue,
                 deface: configuration.defaces ? true : nil,
+                defaceEars: configuration.defaces && configuration.defaceEars ? true : nil,
                 overrides: profile.overrides.count),
             keyFingerprint: configuration.key.fingerprint,
             ephemeralKey: configuration.key.isEphemeral,

@@ -33,6 +33,8 @@ public struct BatchConfiguration: Sendable {
     /// Remove the face from head CT and MR series (`--deface`): a first pass finds and defaces
     /// them; a head series that cannot be defaced fails (and is quarantined) as a whole.
     public var deface = false
+    /// With defacing, also remove the ears (`--deface-ears`).
+    public var defaceEars = false
     /// Find and mask text burned into the pixels (`--clean-pixel-data`): of the images triage
     /// flags, or of every image. Images whose text cannot be removed fail (and are quarantined).
     public var cleanPixelData: TextTriage.Scope?
@@ -47,7 +49,9 @@ public struct BatchConfiguration: Sendable {
     /// `veil deface`: every CT and MR series is a head series.
     public var defaceRequiresHead = false
     /// Defacing is on: asked for directly, or through the Clean Recognizable Visual Features option.
-    var defaces: Bool { deface || defaceRequiresHead || profile.options.contains(.cleanRecognizableVisualFeatures) }
+    var defaces: Bool {
+        deface || defaceEars || defaceRequiresHead || profile.options.contains(.cleanRecognizableVisualFeatures)
+    }
     /// How often outputs are flushed to disk and marked durable in the manifest journal.
     public var checkpointInterval: (files: Int, seconds: Double) = (2000, 30)
 

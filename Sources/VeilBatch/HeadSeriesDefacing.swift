@@ -128,7 +128,9 @@ struct HeadSeriesDefacing {
             let sources = Set(volume.layout.slices.compactMap { $0?.source })
             do {
                 let isCT = inputs[sources.min()!]?.object.dataSet.string(.modality)?.uppercased() == "CT"
-                let result = try Defacer().deface(volume, isCT: isCT)
+                var defacer = Defacer()
+                defacer.removesEars = configuration.defaceEars
+                let result = try defacer.deface(volume, isCT: isCT)
                 headFound = true
                 for (source, defaced) in try DefacedPixelData.make(volume: volume, result: result, pixels: decoded) {
                     let record = DefacingRecord(

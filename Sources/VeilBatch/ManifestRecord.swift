@@ -35,6 +35,8 @@ public enum ManifestRecord {
         public var cleanPixelData: String?
         /// True when head series are defaced (`--deface`, or a profile file's option); absent when off.
         public var deface: Bool?
+        /// True when defacing also removes the ears (`--deface-ears`); absent otherwise.
+        public var defaceEars: Bool?
         /// How many per-attribute overrides the profile has (their contents are in the profile file).
         public var overrides: Int
     }

@@ -108,6 +108,9 @@ struct AnonymizeCommand: ParsableCommand {
         ))
     var deface = false
 
+    @Flag(help: "With --deface (implied): also remove the ears, outside the same protection of the brain.")
+    var defaceEars = false
+
     @Option(
         name: .customLong("clean-pixel-data"),
         help: ArgumentHelp(
@@ -214,6 +217,7 @@ struct AnonymizeCommand: ParsableCommand {
         configuration.shard = shard.flatMap(Shard.init)
         configuration.writesDICOMDIR = dicomdir
         configuration.deface = deface
+        configuration.defaceEars = defaceEars
         configuration.cleanPixelData = cleanPixelData
         for name in (representations ?? "").split(separator: ",") {
             guard let representation = Representation(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased())

@@ -343,6 +343,7 @@ public final class Gateway: StorageServiceDelegate, @unchecked Sendable {
         var batch = BatchConfiguration(outputFolder: folder + "/out", key: route.key)
         batch.profile = route.profile
         batch.deface = route.deface
+        batch.defaceEars = route.defaceEars
         batch.cleanPixelData = route.cleanPixelData
         batch.jobs = configuration.jobs
         // Inputs that fail are kept for a person to look at, beside the quarantined releases.

@@ -23,6 +23,8 @@ public struct GatewayConfiguration: Sendable {
         public var key: DeidentificationKey
         public var profile: DeidentificationProfile
         public var deface: Bool
+        /// `deface_ears: true`, as `veil anonymize --deface-ears` (implies `deface`).
+        public var defaceEars: Bool
         /// `clean_pixel_data: flagged|all`, as `veil anonymize --clean-pixel-data`.
         public var cleanPixelData: TextTriage.Scope?
         public var destinations: [NetworkNode]
@@ -226,7 +228,8 @@ public struct GatewayConfiguration: Sendable {
             configuration.routes.append(
                 Route(
                     calledAET: called, sources: sources, keyFile: resolve(keyFile), key: key, profile: profile,
-                    deface: route["deface"] as? Bool ?? false, cleanPixelData: cleaning, destinations: destinations,
+                    deface: route["deface"] as? Bool ?? false, defaceEars: route["deface_ears"] as? Bool ?? false,
+                    cleanPixelData: cleaning, destinations: destinations,
                     countSource: countSource))
         }
         if Set(configuration.routes.map(\.name)).count != configuration.routes.count {

@@ -143,4 +143,42 @@ import Volumes
         #expect(Double(faceRemoved) >= 0.85 * Double(faceTotal), "\(faceRemoved) of \(faceTotal) face voxels removed")
         #expect(result.viewsWithFaceAfter == 0)
     }
+
+    /// `--deface-ears`: the same removal plus both auricles (each several millilitres of tissue
+    /// beside the head), and still no reference brain voxel.
+    @Test func theEarsGoByFlag() throws {
+        let head = try Self.load()
+        let volume = head.volume
+        let plain = try Defacer().deface(volume, isCT: false)
+        var defacer = Defacer()
+        defacer.removesEars = true
+        let withEars = try defacer.deface(volume, isCT: false)
+        var extra = (left: 0.0, right: 0.0)
+        var centreX = 0.0
+        var headCount = 0.0
+        for k in 0..<volume.size.k {
+            for j in 0..<volume.size.j {
+                for i in 0..<volume.size.i where volume.voxels[volume.index(i, j, k)] > 40 {
+                    centreX += volume.affine.patientPoint(i: Double(i), j: Double(j), k: Double(k)).x
+                    headCount += 1
+                }
+            }
+        }
+        centreX /= headCount
+        let voxelML = abs(volume.affine.columnStep.dot(volume.affine.rowStep.cross(volume.affine.sliceStep))) / 1000
+        for k in 0..<volume.size.k {
+            for j in 0..<volume.size.j {
+                for i in 0..<volume.size.i {
+                    let p = volume.index(i, j, k)
+                    #expect(!plain.removed[p] || withEars.removed[p])
+                    #expect(!(withEars.removed[p] && head.brain[p]))
+                    guard withEars.removed[p], !plain.removed[p], volume.voxels[p] > 40 else { continue }
+                    let x = volume.affine.patientPoint(i: Double(i), j: Double(j), k: Double(k)).x
+                    if x > centreX { extra.left += voxelML } else { extra.right += voxelML }
+                }
+            }
+        }
+        #expect(
+            extra.left >= 3 && extra.right >= 3, "ear tissue removed: left \(extra.left) ml, right \(extra.right) ml")
+    }
 }

@@ -32,10 +32,14 @@ import Volumes
         let run = try ExternalTool.run(
             Binaries.veil,
             [
-                "anonymize", "--deface", input.path, "-o", output.path, "--key-file", key,
+                "anonymize", "--deface", "--deface-ears", input.path, "-o", output.path, "--key-file", key,
                 "--quarantine", folder.file("quarantine").path, "--representations", "nifti,png",
             ])
         #expect(run.status == 0, "\(run.standardError.suffix(500))")
+        let header = try #require(
+            try String(contentsOf: output.appendingPathComponent("manifest.jsonl"), encoding: .utf8)
+                .split(separator: "\n").first)
+        #expect(header.contains("\"deface\":true") && header.contains("\"defaceEars\":true"))
 
         let records = try GeneratedCorpus.manifestRecords(output.appendingPathComponent("manifest.jsonl"))
             .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
