@@ -492,6 +492,7 @@ import VeilGateway
         #expect(configuration.routes[0].cleanPixelData == .flagged)
         #expect(configuration.routes[0].profile.options.contains(.cleanPixelData))
         #expect(configuration.routes[1].deface)
+        #expect(configuration.routes[1].defaceEars && !configuration.routes[0].defaceEars)
         #expect(configuration.routes[1].profile.options.contains(.cleanRecognizableVisualFeatures))
         #expect(configuration.routes[1].destinations.map(\.name) == ["mr-archive", "mr-web"])
         #expect(configuration.routes[0].sources.count == 2)
