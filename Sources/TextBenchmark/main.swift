@@ -79,7 +79,8 @@ if let screenFolder = arguments.firstIndex(of: "--screen").map({ arguments[$0 + 
         let rendering = FrameRendering()
         for frame in 0..<pixels.frames {
             let rendered = rendering.render(pixels, frame: frame)
-            for line in TextLineDetector().detect(rendered) {
+            // Each pass's lines before merging: what OCR judges when their union is refused.
+            for line in TextLineDetector().lines(in: rendered) {
                 candidates += 1
                 let read = OCRReader.line(in: LineConfirmation.prepared(line, of: rendered.luma))
                 let text = LineConfirmation().isText(line, in: rendered) ?? false

@@ -27,6 +27,15 @@ public struct LineConfirmation: Sendable {
 
     public init() {}
 
+    /// The judgement for one line of a union of lines this one refused (``TextBox/accepted(_:by:)``):
+    /// it must read clearly on its own. The strokes view reads the gaps between teeth as
+    /// capitals (`MEARS`) at confidence 34.
+    public var forParts: LineConfirmation {
+        var strict = self
+        strict.leastConfidence = max(leastConfidence, 50)
+        return strict
+    }
+
     /// Whether OCR can confirm lines on this machine.
     public static var isAvailable: Bool { OCRReader.isAvailable }
 

@@ -87,11 +87,11 @@ public struct PixelTextCleaner: Sendable {
         // First look: every line on every frame; OCR keeps those that read as text.
         var found: [TextBox] = []
         for frame in 0..<output.frames {
-            found += detector.detect(rendering.render(output, frame: frame), frameIndex: frame)
+            found += detector.lines(in: rendering.render(output, frame: frame), frameIndex: frame)
         }
         var rejected: [TextBox] = []
         found = confirmed(
-            TextBox.merged(found), in: output, rendering: rendering, phi: phi, lenient: flagged, rejected: &rejected)
+            found, in: output, rendering: rendering, phi: phi, lenient: flagged, rejected: &rejected)
         mask(found, byWords: byWords, fill: fill, rendering: rendering, in: &output)
         boxes += found
         // Nothing to mask on an image no header attribute flagged: left as it is, not read again.
@@ -116,7 +116,7 @@ public struct PixelTextCleaner: Sendable {
         for look in 0..<2 {
             var remaining: [TextBox] = []
             for frame in 0..<output.frames {
-                let lines = detector.detect(rendering.render(output, frame: frame), frameIndex: frame)
+                let lines = detector.lines(in: rendering.render(output, frame: frame), frameIndex: frame)
                 remaining += lines.filter { line in
                     !(boxes + rejected).contains {
                         $0.padded(
@@ -126,7 +126,7 @@ public struct PixelTextCleaner: Sendable {
                 }
             }
             remaining = confirmed(
-                TextBox.merged(remaining), in: output, rendering: rendering, phi: phi, lenient: flagged,
+                remaining, in: output, rendering: rendering, phi: phi, lenient: flagged,
                 rejected: &rejected)
             if remaining.isEmpty { break }
             if look == 1 {
@@ -156,23 +156,23 @@ public struct PixelTextCleaner: Sendable {
         MaskFill.apply(masked, fill: fill, to: &output)
     }
 
-    /// The lines of `lines` that OCR reads as text (all of them when OCR is off or missing);
-    /// the others are added to `rejected`. `lenient` on images the header flags.
+    /// `lines` merged where they overlap, kept where OCR reads them as text (all of them when OCR
+    /// is off or missing; see ``TextBox/accepted(_:by:)``); the others are added to `rejected`.
+    /// `lenient` on images the header flags.
     private func confirmed(
         _ lines: [TextBox], in pixels: DecodedPixels, rendering: FrameRendering, phi: HeaderPHIStrings,
         lenient: Bool, rejected: inout [TextBox]
     ) -> [TextBox] {
-        guard let confirmation, !lines.isEmpty else { return lines }
+        guard let confirmation, !lines.isEmpty else { return TextBox.merged(lines) }
         var frames: [Int: RenderedFrame] = [:]
-        return lines.filter { line in
+        let strict = confirmation.forParts
+        let judged = TextBox.accepted(lines) { line, isPart in
             let frame = frames[line.frame] ?? rendering.render(pixels, frame: line.frame)
             frames[line.frame] = frame
-            if confirmation.isText(line, in: frame, phi: phi, lenient: lenient) == false {
-                rejected.append(line)
-                return false
-            }
-            return true
+            return (isPart ? strict : confirmation).isText(line, in: frame, phi: phi, lenient: lenient) != false
         }
+        rejected += judged.refused
+        return judged.accepted
     }
 
     /// Tesseract on the first frame and, for multi-frame images, on the brightest value of each

@@ -65,4 +65,33 @@ public struct TextBox: Hashable, Sendable, Codable {
         }
         return result
     }
+
+    /// `lines` merged where they overlap, each merged box kept or refused by `accepts`; a refused
+    /// box of several lines is judged again line by line: a line of text that touches a line of
+    /// anatomy reads as neither in their union. Near-duplicates (the same line found by two
+    /// passes) are judged once. `accepts` is told whether it judges such a part.
+    static func accepted(
+        _ lines: [TextBox], by accepts: (_ box: TextBox, _ isPart: Bool) -> Bool
+    ) -> (accepted: [TextBox], refused: [TextBox]) {
+        var result: (accepted: [TextBox], refused: [TextBox]) = ([], [])
+        for box in merged(lines) {
+            if accepts(box, false) {
+                result.accepted.append(box)
+                continue
+            }
+            var parts: [TextBox] = []
+            for line in lines.filter({ box.contains($0) }).sorted(by: { $0.area > $1.area })
+            where !parts.contains(where: { $0.contains(line) && 5 * line.area >= 4 * $0.area }) {
+                parts.append(line)
+            }
+            guard parts.count > 1 else {
+                result.refused.append(box)
+                continue
+            }
+            for part in parts {
+                if accepts(part, true) { result.accepted.append(part) } else { result.refused.append(part) }
+            }
+        }
+        return result
+    }
 }

@@ -16,6 +16,10 @@ public struct TextLineDetector: Sendable {
         /// Glyphs must share both their top and their bottom row (weak or coloured strokes:
         /// texture and colour Doppler chain into lines more easily).
         var strictAlignment = false
+        /// Lines must stand on a plain light ground (most of the ring around the padded line
+        /// within 24 levels of its median, which is light): dark strokes at any level are
+        /// everywhere in anatomy, but mid-grey text on a light ground is not anatomy's shape.
+        var onPlainLightGround = false
     }
 
     /// Half the top-hat window: strokes up to `2 * radius` pixels wide are found.
@@ -25,6 +29,10 @@ public struct TextLineDetector: Sendable {
         Pass(source: .darkStrokes, contrast: 60, level: 115, minimumGlyphs: 3, heightRatio: 2.5),
         // Text over anatomy has less contrast: a weaker stroke needs a longer, more regular line.
         Pass(source: .brightStrokes, contrast: 30, level: 0, minimumGlyphs: 5, heightRatio: 1.6, strictAlignment: true),
+        // Mid-grey text on a light ground (a portal image, a radiograph's bright side).
+        Pass(
+            source: .darkStrokes, contrast: 30, level: 255, minimumGlyphs: 5, heightRatio: 1.6, strictAlignment: true,
+            onPlainLightGround: true),
         Pass(
             source: .colouredStrokes, contrast: 0, level: 48, minimumGlyphs: 3, heightRatio: 1.6, strictAlignment: true),
     ]
@@ -33,6 +41,11 @@ public struct TextLineDetector: Sendable {
 
     /// Boxes around every text line in `frame`, padded, merged where they overlap.
     public func detect(_ frame: RenderedFrame, frameIndex: Int = 0) -> [TextBox] {
+        TextBox.merged(lines(in: frame, frameIndex: frameIndex))
+    }
+
+    /// Boxes around every text line in `frame`, padded, as each pass found them (they may overlap).
+    public func lines(in frame: RenderedFrame, frameIndex: Int = 0) -> [TextBox] {
         let (width, height) = (frame.luma.width, frame.luma.height)
         guard width > 2 * radius, height > 2 * radius else { return [] }
         var whiteTopHat: [UInt8]?
@@ -71,7 +84,8 @@ public struct TextLineDetector: Sendable {
                 // anatomy, the thin parts of a font).
                 let weak = Self.glyphs(
                     in: strokes(
-                        pass.contrast / 2, pass.source == .darkStrokes ? min(255, pass.level + 40) : pass.level / 2),
+                        pass.contrast / 2,
+                        pass.source == .darkStrokes ? UInt8(min(255, Int(pass.level) + 40)) : pass.level / 2),
                     ink: ink,
                     width: width, height: height)
                 lines = lines.map { Self.extend($0, with: weak.map(\.box)) }
@@ -82,9 +96,13 @@ public struct TextLineDetector: Sendable {
                 // A glyph's width sideways (a first or last letter too faint to be found), a
                 // quarter height up and down (accents, descenders).
                 return box.padded(x: line.height, y: max(2, line.height / 4), columns: width, rows: height)
+            }.filter { box in
+                guard pass.onPlainLightGround else { return true }
+                let ground = LineConfirmation.ground(box, of: frame.luma)
+                return ground.level >= 128 && ground.plainShare >= 0.6
             }
         }
-        return TextBox.merged(boxes)
+        return boxes
     }
 
     /// Most glyphs of a line (three in four) peak within 30 levels of the line's median peak:

@@ -27,23 +27,27 @@ public struct TextScreen: Sendable {
         let phi = HeaderPHIStrings(dataSet)
         var judged: [[Int]: LineConfirmation.Verdict] = [:]
         var findings: [Finding] = []
+        let strict = confirmation.forParts
+        var unavailable = false
         for frame in 0..<pixels.frames {
             let rendered = rendering.render(pixels, frame: frame)
-            for line in detector.detect(rendered, frameIndex: frame) {
-                let key = [line.x0, line.y0, line.x1, line.y1]
-                let verdict: LineConfirmation.Verdict
-                if let known = judged[key] {
-                    verdict = known
-                } else {
-                    guard let read = confirmation.verdict(line, in: rendered, phi: phi, lenient: flagged) else {
-                        throw TextCleaningFailure(.unsupported, "Tesseract OCR is not available")
-                    }
-                    verdict = read
-                    judged[key] = read
+            let judgedLines = TextBox.accepted(detector.lines(in: rendered, frameIndex: frame)) { line, isPart in
+                let key = [line.x0, line.y0, line.x1, line.y1, isPart ? 1 : 0]
+                if let known = judged[key] { return known != .notText }
+                guard
+                    let read = (isPart ? strict : confirmation).verdict(line, in: rendered, phi: phi, lenient: flagged)
+                else {
+                    unavailable = true
+                    return false
                 }
-                if verdict != .notText {
-                    findings.append(Finding(frame: frame, box: line, showsHeaderValue: verdict == .headerValue))
-                }
+                judged[key] = read
+                return read != .notText
+            }
+            if unavailable { throw TextCleaningFailure(.unsupported, "Tesseract OCR is not available") }
+            for line in judgedLines.accepted {
+                let verdict =
+                    judged[[line.x0, line.y0, line.x1, line.y1, 0]] ?? judged[[line.x0, line.y0, line.x1, line.y1, 1]]
+                findings.append(Finding(frame: frame, box: line, showsHeaderValue: verdict == .headerValue))
             }
         }
         return findings

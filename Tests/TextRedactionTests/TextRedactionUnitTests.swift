@@ -95,6 +95,54 @@ import Testing
         #expect(confirmation.accepts("870 ELM ROAD «sAKESIDE", confidence: 68, box: line))
     }
 
+    /// Glyph-like strokes (a 2-px outline of 7 × 11 px, 4 px apart) drawn at `ink` along row `y`.
+    static func drawLine(glyphs: Int, at x: Int, y: Int, ink: UInt8, on plane: inout GrayPlane) {
+        for g in 0..<glyphs {
+            let x0 = x + 11 * g
+            for dy in 0..<11 {
+                for dx in 0..<7 where dx < 2 || dx >= 5 || dy < 2 || dy >= 9 || (g % 2 == 0 && dy == 5) {
+                    plane.pixels[(y + dy) * plane.width + x0 + dx] = ink
+                }
+            }
+        }
+    }
+
+    @Test func midGreyTextOnALightGroundIsFoundAndDarkGapsInTextureAreNot() {
+        // A portal image's light field with mid-grey annotation: too light for the dark-strokes
+        // pass at 115, found by the one that asks for a plain light ground.
+        var portal = GrayPlane(width: 256, height: 128, value: 215)
+        Self.drawLine(glyphs: 8, at: 20, y: 30, ink: 160, on: &portal)
+        let lines = TextLineDetector().lines(in: RenderedFrame(luma: portal, chroma: nil))
+        #expect(lines.contains { $0.x0 <= 20 && $0.x1 >= 20 + 11 * 8 - 4 && $0.y0 <= 30 && $0.y1 >= 41 })
+
+        // The same strokes where the ground is not plain (a steep edge of anatomy runs along
+        // them, as the gaps between teeth or folia do): not found.
+        var uneven = GrayPlane(width: 256, height: 128, value: 250)
+        for y in 0..<128 {
+            for x in 0..<256 { uneven.pixels[y * 256 + x] = UInt8(max(140, min(250, 250 - 6 * (y - 26)))) }
+        }
+        Self.drawLine(glyphs: 8, at: 20, y: 30, ink: 125, on: &uneven)
+        #expect(TextLineDetector().lines(in: RenderedFrame(luma: uneven, chroma: nil)).isEmpty)
+    }
+
+    @Test func aTextLineTouchingAnatomyIsJudgedOnItsOwn() {
+        // A line of text and a line of anatomy overlapping it; their union reads as neither.
+        let text = TextBox(x0: 10, y0: 10, x1: 110, y1: 24, rule: .detector)
+        let duplicate = TextBox(x0: 11, y0: 10, x1: 110, y1: 24, rule: .detector)
+        let anatomy = TextBox(x0: 90, y0: 16, x1: 200, y1: 40, rule: .detector)
+        let alone = TextBox(x0: 10, y0: 100, x1: 60, y1: 112, rule: .detector)
+        var judged: [(TextBox, Bool)] = []
+        let result = TextBox.accepted([text, duplicate, anatomy, alone]) { box, isPart in
+            judged.append((box, isPart))
+            return box == text || box == alone
+        }
+        #expect(result.accepted.sorted { $0.y0 < $1.y0 } == [text, alone])
+        #expect(result.refused == [anatomy])
+        // The union, then its two distinct lines as parts; the near-duplicate is not read again.
+        #expect(judged.filter(\.1).map(\.0).sorted { $0.x0 < $1.x0 } == [text, anatomy])
+        #expect(!judged.contains { $0.0 == duplicate })
+    }
+
     @Test func triageFlagsTheUsualSuspects() {
         func dataSet(_ elements: [(DICOMTag, VR, String)]) -> DataSet {
             DataSet(
