@@ -90,8 +90,9 @@ public struct PixelTextCleaner: Sendable {
             found += detector.lines(in: rendering.render(output, frame: frame), frameIndex: frame)
         }
         var rejected: [TextBox] = []
-        found = confirmed(
-            found, in: output, rendering: rendering, phi: phi, lenient: flagged, rejected: &rejected)
+        found = widened(
+            confirmed(found, in: output, rendering: rendering, phi: phi, lenient: flagged, rejected: &rejected),
+            in: output, rendering: rendering)
         mask(found, byWords: byWords, fill: fill, rendering: rendering, in: &output)
         boxes += found
         // Nothing to mask on an image no header attribute flagged: left as it is, not read again.
@@ -125,9 +126,11 @@ public struct PixelTextCleaner: Sendable {
                     }
                 }
             }
-            remaining = confirmed(
-                remaining, in: output, rendering: rendering, phi: phi, lenient: flagged,
-                rejected: &rejected)
+            remaining = widened(
+                confirmed(
+                    remaining, in: output, rendering: rendering, phi: phi, lenient: flagged,
+                    rejected: &rejected),
+                in: output, rendering: rendering)
             if remaining.isEmpty { break }
             if look == 1 {
                 throw TextCleaningFailure(.textRemains, "text lines are still found after masking twice")
@@ -154,6 +157,16 @@ public struct PixelTextCleaner: Sendable {
             return (line, WordMask.pixels(of: line, in: plane))
         }
         MaskFill.apply(masked, fill: fill, to: &output)
+    }
+
+    /// Each of `lines` grown into the words of its ink beside it (``TextLineDetector/widened(_:in:)``).
+    private func widened(_ lines: [TextBox], in pixels: DecodedPixels, rendering: FrameRendering) -> [TextBox] {
+        var frames: [Int: RenderedFrame] = [:]
+        return lines.map { line in
+            let frame = frames[line.frame] ?? rendering.render(pixels, frame: line.frame)
+            frames[line.frame] = frame
+            return detector.widened(line, in: frame)
+        }
     }
 
     /// `lines` merged where they overlap, kept where OCR reads them as text (all of them when OCR

@@ -125,6 +125,22 @@ import Testing
         #expect(TextLineDetector().lines(in: RenderedFrame(luma: uneven, chroma: nil)).isEmpty)
     }
 
+    @Test func aLineReadAsTextTakesTheShortWordsOfItsInkBesideIt() throws {
+        // `ELSEWHERE` and, three glyph heights on, `ST`: too far to chain, too short for a line.
+        var banner = GrayPlane(width: 256, height: 80, value: 20)
+        Self.drawLine(glyphs: 8, at: 20, y: 30, ink: 230, on: &banner)
+        Self.drawLine(glyphs: 2, at: 137, y: 30, ink: 230, on: &banner)
+        let detector = TextLineDetector()
+        let line = try #require(detector.detect(RenderedFrame(luma: banner, chroma: nil)).first)
+        #expect(line.x1 < 137)
+        #expect(detector.widened(line, in: RenderedFrame(luma: banner, chroma: nil)).x1 >= 137 + 18)
+
+        // The same word on another ground (anatomy beside a label's box) is not the line's.
+        for y in 24..<48 { for x in 128..<170 { banner.pixels[y * 256 + x] = 130 } }
+        Self.drawLine(glyphs: 2, at: 137, y: 30, ink: 230, on: &banner)
+        #expect(detector.widened(line, in: RenderedFrame(luma: banner, chroma: nil)) == line)
+    }
+
     @Test func aTextLineTouchingAnatomyIsJudgedOnItsOwn() {
         // A line of text and a line of anatomy overlapping it; their union reads as neither.
         let text = TextBox(x0: 10, y0: 10, x1: 110, y1: 24, rule: .detector)
