@@ -69,7 +69,8 @@ public struct TextBox: Hashable, Sendable, Codable {
     /// `lines` merged where they overlap, each merged box kept or refused by `accepts`; a refused
     /// box of several lines is judged again line by line: a line of text that touches a line of
     /// anatomy reads as neither in their union. Near-duplicates (the same line found by two
-    /// passes) are judged once. `accepts` is told whether it judges such a part.
+    /// passes) are judged once. `accepts` is told whether it judges such a part. A refused part
+    /// that shares its row with an accepted one is kept with it.
     static func accepted(
         _ lines: [TextBox], by accepts: (_ box: TextBox, _ isPart: Bool) -> Bool
     ) -> (accepted: [TextBox], refused: [TextBox]) {
@@ -88,9 +89,17 @@ public struct TextBox: Hashable, Sendable, Codable {
                 result.refused.append(box)
                 continue
             }
-            for part in parts {
-                if accepts(part, true) { result.accepted.append(part) } else { result.refused.append(part) }
+            let kept = parts.filter { accepts($0, true) }
+            // A refused line across an accepted one (the same row of text, found with other ends)
+            // goes with it: `Lucas Petrov` refused beside `Petrov` accepted would leave `Lucas`.
+            for part in parts where !kept.contains(part) {
+                let sameRow = kept.contains {
+                    $0.intersects(part)
+                        && 2 * (min($0.y1, part.y1) - max($0.y0, part.y0)) >= min($0.height, part.height)
+                }
+                if sameRow { result.accepted.append(part) } else { result.refused.append(part) }
             }
+            result.accepted += kept
         }
         return result
     }

@@ -145,7 +145,7 @@ import Testing
         // A line of text and a line of anatomy overlapping it; their union reads as neither.
         let text = TextBox(x0: 10, y0: 10, x1: 110, y1: 24, rule: .detector)
         let duplicate = TextBox(x0: 11, y0: 10, x1: 110, y1: 24, rule: .detector)
-        let anatomy = TextBox(x0: 90, y0: 16, x1: 200, y1: 40, rule: .detector)
+        let anatomy = TextBox(x0: 90, y0: 20, x1: 200, y1: 44, rule: .detector)
         let alone = TextBox(x0: 10, y0: 100, x1: 60, y1: 112, rule: .detector)
         var judged: [(TextBox, Bool)] = []
         let result = TextBox.accepted([text, duplicate, anatomy, alone]) { box, isPart in
@@ -157,6 +157,13 @@ import Testing
         // The union, then its two distinct lines as parts; the near-duplicate is not read again.
         #expect(judged.filter(\.1).map(\.0).sorted { $0.x0 < $1.x0 } == [text, anatomy])
         #expect(!judged.contains { $0.0 == duplicate })
+
+        // A refused line across an accepted one in the same row (the same words found with other
+        // ends, `Lucas Petrov` beside `Petrov`) goes with it.
+        let name = TextBox(x0: 10, y0: 60, x1: 120, y1: 76, rule: .detector)
+        let surname = TextBox(x0: 70, y0: 62, x1: 160, y1: 90, rule: .detector)
+        let rows = TextBox.accepted([name, surname]) { box, _ in box == surname }
+        #expect(Set(rows.accepted) == [name, surname] && rows.refused.isEmpty)
     }
 
     @Test func triageFlagsTheUsualSuspects() {
