@@ -63,5 +63,5 @@ extension TextLineDetector {
     }
 
     /// How far (in glyph heights) ``widened(_:in:)`` looks for a line's next word.
-    static var wideGap: Double { 3 }
+    static var wideGap: Double { 4 }
 }
