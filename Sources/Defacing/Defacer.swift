@@ -11,8 +11,10 @@ public struct DefaceResult: Sendable {
     public var transform: SimilarityTransform
     public var registrationRMS: Double
     public var inlierFraction: Double
-    /// The subject's brain estimate (ml), which nothing within `margin` of was removed.
+    /// The subject's brain estimate (ml), and the protection around it (mm): nothing within
+    /// `protection` of it was removed.
     public var brainVolume: Double
+    public var protection: Double
     /// Frontal rays that met facial skin before, and how many still meet skin within 5 mm of it.
     public var faceRays: Int
     public var raysStillOnSkin: Int
@@ -40,15 +42,21 @@ public struct Defacer: Sendable {
     /// out, the working grid's 2 mm and partial volume. At 8 mm the accuracy harness found cuts
     /// up to 2.8 mm into a (generous) reference brain; at 11 mm none comes closer than 1.6 mm.
     public var margin: Double = 11
-    /// The same for CT, whose estimate is everything between brain and bone: the intracranial
-    /// contents with their CSF, bounded by the inner table. 6 mm covers the working grid's 2 mm
-    /// and the partial volume at the bone; in the accuracy harness no CT cut comes closer than
-    /// 6.2 mm to the reference brain (11 mm kept 6 to 8 mm of the face in place).
-    public var ctMargin: Double = 6
-    /// How far outside the brain's mid-sagittal hull the face starts (mm). Small: the hull only
-    /// says "in front of or below the brain"; `margin`, measured in 3-D to the brain itself,
-    /// keeps the brain safe (over the eyes the brain lies well above the hull's edge).
+    /// The same for an estimate that holds the CSF around the brain, bounded by the inner table:
+    /// CT's (everything between −15 and 100 HU inside the bone) and that of MR in which the CSF
+    /// is bright (T2). 6 mm covers the working grid's 2 mm and the partial volume at the bone; in
+    /// the accuracy harness no such cut comes closer than 4.5 mm to the reference brain (11 mm
+    /// kept 6 to 8 mm of the face in place, and 11% of a T2 head's face).
+    public var intracranialMargin: Double = 6
+    /// How far outside the brain's mid-sagittal hull the face starts (mm); negative: inside it.
+    /// Small: the hull only says "in front of or below the brain"; `margin`, measured in 3-D to
+    /// the brain itself, keeps the brain safe. Near the midline the hull's lower edge is the
+    /// brain's own underside: +2 mm. Beside the orbits it is the temporal poles' projection,
+    /// which lie behind the eyes: −4 mm there reaches the cheeks and the sides of the orbits
+    /// (1 to 5 points more of the reference face in the accuracy harness; at +2 a band behind
+    /// the eyes stayed; −4 at the midline too cut 1.6 mm into the gyrus rectus of one head).
     public var hullMargin: Double = 2
+    public var lateralHullMargin: Double = -4
     /// Registration sanity limits.
     public var maximumRMS: Double = 4
     public var minimumInlierFraction: Double = 0.5
@@ -74,7 +82,8 @@ public struct Defacer: Sendable {
         }
         let (grid, inverse, head, fit, brain) = try locate(volume, isCT: isCT)
         let transform = fit.transform
-        let margin = isCT ? ctMargin : self.margin
+        let holdsCSF = isCT || BrainExtraction.cerebrospinalFluidIsBright(grid: grid, brain: brain.mask)
+        let margin = holdsCSF ? intracranialMargin : self.margin
         let toBrain = DistanceTransform.distances(to: brain.mask, size: grid.size, spacing: grid.spacing)
         let protected = toBrain.map { Double($0) <= margin }
         let hullPoints = Self.hullPoints(grid: grid, brain: brain, transform: transform)
@@ -84,6 +93,7 @@ public struct Defacer: Sendable {
         guard
             let face = FaceRegion(
                 brain: hullPoints, margin: hullMargin / transform.scale,
+                lateralMargin: lateralHullMargin / transform.scale,
                 including: { [atlas] y, z in atlas.isFace(Vector3(0, y, z)) })
         else {
             throw DefaceFailure(reason: .brainNotFound, detail: "brain estimate too small for a face region")
@@ -158,6 +168,7 @@ public struct Defacer: Sendable {
         return DefaceResult(
             removed: removed, removedCount: removedCount, background: background, transform: transform,
             registrationRMS: fit.rmsDistance, inlierFraction: fit.inlierFraction, brainVolume: brain.volume / 1000,
+            protection: margin,
             faceRays: rays, raysStillOnSkin: visible, viewsWithFaceBefore: views.before,
             viewsWithFaceAfter: views.after)
     }

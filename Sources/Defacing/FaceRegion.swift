@@ -5,7 +5,7 @@ import Volumes
 /// millimetres, LPS: anterior is −y, superior +z).
 ///
 /// The brain is projected onto the mid-sagittal plane; everything at least `margin` outside the
-/// projection's convex hull, across a hull edge that faces the front or the bottom (outward
+/// projection's convex hull (or at most −`margin` inside it, when negative), across a hull edge that faces the front or the bottom (outward
 /// normal from `upward` degrees above anterior to `downward` below it), and in front of the
 /// brainstem, is face: eyes, nose, mouth, cheeks, jaw and chin; ears (beside the brain, inside
 /// the hull) and the back of the neck are not. This is Quickshear's idea (Schimke & Hale 2011)
@@ -15,14 +15,24 @@ struct FaceRegion {
     static let upward = 25.0
     static let downward = 100.0
 
-    /// A 1 mm table over (y, z) of the frame.
+    /// Within this distance of the mid-sagittal plane (frame mm) the brain's own underside (gyrus
+    /// rectus, olfactory sulcus) makes the hull's lower edge, and `margin` applies; farther out,
+    /// beside the orbits, `lateralMargin`.
+    static let midline = 15.0
+
+    /// 1 mm tables over (y, z) of the frame: near the midline, and beside it.
     let origin: (y: Double, z: Double)
     let size: (y: Int, z: Int)
     let table: [Bool]
+    let lateralTable: [Bool]
 
-    /// `brain`: points of the brain in the frame; `margin` in frame millimetres; `including`: a
-    /// second face region of the same kind (the same across the head's width), joined to this one.
-    init?(brain: [Vector3], margin: Double, including: ((_ y: Double, _ z: Double) -> Bool)? = nil) {
+    /// `brain`: points of the brain in the frame; `margin` and `lateralMargin` in frame
+    /// millimetres; `including`: a second face region of the same kind (the same across the
+    /// head's width), joined to this one.
+    init?(
+        brain: [Vector3], margin: Double, lateralMargin: Double? = nil,
+        including: ((_ y: Double, _ z: Double) -> Bool)? = nil
+    ) {
         guard brain.count >= 3 else { return nil }
         // Projected points, deduplicated on a 1 mm lattice before the hull.
         var seen = Set<Int64>()
@@ -53,12 +63,15 @@ struct FaceRegion {
             return (normal, normal.0 * a.y + normal.1 * a.z, angle >= -Self.upward && angle <= Self.downward)
         }
         var table = [Bool](repeating: false, count: size.y * size.z)
+        var lateralTable = table
+        let lateralMargin = lateralMargin ?? margin
         for zi in 0..<size.z {
             let z = low.z + Double(zi)
             for yi in 0..<size.y {
                 let y = low.y + Double(yi)
                 guard y <= brainstemFront else {
                     table[yi + size.y * zi] = including?(y, z) ?? false
+                    lateralTable[yi + size.y * zi] = table[yi + size.y * zi]
                     continue
                 }
                 var best = -Double.infinity
@@ -70,10 +83,13 @@ struct FaceRegion {
                         facing = edge.facing
                     }
                 }
-                table[yi + size.y * zi] = (best >= margin && facing) || (including?(y, z) ?? false)
+                let atlasFace = including?(y, z) ?? false
+                table[yi + size.y * zi] = (best >= margin && facing) || atlasFace
+                lateralTable[yi + size.y * zi] = (best >= lateralMargin && facing) || atlasFace
             }
         }
         self.table = table
+        self.lateralTable = lateralTable
     }
 
     @inline(__always) func contains(_ point: Vector3) -> Bool {
@@ -82,7 +98,7 @@ struct FaceRegion {
         guard y >= 0, z >= 0 else { return false }
         let (yi, zi) = (Int(y), Int(z))
         guard yi < size.y, zi < size.z else { return false }
-        return table[yi + size.y * zi]
+        return abs(point.x) <= Self.midline ? table[yi + size.y * zi] : lateralTable[yi + size.y * zi]
     }
 
     /// Andrew's monotone chain: the hull counter-clockwise in (y, z), no collinear points.

@@ -11,8 +11,10 @@ public struct DefacingRecord: Codable, Sendable, Equatable {
     /// Frontal rays that met facial skin before defacing, and those that still do (self-check).
     public var faceRays: Int
     public var raysStillOnSkin: Int
-    /// The subject's brain estimate (ml, rounded): nothing within the margin of it was removed.
+    /// The subject's brain estimate (ml, rounded), and the protection around it (mm): nothing
+    /// within `protection` of it was removed (0 in manifests written before 2026-12-07).
     public var brainVolume: Int
+    public var protection: Int
     /// Renderings (front, 35° either side) in which dlib's face detector finds a face, before
     /// and after defacing (after: always 0, or the series is not written).
     public var viewsWithFaceBefore: Int
@@ -22,7 +24,7 @@ public struct DefacingRecord: Codable, Sendable, Equatable {
 
     public init(
         changedVoxels: Int, registrationRMS: Double, inlierFraction: Double, faceRays: Int, raysStillOnSkin: Int,
-        brainVolume: Int, viewsWithFaceBefore: Int, viewsWithFaceAfter: Int, volumeWarnings: [String]
+        brainVolume: Int, protection: Int, viewsWithFaceBefore: Int, viewsWithFaceAfter: Int, volumeWarnings: [String]
     ) {
         self.changedVoxels = changedVoxels
         self.registrationRMS = registrationRMS
@@ -30,6 +32,7 @@ public struct DefacingRecord: Codable, Sendable, Equatable {
         self.faceRays = faceRays
         self.raysStillOnSkin = raysStillOnSkin
         self.brainVolume = brainVolume
+        self.protection = protection
         self.viewsWithFaceBefore = viewsWithFaceBefore
         self.viewsWithFaceAfter = viewsWithFaceAfter
         self.volumeWarnings = volumeWarnings
@@ -45,6 +48,7 @@ public struct DefacingRecord: Codable, Sendable, Equatable {
         faceRays = try values.decode(Int.self, forKey: .faceRays)
         raysStillOnSkin = try values.decode(Int.self, forKey: .raysStillOnSkin)
         brainVolume = try values.decodeIfPresent(Int.self, forKey: .brainVolume) ?? 0
+        protection = try values.decodeIfPresent(Int.self, forKey: .protection) ?? 0
         viewsWithFaceBefore = try values.decodeIfPresent(Int.self, forKey: .viewsWithFaceBefore) ?? 0
         viewsWithFaceAfter = try values.decodeIfPresent(Int.self, forKey: .viewsWithFaceAfter) ?? 0
         volumeWarnings = try values.decode([String].self, forKey: .volumeWarnings)

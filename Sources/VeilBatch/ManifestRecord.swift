@@ -108,6 +108,7 @@ public enum ManifestRecord {
             json.field("changedVoxels", defacing.changedVoxels)
             json.field("faceRays", defacing.faceRays)
             json.field("inlierFraction", defacing.inlierFraction)
+            json.field("protection", defacing.protection)
             json.field("raysStillOnSkin", defacing.raysStillOnSkin)
             json.field("registrationRMS", defacing.registrationRMS)
             json.field("viewsWithFaceAfter", defacing.viewsWithFaceAfter)

@@ -350,7 +350,7 @@ struct ReviewPage {
                 <dt>Atlas skin points that fit</dt><dd>\(percent(defacing.inlierFraction)) \
                 (at least \(percent(limits.minimumInlierFraction)) required)</dd>\
                 <dt>Subject's brain estimate</dt><dd>\(defacing.brainVolume) ml \
-                (nothing within \(String(format: "%.0f", limits.margin)) mm of it removed)</dd>\
+                \(defacing.protection > 0 ? "(nothing within \(defacing.protection) mm of it removed)" : "")</dd>\
                 <dt>Renderings with a face (dlib)</dt><dd>\(defacing.viewsWithFaceBefore) of 3 before, \
                 \(defacing.viewsWithFaceAfter) of 3 after</dd>\
                 <dt>Voxels set to background</dt><dd>\(defacing.changedVoxels) in \(defacing.files) files</dd>\

@@ -43,6 +43,7 @@ struct SeriesReview: Sendable {
         var faceRays: Int
         var raysStillOnSkin: Int
         var brainVolume: Int
+        var protection: Int
         var viewsWithFaceBefore: Int
         var viewsWithFaceAfter: Int
         var volumeWarnings: [String]
@@ -70,6 +71,7 @@ struct SeriesReview: Sendable {
                 files: defaced.count, changedVoxels: defaced.reduce(0) { $0 + $1.changedVoxels },
                 registrationRMS: first.registrationRMS, inlierFraction: first.inlierFraction,
                 faceRays: first.faceRays, raysStillOnSkin: first.raysStillOnSkin, brainVolume: first.brainVolume,
+                protection: first.protection,
                 viewsWithFaceBefore: first.viewsWithFaceBefore, viewsWithFaceAfter: first.viewsWithFaceAfter,
                 volumeWarnings: first.volumeWarnings)
         }

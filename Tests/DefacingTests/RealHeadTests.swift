@@ -144,6 +144,14 @@ import Volumes
         #expect(result.viewsWithFaceAfter == 0)
     }
 
+    /// The protection follows the contrast: 11 mm around the T1 estimate, which leaves the CSF out.
+    @Test func aT1EstimateKeepsTheWideProtection() throws {
+        let head = try Self.load()
+        let located = try Defacer().locate(head.volume, isCT: false)
+        #expect(!BrainExtraction.cerebrospinalFluidIsBright(grid: located.grid, brain: located.brain.mask))
+        #expect(try Defacer().deface(head.volume, isCT: false).protection == 11)
+    }
+
     /// `--deface-ears`: the same removal plus both auricles (each several millilitres of tissue
     /// beside the head), and still no reference brain voxel.
     @Test func theEarsGoByFlag() throws {

@@ -52,7 +52,7 @@ import TextRedaction
                 methodCodes: ["113100", "113101", "113102"],
                 defacing: DefacingRecord(
                     changedVoxels: 123_456, registrationRMS: 1.2345678901234567, inlierFraction: 0.875,
-                    faceRays: 400, raysStillOnSkin: 0, brainVolume: 1_412, viewsWithFaceBefore: 3,
+                    faceRays: 400, raysStillOnSkin: 0, brainVolume: 1_412, protection: 11, viewsWithFaceBefore: 3,
                     viewsWithFaceAfter: 0, volumeWarnings: ["gantry-tilt", "missing-slices"]),
                 pixelText: PixelTextRecord(
                     triage: "burned-in-annotation", frames: 30,
@@ -82,7 +82,8 @@ import TextRedaction
             identifiers: identifiers,
             defacing: DefacingRecord(
                 changedVoxels: 0, registrationRMS: registrationRMS, inlierFraction: inlierFraction,
-                faceRays: 0, raysStillOnSkin: 0, brainVolume: 0, viewsWithFaceBefore: 0, viewsWithFaceAfter: 0,
+                faceRays: 0, raysStillOnSkin: 0, brainVolume: 0, protection: 0, viewsWithFaceBefore: 0,
+                viewsWithFaceAfter: 0,
                 volumeWarnings: []),
             pixelText: PixelTextRecord(triage: "overlay", frames: 0, boxes: [], secondLookLines: 0, ocrChecked: false))
     }
@@ -99,7 +100,9 @@ import TextRedaction
             #"{"changedVoxels":12,"faceRays":400,"inlierFraction":0.9,"raysStillOnSkin":3,"registrationRMS":2.1,"volumeWarnings":[]}"#
         let record = try JSONDecoder().decode(DefacingRecord.self, from: Data(old.utf8))
         #expect(record.faceRays == 400 && record.raysStillOnSkin == 3 && record.changedVoxels == 12)
-        #expect(record.brainVolume == 0 && record.viewsWithFaceBefore == 0 && record.viewsWithFaceAfter == 0)
+        #expect(
+            record.brainVolume == 0 && record.protection == 0 && record.viewsWithFaceBefore == 0
+                && record.viewsWithFaceAfter == 0)
         let missing =
             #"{"faceRays":400,"inlierFraction":0.9,"raysStillOnSkin":3,"registrationRMS":2.1,"volumeWarnings":[]}"#
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(DefacingRecord.self, from: Data(missing.utf8)) }
