@@ -134,23 +134,20 @@ enum BrainExtraction {
     /// Whether the CSF is brighter than the brain (T2-like contrast), so that the estimate holds
     /// the CSF around the brain too, as CT's does: the ventricles, deep in the brain, are then its
     /// brightest part (CSF about twice white matter), while in T1 and FLAIR they are its darkest.
-    /// Measured as the 95th percentile of the estimate's core (≥ 10 mm deep) over its median,
-    /// above the volume's lowest value: 1.2–1.3 on the T1 heads of the accuracy harness, 2.1 on
-    /// its T2 head. PD (CSF a little brighter than white matter) stays below: it keeps the
-    /// wider T1 protection.
+    /// Measured on `core`, the deep brain (the estimate within the fitted atlas brain's core), as
+    /// its 95th percentile over its median above the volume's lowest value: 1.2–1.3 on the T1
+    /// heads of the accuracy harness, 2.1 on its T2 head. PD (CSF a little brighter than white
+    /// matter) stays below: it keeps the wider T1 protection.
     static let brightCSFRatio: Float = 1.6
 
-    static func cerebrospinalFluidIsBright(grid: WorkingGrid, brain: [Bool]) -> Bool {
-        let depth = DistanceTransform.distances(to: brain.map { !$0 }, size: grid.size, spacing: grid.spacing)
-        let floor = grid.values.lazy.filter { $0.isFinite }.min() ?? 0
-        var core: [Float] = []
-        for p in brain.indices where brain[p] && depth[p] >= 10 && grid.values[p].isFinite {
-            core.append(grid.values[p] - floor)
-        }
-        guard core.count >= 100 else { return false }
-        core.sort()
-        let median = core[core.count / 2]
-        return median > 0 && core[core.count * 95 / 100] >= brightCSFRatio * median
+    static func cerebrospinalFluidIsBright(values: [Float], core: [Bool]) -> Bool {
+        let floor = values.lazy.filter { $0.isFinite }.min() ?? 0
+        var deep: [Float] = []
+        for p in core.indices where core[p] && values[p].isFinite { deep.append(values[p] - floor) }
+        guard deep.count >= 100 else { return false }
+        deep.sort()
+        let median = deep[deep.count / 2]
+        return median > 0 && deep[deep.count * 95 / 100] >= brightCSFRatio * median
     }
 
     /// Voxels of brain-like intensity in the head: CT −15…100 HU (brain, CSF, blood; not fat, not

@@ -82,7 +82,10 @@ public struct Defacer: Sendable {
         }
         let (grid, inverse, head, fit, brain) = try locate(volume, isCT: isCT)
         let transform = fit.transform
-        let holdsCSF = isCT || BrainExtraction.cerebrospinalFluidIsBright(grid: grid, brain: brain.mask)
+        let holdsCSF =
+            isCT
+            || BrainExtraction.cerebrospinalFluidIsBright(
+                values: grid.values, core: zip(brain.mask, brain.atlasCore).map { $0 && $1 })
         let margin = holdsCSF ? intracranialMargin : self.margin
         let toBrain = DistanceTransform.distances(to: brain.mask, size: grid.size, spacing: grid.spacing)
         let protected = toBrain.map { Double($0) <= margin }
@@ -146,8 +149,9 @@ public struct Defacer: Sendable {
             for p in removed.indices where removed[p] { defaced.voxels[p] = background }
             let after = WorkingGrid(defaced).values
             let rendering = SurfaceRendering(grid: grid, inverse: inverse, transform: transform, threshold: surface)
+            let occupancy = SurfaceRendering.Occupancy(grid: grid, values: grid.values, threshold: surface)
             for yaw in [0, -viewAngle, viewAngle] {
-                let before = rendering.render(grid.values, yaw: yaw)
+                let before = rendering.render(grid.values, yaw: yaw, occupancy: occupancy)
                 let defacedView = rendering.render(after, yaw: yaw, after: before)
                 if !(FaceDetector.faces(in: before.image)?.isEmpty ?? true) { views.before += 1 }
                 guard let found = FaceDetector.faces(in: defacedView.image) else {

@@ -22,9 +22,50 @@ struct SurfaceRendering {
         var depth: [Double]
     }
 
+    /// Which 4×4×4 blocks of cells of `values` may hold a value above the threshold: a ray skips
+    /// the others without interpolating (most of its samples lie in the air in front of the head).
+    /// Exact: a trilinear value never exceeds the largest of its cell's eight corners.
+    struct Occupancy {
+        let size: (i: Int, j: Int, k: Int)
+        let blocks: (i: Int, j: Int, k: Int)
+        let occupied: [Bool]
+
+        init(grid: WorkingGrid, values: [Float], threshold: Float) {
+            size = grid.size
+            blocks = (grid.size.i / 4 + 1, grid.size.j / 4 + 1, grid.size.k / 4 + 1)
+            var occupied = [Bool](repeating: false, count: blocks.i * blocks.j * blocks.k)
+            for k in 0..<size.k {
+                for j in 0..<size.j {
+                    for i in 0..<size.i where values[grid.index(i, j, k)] > threshold {
+                        // A voxel is a corner of the cells of its block, and of the block before
+                        // when it lies on that block's far side.
+                        for bk in Self.blocks(of: k) {
+                            for bj in Self.blocks(of: j) {
+                                for bi in Self.blocks(of: i) { occupied[bi + blocks.i * (bj + blocks.j * bk)] = true }
+                            }
+                        }
+                    }
+                }
+            }
+            self.occupied = occupied
+        }
+
+        private static func blocks(of index: Int) -> ClosedRange<Int> {
+            index % 4 == 0 && index > 0 ? (index / 4 - 1)...(index / 4) : (index / 4)...(index / 4)
+        }
+
+        /// Whether the cell holding voxel coordinates `v` (inside the grid) lies in an empty block,
+        /// with the cell chosen as `WorkingGrid.interpolate` chooses it.
+        @inline(__always) func isEmpty(at v: Vector3) -> Bool {
+            let (i, j, k) = (min(Int(v.x), size.i - 2), min(Int(v.y), size.j - 2), min(Int(v.z), size.k - 2))
+            return !occupied[(i >> 2) + blocks.i * ((j >> 2) + blocks.j * (k >> 2))]
+        }
+    }
+
     /// `after`: the rendering of the same head before voxels were set to background, from the same
     /// direction: removal adds no tissue, so each ray starts just before the depth it met there.
-    func render(_ values: [Float], yaw: Double, after earlier: View? = nil) -> View {
+    /// `occupancy`: of `values` at this rendering's threshold, to skip empty space.
+    func render(_ values: [Float], yaw: Double, after earlier: View? = nil, occupancy: Occupancy? = nil) -> View {
         let angle = yaw * .pi / 180
         // Frame directions: rays go posterior (+y); image columns to the patient's left (+x), rows down.
         let forward = Vector3(sin(angle), cos(angle), 0)
@@ -51,20 +92,28 @@ struct SurfaceRendering {
                 }
                 var v = voxel(start) + stepVector * Double(first)
                 var previous = -Float.infinity
+                var skipped = false  // the previous sample lay in an empty block: `previous` not known
                 for n in first..<Int(300 / step) {
                     defer { v = v + stepVector }
                     guard v.x >= 0, v.y >= 0, v.z >= 0, v.x <= limit.0, v.y <= limit.1, v.z <= limit.2 else {
                         previous = -Float.infinity
+                        skipped = false
+                        continue
+                    }
+                    if let occupancy, occupancy.isEmpty(at: v) {
+                        skipped = true
                         continue
                     }
                     let value = grid.interpolate(values, at: v)
                     if value > threshold {
+                        if skipped { previous = grid.interpolate(values, at: v - stepVector) }
                         // Where between this sample and the last the threshold was crossed.
                         let fraction = previous.isFinite ? Double((value - threshold) / (value - previous)) : 0
                         depth[column + width * row] = (Double(n) - fraction) * step
                         break
                     }
                     previous = value
+                    skipped = false
                 }
             }
         }

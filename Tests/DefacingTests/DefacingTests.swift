@@ -113,32 +113,21 @@ import Volumes
         #expect(throws: DefaceFailure.self) { try Defacer().deface(volume, isCT: true) }
     }
 
-    /// T2-like contrast is told from T1-like by the brain's core: a brain 100 mm across with
+    /// T2-like contrast is told from T1-like by the deep brain: a core 80 mm across with
     /// ventricles 40 mm across, bright (T2: the estimate holds the CSF, 6 mm protection) or dark
-    /// (T1 and FLAIR: 11 mm).
+    /// (T1 and FLAIR: 11 mm), or none.
     @Test(arguments: [(Float(250), true), (30, false), (100, false)])
     func brightVentriclesMeanAnEstimateWithItsCSF(ventricles: Float, bright: Bool) {
-        let size = (i: 64, j: 64, k: 64)
-        var voxels = [Float](repeating: 0, count: size.i * size.j * size.k)
-        var brain = [Bool](repeating: false, count: voxels.count)
-        for k in 0..<size.k {
-            for j in 0..<size.j {
-                for i in 0..<size.i {
-                    let r = (Double((i - 32) * (i - 32) + (j - 32) * (j - 32) + (k - 32) * (k - 32))).squareRoot() * 2
-                    let p = i + size.i * (j + size.j * k)
-                    if r <= 50 { (voxels[p], brain[p]) = (100, true) }
-                    if r <= 20 { voxels[p] = ventricles }
-                }
-            }
+        var voxels = [Float](repeating: 0, count: 64 * 64 * 64)
+        var core = [Bool](repeating: false, count: voxels.count)
+        for p in voxels.indices {
+            let (i, j, k) = (p % 64 - 32, p / 64 % 64 - 32, p / 4096 - 32)
+            let r = Double(i * i + j * j + k * k).squareRoot() * 2
+            if r <= 50 { voxels[p] = 100 }
+            if r <= 40 { core[p] = true }
+            if r <= 20 { voxels[p] = ventricles }
         }
-        let affine = AffineTransform(
-            columnStep: Vector3(2, 0, 0), rowStep: Vector3(0, 2, 0), sliceStep: Vector3(0, 0, 2),
-            origin: Vector3(-64, -64, -64))
-        let grid = WorkingGrid(
-            Volume(
-                size: size, voxels: voxels, affine: affine, warnings: [],
-                layout: StackLayout(slices: [], affine: affine, warnings: [])))
-        #expect(BrainExtraction.cerebrospinalFluidIsBright(grid: grid, brain: brain) == bright)
+        #expect(BrainExtraction.cerebrospinalFluidIsBright(values: voxels, core: core) == bright)
     }
 
     /// A torso (an ellipse 330 mm wide) is no head at all: reported as such, so that a series

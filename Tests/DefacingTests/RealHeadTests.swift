@@ -148,8 +148,27 @@ import Volumes
     @Test func aT1EstimateKeepsTheWideProtection() throws {
         let head = try Self.load()
         let located = try Defacer().locate(head.volume, isCT: false)
-        #expect(!BrainExtraction.cerebrospinalFluidIsBright(grid: located.grid, brain: located.brain.mask))
+        let core = zip(located.brain.mask, located.brain.atlasCore).map { $0 && $1 }
+        #expect(!BrainExtraction.cerebrospinalFluidIsBright(values: located.grid.values, core: core))
         #expect(try Defacer().deface(head.volume, isCT: false).protection == 11)
+    }
+
+    /// The renderings skip empty space without changing a pixel or a depth.
+    @Test func skippingEmptySpaceChangesNoPixel() throws {
+        let head = try Self.load()
+        let located = try Defacer().locate(head.volume, isCT: false)
+        let (grid, values) = (located.grid, located.grid.values)
+        let threshold = HeadMask.otsu(values)
+        let rendering = SurfaceRendering(
+            grid: grid, inverse: located.inverse, transform: located.fit.transform, threshold: threshold)
+        let occupancy = SurfaceRendering.Occupancy(grid: grid, values: values, threshold: threshold)
+        for yaw in [0.0, 35] {
+            let plain = rendering.render(values, yaw: yaw)
+            let skipping = rendering.render(values, yaw: yaw, occupancy: occupancy)
+            #expect(plain.image.pixels == skipping.image.pixels)
+            #expect(zip(plain.depth, skipping.depth).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+            #expect(plain.depth.contains { !$0.isNaN })
+        }
     }
 
     /// `--deface-ears`: the same removal plus both auricles (each several millilitres of tissue
