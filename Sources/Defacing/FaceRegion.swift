@@ -5,12 +5,13 @@ import Volumes
 /// millimetres, LPS: anterior is −y, superior +z).
 ///
 /// The brain is projected onto the mid-sagittal plane; everything at least `margin` outside the
-/// projection's convex hull (or at most −`margin` inside it, when negative), across a hull edge that faces the front or the bottom (outward
-/// normal from `upward` degrees above anterior to `downward` below it), and in front of the
-/// brainstem, is face: eyes, nose, mouth, cheeks, jaw and chin; ears (beside the brain, inside
-/// the hull) and the back of the neck are not. This is Quickshear's idea (Schimke & Hale 2011)
-/// with the hull's own edges instead of one plane, built on the subject's brain, so that a
-/// registration off by a centimetre moves neither the protection nor the face.
+/// projection's convex hull (or at most −`margin` inside it, when negative), across a hull edge
+/// that faces the front or the bottom (outward normal from `upward` degrees above anterior to
+/// `downward` below it), and in front of the brainstem, is face: eyes, nose, mouth, cheeks, jaw
+/// and chin; ears (beside the brain, inside the hull) and the back of the neck are not. This is
+/// Quickshear's idea (Schimke & Hale 2011) with the hull's own edges instead of one plane, built
+/// on the subject's brain, so that a registration off by a centimetre moves neither the
+/// protection nor the face.
 struct FaceRegion {
     static let upward = 25.0
     static let downward = 100.0
