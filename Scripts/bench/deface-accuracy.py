@@ -439,7 +439,7 @@ def main():
 
     paths = refs.source_paths(work)
     rows, n = [], 0
-    picture_cases = {'otsu-axial', 'T1_head_ext2-axial', 'MNI152_T1_2mm-roll-15'}
+    picture_cases = {'otsu-axial', 'T1_head_ext2-axial', 'MNI152_T1_2mm-roll-15', 'colin27-feetfirst'}
     for name, variants in PLAN.items():
         source = None
         for variant in variants:
