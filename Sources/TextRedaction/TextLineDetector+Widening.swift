@@ -1,9 +1,11 @@
 extension TextLineDetector {
     /// `line`, a line OCR read as text, grown sideways into the words of its own ink beside it
-    /// (their strokes' peaks within 30 levels of its own), up to `wideGap` glyph heights beyond
-    /// its padding. Lines are chained at most 2.5 heights apart and need three letters, so the fields of a
-    /// monospaced banner (`ST   ELSEWHERE`, `CHANDRA   ANNA   G.`) come apart and their short
-    /// words are dropped. Grown only after OCR: the lines of anatomy OCR refuses cost nothing.
+    /// (their strokes' peaks within 30 levels of its own, their glyphs of its height, on its
+    /// ground), each within `wideGap` glyph heights of the line grown so far. The detector chains
+    /// glyphs only `gapFactor` (2.5) heights apart and wants three glyphs or more for a line, so
+    /// the short, far-apart fields of a monospaced banner (`ST   ELSEWHERE`,
+    /// `CHANDRA   ANNA   G.`) would otherwise stay. Grown only after OCR: the lines of anatomy
+    /// OCR refuses cost nothing.
     public func widened(_ line: TextBox, in frame: RenderedFrame) -> TextBox {
         let plane = frame.luma
         guard line.width > 0, line.height >= 4 else { return line }
