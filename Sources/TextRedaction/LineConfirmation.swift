@@ -256,7 +256,23 @@ public struct LineConfirmation: Sendable {
     /// The strokes of `box`: the top-hat of the polarity with more response (the other is the
     /// edges of the ground), over the box with a window's margin, the level (Otsu's, at least
     /// 30) above which a pixel is ink, and whether the ink is brighter than its ground.
-    static func strokes(_ box: TextBox, of plane: GrayPlane) -> (ink: [UInt8], threshold: UInt8, bright: Bool) {
+    /// Whether the ink of `box` is lighter than its ground: its brightest pixels lie further above
+    /// the ground than its darkest below it. (Summed top-hats cannot tell: the counters of small
+    /// light letters are dark strokes too.)
+    static func inkIsLight(_ box: TextBox, of plane: GrayPlane) -> Bool {
+        let ground = Int(ground(box, of: plane).level)
+        var levels: [UInt8] = []
+        levels.reserveCapacity(box.area)
+        for y in box.y0..<box.y1 { for x in box.x0..<box.x1 { levels.append(plane[x, y]) } }
+        guard !levels.isEmpty else { return true }
+        levels.sort()
+        return Int(levels[levels.count * 95 / 100]) - ground >= ground - Int(levels[levels.count / 20])
+    }
+
+    /// The strokes of `box`: light ones when `bright` (nil: whichever top-hat holds more).
+    static func strokes(
+        _ box: TextBox, of plane: GrayPlane, bright: Bool? = nil
+    ) -> (ink: [UInt8], threshold: UInt8, bright: Bool) {
         let margin = 4
         let outer = box.padded(x: margin, y: margin, columns: plane.width, rows: plane.height)
         var region = GrayPlane(width: outer.width, height: outer.height)
@@ -276,7 +292,7 @@ public struct LineConfirmation: Sendable {
                 blackInk.append(black[p])
             }
         }
-        let bright = whiteInk.reduce(0, { $0 + Int($1) }) >= blackInk.reduce(0, { $0 + Int($1) })
+        let bright = bright ?? (whiteInk.reduce(0, { $0 + Int($1) }) >= blackInk.reduce(0, { $0 + Int($1) }))
         let ink = bright ? whiteInk : blackInk
         return (ink, max(30, otsu(ink)), bright)
     }

@@ -91,7 +91,9 @@ public struct PixelTextCleaner: Sendable {
         }
         var rejected: [TextBox] = []
         found = widened(
-            confirmed(found, in: output, rendering: rendering, phi: phi, lenient: flagged, rejected: &rejected),
+            confirmed(
+                found, in: output, rendering: rendering, phi: phi, lenient: flagged, imageData: regions,
+                rejected: &rejected),
             in: output, rendering: rendering)
         mask(found, byWords: byWords, fill: fill, rendering: rendering, in: &output)
         boxes += found
@@ -128,7 +130,7 @@ public struct PixelTextCleaner: Sendable {
             }
             remaining = widened(
                 confirmed(
-                    remaining, in: output, rendering: rendering, phi: phi, lenient: flagged,
+                    remaining, in: output, rendering: rendering, phi: phi, lenient: flagged, imageData: regions,
                     rejected: &rejected),
                 in: output, rendering: rendering)
             if remaining.isEmpty { break }
@@ -171,10 +173,11 @@ public struct PixelTextCleaner: Sendable {
 
     /// `lines` merged where they overlap, kept where OCR reads them as text (all of them when OCR
     /// is off or missing; see ``TextBox/accepted(_:by:)``); the others are added to `rejected`.
-    /// `lenient` on images the header flags.
+    /// `lenient` on images the header flags, except inside `imageData` (an ultrasound's regions:
+    /// read leniently, the speckle of a heart reads as a few letters).
     private func confirmed(
         _ lines: [TextBox], in pixels: DecodedPixels, rendering: FrameRendering, phi: HeaderPHIStrings,
-        lenient: Bool, rejected: inout [TextBox]
+        lenient: Bool, imageData: [TextBox] = [], rejected: inout [TextBox]
     ) -> [TextBox] {
         guard let confirmation, !lines.isEmpty else { return TextBox.merged(lines) }
         var frames: [Int: RenderedFrame] = [:]
@@ -182,7 +185,9 @@ public struct PixelTextCleaner: Sendable {
         let judged = TextBox.accepted(lines) { line, isPart in
             let frame = frames[line.frame] ?? rendering.render(pixels, frame: line.frame)
             frames[line.frame] = frame
-            return (isPart ? strict : confirmation).isText(line, in: frame, phi: phi, lenient: lenient) != false
+            let inImageData = imageData.contains { $0.contains(line) }
+            return (isPart ? strict : confirmation).isText(
+                line, in: frame, phi: phi, lenient: lenient && !inImageData) != false
         }
         rejected += judged.refused
         return judged.accepted

@@ -16,10 +16,7 @@ extension TextLineDetector {
         // The line's ink: light or dark against its ground, whichever lies further from it (the
         // counters of light letters are dark strokes too, so counting strokes would not tell).
         let ground = Int(LineConfirmation.ground(line, of: plane).level)
-        var levels: [UInt8] = []
-        for y in line.y0..<line.y1 { for x in line.x0..<line.x1 { levels.append(plane[x, y]) } }
-        levels.sort()
-        let bright = Int(levels[levels.count * 95 / 100]) - ground >= ground - Int(levels[levels.count / 20])
+        let bright = LineConfirmation.inkIsLight(line, of: plane)
         let topHat =
             bright ? Morphology.whiteTopHat(band, radius: radius) : Morphology.blackTopHat(band, radius: radius)
         let ink = bright ? band.pixels : band.pixels.map { 255 - $0 }

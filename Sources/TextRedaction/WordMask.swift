@@ -6,7 +6,8 @@ enum WordMask {
     /// covering most of the box anyway.
     static func pixels(of box: TextBox, in plane: GrayPlane) -> [Bool]? {
         guard box.width > 0, box.height > 0 else { return nil }
-        let (ink, threshold, bright) = LineConfirmation.strokes(box, of: plane)
+        let (ink, threshold, bright) = LineConfirmation.strokes(
+            box, of: plane, bright: LineConfirmation.inkIsLight(box, of: plane))
         guard bright else { return nil }
         let (width, height) = (box.width, box.height)
         // Ink well above what the box mostly holds (a dark ground, anatomy): light text in a
@@ -30,14 +31,19 @@ enum WordMask {
             ?? Double(height) / 1.5
         // Half-strength strokes too (the thin parts of glyphs), in the text's ink: annotation is
         // drawn in one level, near the top of the strokes' levels, where anatomy's strokes vary.
+        // An anti-aliased stroke two pixels wide has no pixel at that level: any stroke at least
+        // half-way from the ground to the text's level counts.
         let textLevel = Int(inkLevels[inkLevels.count * 3 / 4])
+        let halfWay = (textLevel + Int(levels[levels.count / 2])) / 2
         var strokes = [Bool](repeating: false, count: ink.count)
         for y in 0..<height {
             for x in 0..<width {
                 let p = y * width + x
                 // Wide glyph bodies are no stroke to a top-hat: anything at the text's level is ink.
                 let level = Int(plane[box.x0 + x, box.y0 + y])
-                strokes[p] = (ink[p] >= max(15, threshold / 2) && level >= textLevel - 50) || level >= textLevel - 25
+                strokes[p] =
+                    (ink[p] >= max(15, threshold / 2) && level >= min(halfWay, textLevel - 50))
+                    || level >= textLevel - 25
             }
         }
         // Grown by a third of a glyph: the letters of a word join (they are a fifth apart), and

@@ -125,6 +125,26 @@ import Testing
         #expect(TextLineDetector().lines(in: RenderedFrame(luma: uneven, chroma: nil)).isEmpty)
     }
 
+    @Test func smallLightTextIsMaskedByItsWordsWithItsFaintStrokes() throws {
+        // Light letters on a dark ground are masked by their words, not as one box (small
+        // letters' dark counters can make the black top-hat the larger: the ground decides).
+        var plane = GrayPlane(width: 256, height: 64, value: 10)
+        Self.drawLine(glyphs: 6, at: 20, y: 20, ink: 230, on: &plane)
+        // An anti-aliased stem two pixels wide at 60% and 70% of the ink, alone beyond the word's
+        // reach (the `L` of `Lucas`), and a block of anatomy at the far end of the box.
+        for y in 20..<31 { (plane.pixels[y * 256 + 100], plane.pixels[y * 256 + 101]) = (142, 164) }
+        for y in 14..<37 { for x in 160..<200 { plane.pixels[y * 256 + x] = 90 } }
+        let box = TextBox(x0: 14, y0: 14, x1: 200, y1: 37, rule: .detector)
+        #expect(LineConfirmation.inkIsLight(box, of: plane))
+        var inverted = plane
+        inverted.pixels = plane.pixels.map { 255 - $0 }
+        #expect(!LineConfirmation.inkIsLight(box, of: inverted))
+        let mask = try #require(WordMask.pixels(of: box, in: plane))
+        func masked(_ x: Int, _ y: Int) -> Bool { mask[(y - box.y0) * box.width + x - box.x0] }
+        #expect(masked(20, 20) && masked(76, 30) && masked(100, 25) && masked(101, 25))
+        #expect(!masked(180, 25) && !masked(130, 25))
+    }
+
     @Test func aLineReadAsTextTakesTheShortWordsOfItsInkBesideIt() throws {
         // `ELSEWHERE` and, three glyph heights on, `ST`: too far to chain, too short for a line.
         var banner = GrayPlane(width: 256, height: 80, value: 20)
