@@ -1,10 +1,28 @@
 import DICOMCore
 
 /// A frame as a reader would see it, for the detector: luma, and for colour images how far each
-/// pixel is from grey (coloured text drawn over a grey image shows there, not in luma).
+/// pixel is from grey (coloured text drawn over a grey image shows there, not in luma) and its
+/// hue (0–255 for the colour circle: text is drawn in one hue, colour Doppler in several).
 public struct RenderedFrame: Sendable {
     public var luma: GrayPlane
     public var chroma: GrayPlane?
+    public var hue: GrayPlane? = nil
+}
+
+/// The hue of a colour, 0–255 around the colour circle (red 0, green 85, blue 170).
+@inline(__always) func hue(_ r: Int, _ g: Int, _ b: Int) -> UInt8 {
+    let (high, low) = (max(r, g, b), min(r, g, b))
+    guard high > low else { return 0 }
+    let span = high - low
+    let sixth: Int
+    if high == r {
+        sixth = g >= b ? 43 * (g - b) / span : 256 - 43 * (b - g) / span
+    } else if high == g {
+        sixth = 85 + 43 * (b - r) / span
+    } else {
+        sixth = 171 + 43 * (r - g) / span
+    }
+    return UInt8(truncatingIfNeeded: sixth)
 }
 
 /// Renders the frames of decoded Pixel Data for detection.
@@ -93,6 +111,7 @@ public struct FrameRendering: Sendable {
         let count = pixels.rows * pixels.columns
         var luma = [UInt8](repeating: 0, count: count)
         var chroma = [UInt8](repeating: 0, count: count)
+        var hues = [UInt8](repeating: 0, count: count)
         let planar = pixels.planarConfiguration == 1
         let wide = pixels.bitsAllocated > 8
         for p in 0..<count {
@@ -121,14 +140,19 @@ public struct FrameRendering: Sendable {
             if isYBR {
                 luma[p] = UInt8(clamping: s.0)
                 chroma[p] = UInt8(clamping: 2 * max(abs(s.1 - 128), abs(s.2 - 128)))
+                // Y'CbCr to R'G'B' (PS3.3 C.7.6.3.1.2), for the hue only.
+                let (cb, cr) = (s.1 - 128, s.2 - 128)
+                hues[p] = hue(s.0 + (359 * cr) >> 8, s.0 - (88 * cb + 183 * cr) >> 8, s.0 + (454 * cb) >> 8)
             } else {
                 luma[p] = UInt8(clamping: (77 * s.0 + 150 * s.1 + 29 * s.2) >> 8)
                 chroma[p] = UInt8(clamping: max(s.0, s.1, s.2) - min(s.0, s.1, s.2))
+                hues[p] = hue(s.0, s.1, s.2)
             }
         }
         return RenderedFrame(
             luma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: luma),
-            chroma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: chroma))
+            chroma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: chroma),
+            hue: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: hues))
     }
 
     private func paletted(
@@ -137,15 +161,18 @@ public struct FrameRendering: Sendable {
         let count = pixels.rows * pixels.columns
         var luma = [UInt8](repeating: 0, count: count)
         var chroma = [UInt8](repeating: 0, count: count)
+        var hues = [UInt8](repeating: 0, count: count)
         let last = palette.red.count - 1
         for p in 0..<count {
             let index = max(0, min(last, pixels.value(atSample: frame * count + p) - palette.firstIndex))
             let (r, g, b) = (Int(palette.red[index]), Int(palette.green[index]), Int(palette.blue[index]))
             luma[p] = UInt8(clamping: (77 * r + 150 * g + 29 * b) >> 8)
             chroma[p] = UInt8(clamping: max(r, g, b) - min(r, g, b))
+            hues[p] = hue(r, g, b)
         }
         return RenderedFrame(
             luma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: luma),
-            chroma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: chroma))
+            chroma: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: chroma),
+            hue: GrayPlane(width: pixels.columns, height: pixels.rows, pixels: hues))
     }
 }

@@ -256,6 +256,23 @@ public struct LineConfirmation: Sendable {
     /// The strokes of `box`: the top-hat of the polarity with more response (the other is the
     /// edges of the ground), over the box with a window's margin, the level (Otsu's, at least
     /// 30) above which a pixel is ink, and whether the ink is brighter than its ground.
+    /// Whether a tenth of `box` is in colour (chroma 48 or more) of several hues: colour Doppler
+    /// (red to yellow, blue to cyan), not text, which is drawn in one hue (anti-aliasing over a
+    /// grey image keeps it). The hues of the middle 80% of the coloured pixels span more than
+    /// 11 of 256 (15°), the shorter way round.
+    static func isMixedColour(_ box: TextBox, in frame: RenderedFrame) -> Bool {
+        guard let chroma = frame.chroma, let hue = frame.hue else { return false }
+        var hues: [Int] = []
+        for y in box.y0..<box.y1 { for x in box.x0..<box.x1 where chroma[x, y] >= 48 { hues.append(Int(hue[x, y])) } }
+        guard 10 * hues.count >= box.area, hues.count >= 10 else { return false }
+        func spread(_ values: [Int]) -> Int {
+            let sorted = values.sorted()
+            return sorted[sorted.count * 9 / 10] - sorted[sorted.count / 10]
+        }
+        // Red straddles 0: measure again with the circle turned half-way.
+        return min(spread(hues), spread(hues.map { ($0 + 128) & 255 })) > 11
+    }
+
     /// Whether the ink of `box` is lighter than its ground: its brightest pixels lie further above
     /// the ground than its darkest below it. (Summed top-hats cannot tell: the counters of small
     /// light letters are dark strokes too.)

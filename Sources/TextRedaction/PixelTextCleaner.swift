@@ -174,7 +174,8 @@ public struct PixelTextCleaner: Sendable {
     /// `lines` merged where they overlap, kept where OCR reads them as text (all of them when OCR
     /// is off or missing; see ``TextBox/accepted(_:by:)``); the others are added to `rejected`.
     /// `lenient` on images the header flags, except inside `imageData` (an ultrasound's regions:
-    /// read leniently, the speckle of a heart reads as a few letters).
+    /// read leniently, the speckle of a heart reads as a few letters) and for lines of several
+    /// hues (colour Doppler, which reads as `Ce ae`).
     private func confirmed(
         _ lines: [TextBox], in pixels: DecodedPixels, rendering: FrameRendering, phi: HeaderPHIStrings,
         lenient: Bool, imageData: [TextBox] = [], rejected: inout [TextBox]
@@ -186,8 +187,9 @@ public struct PixelTextCleaner: Sendable {
             let frame = frames[line.frame] ?? rendering.render(pixels, frame: line.frame)
             frames[line.frame] = frame
             let inImageData = imageData.contains { $0.contains(line) }
+            let doppler = LineConfirmation.isMixedColour(line, in: frame)
             return (isPart ? strict : confirmation).isText(
-                line, in: frame, phi: phi, lenient: lenient && !inImageData) != false
+                line, in: frame, phi: phi, lenient: lenient && !inImageData && !doppler) != false
         }
         rejected += judged.refused
         return judged.accepted

@@ -145,6 +145,42 @@ import Testing
         #expect(!masked(180, 25) && !masked(130, 25))
     }
 
+    @Test func colourDopplerIsOfSeveralHuesAndColourTextOfOne() {
+        // Red text anti-aliased over grey anatomy keeps its hue; flow from dark red to yellow
+        // (a power Doppler map) spans 60°. Hues of the colour circle's turning points too.
+        #expect(hue(255, 0, 0) == 0 && hue(0, 255, 0) == 85 && hue(0, 0, 255) == 171 && hue(255, 255, 0) == 43)
+        let (width, height) = (64, 16)
+        func frame(_ colour: (Int, Int) -> (Int, Int, Int)?) -> RenderedFrame {
+            var (luma, chroma, hues) = ([UInt8](), [UInt8](), [UInt8]())
+            for y in 0..<height {
+                for x in 0..<width {
+                    let grey = 60 + (x * 3 + y) % 40
+                    let (r, g, b) = colour(x, y) ?? (grey, grey, grey)
+                    luma.append(UInt8((77 * r + 150 * g + 29 * b) >> 8))
+                    chroma.append(UInt8(max(r, g, b) - min(r, g, b)))
+                    hues.append(hue(r, g, b))
+                }
+            }
+            return RenderedFrame(
+                luma: GrayPlane(width: width, height: height, pixels: luma),
+                chroma: GrayPlane(width: width, height: height, pixels: chroma),
+                hue: GrayPlane(width: width, height: height, pixels: hues))
+        }
+        let box = TextBox(x0: 0, y0: 0, x1: width, y1: height, rule: .detector)
+        let text = frame { x, y in
+            guard x % 4 < 2, (4..<12).contains(y) else { return nil }
+            let (grey, alpha) = (60 + (x * 3 + y) % 40, x % 4 == 0 ? 255 : 150)  // anti-aliased edge
+            return (grey + (255 - grey) * alpha / 255, grey * (255 - alpha) / 255, grey * (255 - alpha) / 255)
+        }
+        #expect(!LineConfirmation.isMixedColour(box, in: text))
+        let doppler = frame { x, y in
+            (2..<14).contains(y) && x % 3 != 2 ? (140 + 115 * x / width, 255 * x / width, 0) : nil
+        }
+        #expect(LineConfirmation.isMixedColour(box, in: doppler))
+        // A grey frame, or one without colour planes, is not colour at all.
+        #expect(!LineConfirmation.isMixedColour(box, in: frame { _, _ in nil }))
+    }
+
     @Test func aLineReadAsTextTakesTheShortWordsOfItsInkBesideIt() throws {
         // `ELSEWHERE` and, three glyph heights on, `ST`: too far to chain, too short for a line.
         var banner = GrayPlane(width: 256, height: 80, value: 20)
