@@ -16,6 +16,9 @@ final class Console: @unchecked Sendable {
 
     /// Set when a progress display draws on stderr: diagnostics then go through it.
     var progress: ProgressDisplay?
+    /// A head series that could not be defaced fails every one of its files with one message:
+    /// the first is printed, the others counted and told in one line (the manifest lists each).
+    private var repeatedFailure: (message: String, more: Int)?
 
     init(paths: PathDisplay, format: OutputFormat) {
         switch paths {
@@ -29,9 +32,18 @@ final class Console: @unchecked Sendable {
     func report(_ outcome: FileOutcome, dryRun: Bool, verbose: Bool) {
         let name = showPaths ? Self.printable(outcome.inputPath) : "input #\(outcome.index + 1) \(outcome.inputID)"
         lock.withLock {
+            let message = outcome.message ?? outcome.reason ?? "failed"
+            if outcome.status == .failed, outcome.reason?.hasPrefix("deface-") == true,
+                repeatedFailure?.message == message
+            {
+                repeatedFailure?.more += 1
+                return
+            }
+            tellRepeatedFailure()
             switch outcome.status {
             case .failed:
-                diagnostic("\(name): error: \(outcome.message ?? outcome.reason ?? "failed")")
+                diagnostic("\(name): error: \(message)")
+                if outcome.reason?.hasPrefix("deface-") == true { repeatedFailure = (message, 0) }
             case .skipped where outcome.reason != "not-dicom":
                 diagnostic("\(name): note: skipped: \(outcome.message ?? "")")
             default:
@@ -71,7 +83,17 @@ final class Console: @unchecked Sendable {
         }
     }
 
+    /// The files of the last failed head series not yet told.
+    private func tellRepeatedFailure() {
+        if let repeated = repeatedFailure, repeated.more > 0 {
+            diagnostic(
+                "veil: note: \(repeated.more) more files of that series failed the same way (each is in the manifest)")
+        }
+        repeatedFailure = nil
+    }
+
     func summary(_ summary: BatchSummary, dryRun: Bool) {
+        lock.withLock { tellRepeatedFailure() }
         progress?.finish()
         let counts = summary.counts
         switch format {
