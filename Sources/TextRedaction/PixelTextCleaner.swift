@@ -183,14 +183,21 @@ public struct PixelTextCleaner: Sendable {
         guard let confirmation, !lines.isEmpty else { return TextBox.merged(lines) }
         var frames: [Int: RenderedFrame] = [:]
         let strict = confirmation.forParts
-        let judged = TextBox.accepted(lines) { line, isPart in
+        func frame(of line: TextBox) -> RenderedFrame {
             let frame = frames[line.frame] ?? rendering.render(pixels, frame: line.frame)
             frames[line.frame] = frame
-            let inImageData = imageData.contains { $0.contains(line) }
-            let doppler = LineConfirmation.isMixedColour(line, in: frame)
-            return (isPart ? strict : confirmation).isText(
-                line, in: frame, phi: phi, lenient: lenient && !inImageData && !doppler) != false
+            return frame
         }
+        let judged = TextBox.accepted(
+            lines,
+            by: { line, isPart in
+                let frame = frame(of: line)
+                let inImageData = imageData.contains { $0.contains(line) }
+                let doppler = LineConfirmation.isMixedColour(line, in: frame)
+                return (isPart ? strict : confirmation).isText(
+                    line, in: frame, phi: phi, lenient: lenient && !inImageData && !doppler) != false
+            },
+            joinsItsRow: { !LineConfirmation.isMixedColour($0, in: frame(of: $0)) })
         rejected += judged.refused
         return judged.accepted
     }

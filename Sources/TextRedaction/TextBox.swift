@@ -70,9 +70,11 @@ public struct TextBox: Hashable, Sendable, Codable {
     /// box of several lines is judged again line by line: a line of text that touches a line of
     /// anatomy reads as neither in their union. Near-duplicates (the same line found by two
     /// passes) are judged once. `accepts` is told whether it judges such a part. A refused part
-    /// that shares its row with an accepted one is kept with it.
+    /// that shares its row with an accepted one is kept with it, unless `joinsItsRow` says no
+    /// (colour Doppler beside a colour bar's label).
     static func accepted(
-        _ lines: [TextBox], by accepts: (_ box: TextBox, _ isPart: Bool) -> Bool
+        _ lines: [TextBox], by accepts: (_ box: TextBox, _ isPart: Bool) -> Bool,
+        joinsItsRow: (TextBox) -> Bool = { _ in true }
     ) -> (accepted: [TextBox], refused: [TextBox]) {
         var result: (accepted: [TextBox], refused: [TextBox]) = ([], [])
         for box in merged(lines) {
@@ -97,7 +99,7 @@ public struct TextBox: Hashable, Sendable, Codable {
                     $0.intersects(part)
                         && 2 * (min($0.y1, part.y1) - max($0.y0, part.y0)) >= min($0.height, part.height)
                 }
-                if sameRow { result.accepted.append(part) } else { result.refused.append(part) }
+                if sameRow && joinsItsRow(part) { result.accepted.append(part) } else { result.refused.append(part) }
             }
             result.accepted += kept
         }

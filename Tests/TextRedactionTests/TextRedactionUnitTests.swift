@@ -220,6 +220,9 @@ import Testing
         let surname = TextBox(x0: 70, y0: 62, x1: 160, y1: 90, rule: .detector)
         let rows = TextBox.accepted([name, surname]) { box, _ in box == surname }
         #expect(Set(rows.accepted) == [name, surname] && rows.refused.isEmpty)
+        // Unless the refused line is not text of any kind (colour Doppler beside a bar's label).
+        let doppler = TextBox.accepted([name, surname], by: { box, _ in box == surname }, joinsItsRow: { $0 != name })
+        #expect(doppler.accepted == [surname] && doppler.refused == [name])
     }
 
     @Test func triageFlagsTheUsualSuspects() {
