@@ -253,9 +253,6 @@ public struct LineConfirmation: Sendable {
         return output
     }
 
-    /// The strokes of `box`: the top-hat of the polarity with more response (the other is the
-    /// edges of the ground), over the box with a window's margin, the level (Otsu's, at least
-    /// 30) above which a pixel is ink, and whether the ink is brighter than its ground.
     /// Whether a tenth of `box` is in colour (chroma 48 or more) of several hues: colour Doppler
     /// (red to yellow, blue to cyan), not text, which is drawn in one hue (anti-aliasing over a
     /// grey image keeps it). The hues of the middle 80% of the coloured pixels span more than
@@ -286,7 +283,10 @@ public struct LineConfirmation: Sendable {
         return Int(levels[levels.count * 95 / 100]) - ground >= ground - Int(levels[levels.count / 20])
     }
 
-    /// The strokes of `box`: light ones when `bright` (nil: whichever top-hat holds more).
+    /// The strokes of `box`: the top-hat of the polarity with more response (the other is the
+    /// edges of the ground) or the one `bright` names, over the box with a window's
+    /// margin, the level (Otsu's, at least 30) above which a pixel is ink, and whether the ink
+    /// is brighter than its ground.
     static func strokes(
         _ box: TextBox, of plane: GrayPlane, bright: Bool? = nil
     ) -> (ink: [UInt8], threshold: UInt8, bright: Bool) {
