@@ -40,7 +40,7 @@ public struct LineConfirmation: Sendable {
     public static var isAvailable: Bool { OCRReader.isAvailable }
 
     /// The ways a line is shown to OCR, in order.
-    public enum View: CaseIterable, Sendable { case grey, inverted, strokes }
+    public enum View: CaseIterable, Sendable { case grey, inverted, strokes, inkLevel }
 
     /// What OCR makes of a line.
     public enum Verdict: Sendable, Equatable {
@@ -227,6 +227,8 @@ public struct LineConfirmation: Sendable {
         case .strokes:
             crop = ink.map { 255 - $0 }
             stretch(&crop)
+        case .inkLevel:
+            crop = inkLevelView(box, of: plane)
         }
         // The glyphs' height: a line's is two thirds of its box (the padding); a box holding two
         // lines or more has smaller glyphs, seen in the strokes' pieces.
@@ -251,6 +253,39 @@ public struct LineConfirmation: Sendable {
             }
         }
         return output
+    }
+
+    /// Mid-grey text over anatomy is lighter than the ground in places and darker in others, and
+    /// neither polarity shows all of it; but it is drawn in one level. The commonest level of
+    /// the box's strokes (light or dark), in bins of 8: its pixels within 16 levels black, the
+    /// rest white.
+    static func inkLevelView(_ box: TextBox, of plane: GrayPlane) -> [UInt8] {
+        let margin = 4
+        let outer = box.padded(x: margin, y: margin, columns: plane.width, rows: plane.height)
+        var region = GrayPlane(width: outer.width, height: outer.height)
+        for y in 0..<outer.height {
+            for x in 0..<outer.width { region.pixels[y * outer.width + x] = plane[outer.x0 + x, outer.y0 + y] }
+        }
+        let white = Morphology.whiteTopHat(region, radius: 3)
+        let black = Morphology.blackTopHat(region, radius: 3)
+        var histogram = [Int](repeating: 0, count: 32)
+        var crop = [UInt8](repeating: 255, count: box.area)
+        for y in box.y0..<box.y1 {
+            for x in box.x0..<box.x1 {
+                let p = (y - outer.y0) * outer.width + x - outer.x0
+                if max(white[p], black[p]) >= 30 { histogram[Int(plane[x, y]) / 8] += 1 }
+            }
+        }
+        guard let mode = histogram.indices.max(by: { histogram[$0] < histogram[$1] }), histogram[mode] > 0 else {
+            return crop
+        }
+        let level = mode * 8 + 4
+        for y in box.y0..<box.y1 {
+            for x in box.x0..<box.x1 where abs(Int(plane[x, y]) - level) <= 16 {
+                crop[(y - box.y0) * box.width + x - box.x0] = 0
+            }
+        }
+        return crop
     }
 
     /// Whether a tenth of `box` is in colour (chroma 48 or more) of several hues: colour Doppler

@@ -145,6 +145,21 @@ import Testing
         #expect(!masked(180, 25) && !masked(130, 25))
     }
 
+    @Test func midGreyTextOverLightAndDarkAnatomyIsShownByItsLevel() {
+        // Text at 128 over a ground dark on the left and light on the right: darker than the
+        // ground in one half, lighter in the other; its one level shows all of it.
+        var plane = GrayPlane(width: 200, height: 40)
+        for y in 0..<40 { for x in 0..<200 { plane.pixels[y * 200 + x] = x < 100 ? UInt8(20 + y % 5) : 230 } }
+        Self.drawLine(glyphs: 12, at: 40, y: 14, ink: 128, on: &plane)
+        let box = TextBox(x0: 30, y0: 8, x1: 180, y1: 32, rule: .detector)
+        let view = LineConfirmation.inkLevelView(box, of: plane)
+        for y in box.y0..<box.y1 {
+            for x in box.x0..<box.x1 {
+                #expect((view[(y - box.y0) * box.width + x - box.x0] == 0) == (plane[x, y] == 128), "\(x), \(y)")
+            }
+        }
+    }
+
     @Test func colourDopplerIsOfSeveralHuesAndColourTextOfOne() {
         // Red text anti-aliased over grey anatomy keeps its hue; flow from dark red to yellow
         // (a power Doppler map) spans 60°. Hues of the colour circle's turning points too.
