@@ -260,19 +260,12 @@ public struct LineConfirmation: Sendable {
     /// the box's strokes (light or dark), in bins of 8: its pixels within 16 levels black, the
     /// rest white.
     static func inkLevelView(_ box: TextBox, of plane: GrayPlane) -> [UInt8] {
-        let margin = 4
-        let outer = box.padded(x: margin, y: margin, columns: plane.width, rows: plane.height)
-        var region = GrayPlane(width: outer.width, height: outer.height)
-        for y in 0..<outer.height {
-            for x in 0..<outer.width { region.pixels[y * outer.width + x] = plane[outer.x0 + x, outer.y0 + y] }
-        }
-        let white = Morphology.whiteTopHat(region, radius: 3)
-        let black = Morphology.blackTopHat(region, radius: 3)
+        let (white, black) = topHats(box, of: plane)
         var histogram = [Int](repeating: 0, count: 32)
         var crop = [UInt8](repeating: 255, count: box.area)
         for y in box.y0..<box.y1 {
             for x in box.x0..<box.x1 {
-                let p = (y - outer.y0) * outer.width + x - outer.x0
+                let p = (y - box.y0) * box.width + x - box.x0
                 if max(white[p], black[p]) >= 30 { histogram[Int(plane[x, y]) / 8] += 1 }
             }
         }
@@ -318,13 +311,8 @@ public struct LineConfirmation: Sendable {
         return Int(levels[levels.count * 95 / 100]) - ground >= ground - Int(levels[levels.count / 20])
     }
 
-    /// The strokes of `box`: the top-hat of the polarity with more response (the other is the
-    /// edges of the ground) or the one `bright` names, over the box with a window's
-    /// margin, the level (Otsu's, at least 30) above which a pixel is ink, and whether the ink
-    /// is brighter than its ground.
-    static func strokes(
-        _ box: TextBox, of plane: GrayPlane, bright: Bool? = nil
-    ) -> (ink: [UInt8], threshold: UInt8, bright: Bool) {
+    /// The white and black top-hats of `box` (row by row), seen with a window's margin around it.
+    static func topHats(_ box: TextBox, of plane: GrayPlane) -> (white: [UInt8], black: [UInt8]) {
         let margin = 4
         let outer = box.padded(x: margin, y: margin, columns: plane.width, rows: plane.height)
         var region = GrayPlane(width: outer.width, height: outer.height)
@@ -344,6 +332,17 @@ public struct LineConfirmation: Sendable {
                 blackInk.append(black[p])
             }
         }
+        return (whiteInk, blackInk)
+    }
+
+    /// The strokes of `box`: the top-hat of the polarity with more response (the other is the
+    /// edges of the ground) or the one `bright` names, over the box with a window's
+    /// margin, the level (Otsu's, at least 30) above which a pixel is ink, and whether the ink
+    /// is brighter than its ground.
+    static func strokes(
+        _ box: TextBox, of plane: GrayPlane, bright: Bool? = nil
+    ) -> (ink: [UInt8], threshold: UInt8, bright: Bool) {
+        let (whiteInk, blackInk) = topHats(box, of: plane)
         let bright = bright ?? (whiteInk.reduce(0, { $0 + Int($1) }) >= blackInk.reduce(0, { $0 + Int($1) }))
         let ink = bright ? whiteInk : blackInk
         return (ink, max(30, otsu(ink)), bright)
