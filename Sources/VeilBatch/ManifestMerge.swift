@@ -8,7 +8,10 @@ public enum ManifestMerge {
         guard !paths.isEmpty else { throw BatchError("no manifests to merge") }
         var headers: [ManifestRecord.Header] = []
         var records: [[UInt8]] = []
+        // `veil pull`'s records of retrieved studies: kept, after the files, in the order given.
+        var retrievals: [[UInt8]] = []
         var inputs = Set<String>()
+        struct Kind: Decodable { var type: String? }
         let decoder = JSONDecoder()
         for path in paths {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -22,6 +25,10 @@ public enum ManifestMerge {
             }
             headers.append(header)
             for line in lines.dropFirst() {
+                if (try? decoder.decode(Kind.self, from: line))?.type == "retrieval" {
+                    retrievals.append(Array(line))
+                    continue
+                }
                 guard let record = try? decoder.decode(ManifestRecord.File.self, from: line) else {
                     throw BatchError("a manifest has a damaged record")
                 }
@@ -71,7 +78,7 @@ public enum ManifestMerge {
             return x < y
         }.map(\.element)
         var bytes = ManifestWriter.encode(merged) + [0x0A]
-        for line in ordered { bytes += line + [0x0A] }
+        for line in ordered + retrievals { bytes += line + [0x0A] }
         do { try AtomicFile.write(bytes, to: output) } catch {
             throw BatchError("cannot write the merged manifest: \(error.message)")
         }

@@ -107,6 +107,32 @@ import Testing
                 == 64)
     }
 
+    /// Manifests of `veil pull` carry a record per retrieved study: a merge keeps them.
+    @Test(.temporaryFolder) func mergeKeepsRetrievalRecords() throws {
+        let folder = try TemporaryFolder.current
+        var manifests: [String] = []
+        for (n, input) in [TestPaths.plantedCorpus, TestPaths.sampleScans].enumerated() {
+            let manifest = folder.file("run\(n).jsonl").path
+            manifests.append(manifest)
+            _ = try veil([
+                "anonymize", input.path, "-o", folder.file("out").path, "--key-file", key, "--manifest", manifest,
+            ])
+            let retrieval =
+                #"{"complete":true,"expected":3,"method":"C-MOVE","node":"PACS\#(n)","received":3,"study":"2.25.\#(n)","type":"retrieval"}"#
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: manifest))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data((retrieval + "\n").utf8))
+            try handle.close()
+        }
+        let merge = try veil(["manifest", "merge"] + manifests + ["-o", folder.file("merged.jsonl").path])
+        #expect(merge.status == 0, "\(merge.standardError)")
+        let merged = try String(contentsOf: folder.file("merged.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(merged.filter { $0.contains(#""type":"retrieval""#) }.count == 2)
+        #expect(merged.last?.contains(#""node":"PACS1""#) == true)
+        let files = try manifests.map { try GeneratedCorpus.manifestRecords(URL(fileURLWithPath: $0)).count }
+        #expect(try GeneratedCorpus.manifestRecords(folder.file("merged.jsonl")).count == files.reduce(0, +))
+    }
+
     @Test(.temporaryFolder) func quarantinesFailedInputsUnderTheirIDs() throws {
         let folder = try TemporaryFolder.current
         let run = try veil([
