@@ -312,12 +312,31 @@ public struct LineConfirmation: Sendable {
     }
 
     /// The white and black top-hats of `box` (row by row), seen with a window's margin around it.
-    static func topHats(_ box: TextBox, of plane: GrayPlane) -> (white: [UInt8], black: [UInt8]) {
+    /// `edgesGoOn`: the plane's and the window's edges are taken to go on as they are (a strip of
+    /// ground between a label box and the image's edge is no stroke), not clipped.
+    static func topHats(
+        _ box: TextBox, of plane: GrayPlane, edgesGoOn: Bool = false
+    ) -> (white: [UInt8], black: [UInt8]) {
         let margin = 4
-        let outer = box.padded(x: margin, y: margin, columns: plane.width, rows: plane.height)
+        let outer =
+            edgesGoOn
+            ? TextBox(
+                x0: box.x0 - margin - 3, y0: box.y0 - margin - 3, x1: box.x1 + margin + 3, y1: box.y1 + margin + 3,
+                rule: box.rule)
+            : box.padded(x: margin, y: margin, columns: plane.width, rows: plane.height)
+        let (clampX, clampY) = (
+            (box.x0 - margin)...(box.x1 + margin - 1), (box.y0 - margin)...(box.y1 + margin - 1)
+        )
         var region = GrayPlane(width: outer.width, height: outer.height)
         for y in 0..<outer.height {
-            for x in 0..<outer.width { region.pixels[y * outer.width + x] = plane[outer.x0 + x, outer.y0 + y] }
+            for x in 0..<outer.width {
+                var (px, py) = (outer.x0 + x, outer.y0 + y)
+                if edgesGoOn {
+                    px = min(max(px, clampX.lowerBound, 0), clampX.upperBound, plane.width - 1)
+                    py = min(max(py, clampY.lowerBound, 0), clampY.upperBound, plane.height - 1)
+                }
+                region.pixels[y * outer.width + x] = plane[px, py]
+            }
         }
         let white = Morphology.whiteTopHat(region, radius: 3)
         let black = Morphology.blackTopHat(region, radius: 3)
@@ -340,9 +359,9 @@ public struct LineConfirmation: Sendable {
     /// margin, the level (Otsu's, at least 30) above which a pixel is ink, and whether the ink
     /// is brighter than its ground.
     static func strokes(
-        _ box: TextBox, of plane: GrayPlane, bright: Bool? = nil
+        _ box: TextBox, of plane: GrayPlane, bright: Bool? = nil, edgesGoOn: Bool = false
     ) -> (ink: [UInt8], threshold: UInt8, bright: Bool) {
-        let (whiteInk, blackInk) = topHats(box, of: plane)
+        let (whiteInk, blackInk) = topHats(box, of: plane, edgesGoOn: edgesGoOn)
         let bright = bright ?? (whiteInk.reduce(0, { $0 + Int($1) }) >= blackInk.reduce(0, { $0 + Int($1) }))
         let ink = bright ? whiteInk : blackInk
         return (ink, max(30, otsu(ink)), bright)

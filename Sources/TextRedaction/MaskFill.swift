@@ -28,23 +28,25 @@ enum MaskFill {
 
     /// Sets every pixel of `boxes` to `fill`, on every frame.
     static func apply(_ boxes: [TextBox], fill: [Int], to pixels: inout DecodedPixels) {
-        apply(boxes.map { ($0, nil) }, fill: fill, to: &pixels)
+        apply(boxes.map { ($0, nil, fill) }, to: &pixels)
     }
 
-    /// Sets the pixels of each box that its mask holds (row by row; nil: all of them) to `fill`,
-    /// on every frame.
-    static func apply(_ masked: [(box: TextBox, mask: [Bool]?)], fill: [Int], to pixels: inout DecodedPixels) {
+    /// Sets the pixels of each box that its mask holds (row by row; nil: all of them) to its
+    /// `fill`, on every frame.
+    static func apply(_ masked: [(box: TextBox, mask: [Bool]?, fill: [Int])], to pixels: inout DecodedPixels) {
         let (columns, rows, samples, width) = (
             pixels.columns, pixels.rows, pixels.samplesPerPixel, pixels.bytesPerSample
         )
-        let fillBytes = fill.map { value in
-            (0..<width).map { UInt8(truncatingIfNeeded: UInt32(truncatingIfNeeded: value) >> (8 * UInt32($0))) }
-        }
         let planar = pixels.planarConfiguration == 1
         pixels.bytes.withUnsafeMutableBufferPointer { bytes in
             for frame in 0..<pixels.frames {
                 let frameBase = frame * rows * columns * samples
-                for (box, mask) in masked {
+                for (box, mask, fill) in masked {
+                    let fillBytes = fill.map { value in
+                        (0..<width).map {
+                            UInt8(truncatingIfNeeded: UInt32(truncatingIfNeeded: value) >> (8 * UInt32($0)))
+                        }
+                    }
                     for y in max(0, box.y0)..<min(rows, box.y1) {
                         for x in max(0, box.x0)..<min(columns, box.x1)
                         where mask?[(y - box.y0) * box.width + x - box.x0] ?? true {

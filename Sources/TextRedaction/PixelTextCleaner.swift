@@ -147,18 +147,21 @@ public struct PixelTextCleaner: Sendable {
     }
 
     /// Masks `lines` on every frame: `byWords`, the words of each (``WordMask``, seen on the frame
-    /// it was found on), else their whole boxes.
+    /// it was found on: light words black, dark words with their ground), else their whole boxes.
     private func mask(
         _ lines: [TextBox], byWords: Bool, fill: [Int], rendering: FrameRendering, in output: inout DecodedPixels
     ) {
         guard byWords else { return MaskFill.apply(lines, fill: fill, to: &output) }
         var frames: [Int: GrayPlane] = [:]
-        let masked = lines.map { line -> (box: TextBox, mask: [Bool]?) in
+        let masked = lines.flatMap { line -> [GroundFill.Piece] in
             let plane = frames[line.frame] ?? rendering.render(output, frame: line.frame).luma
             frames[line.frame] = plane
-            return (line, WordMask.pixels(of: line, in: plane))
+            guard let words = WordMask.words(of: line, in: plane) else { return [(line, nil, fill)] }
+            guard !words.inkIsLight else { return [(line, words.mask, fill)] }
+            return GroundFill.pieces(of: words, line: line, in: output, palette: rendering.palette != nil, black: fill)
+                ?? [(line, nil, fill)]
         }
-        MaskFill.apply(masked, fill: fill, to: &output)
+        MaskFill.apply(masked, to: &output)
     }
 
     /// Each of `lines` grown into the words of its ink beside it (``TextLineDetector/widened(_:in:)``).

@@ -48,6 +48,13 @@ public struct TextBox: Hashable, Sendable, Codable {
             rule: rule, frame: frame)
     }
 
+    /// This box, given in the coordinates of `outer`, in `outer`'s own (and on its frame).
+    func offset(by outer: TextBox) -> TextBox {
+        TextBox(
+            x0: outer.x0 + x0, y0: outer.y0 + y0, x1: outer.x0 + x1, y1: outer.y0 + y1, rule: outer.rule,
+            frame: outer.frame)
+    }
+
     /// Overlapping boxes merged until none overlap.
     static func merged(_ boxes: [TextBox]) -> [TextBox] {
         var result: [TextBox] = []

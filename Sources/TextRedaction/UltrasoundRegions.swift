@@ -7,7 +7,9 @@ public enum UltrasoundRegions {
     /// image; empty when there are none, any is unreadable, or the image is not ultrasound (a
     /// radiograph carrying the sequence by mistake), in which case nothing is masked by this rule.
     public static func regions(in dataSet: DataSet, columns: Int, rows: Int) -> [TextBox] {
-        guard dataSet.string(.modality)?.uppercased() == "US" || ultrasoundClasses.contains(dataSet.string(.sopClassUID) ?? ""),
+        guard
+            dataSet.string(.modality)?.uppercased() == "US"
+                || ultrasoundClasses.contains(dataSet.string(.sopClassUID) ?? ""),
             let items = dataSet.items(.sequenceOfUltrasoundRegions), !items.isEmpty
         else { return [] }
         var regions: [TextBox] = []

@@ -1,31 +1,47 @@
+import DICOMCore
+
 /// The pixels of a text line to mask: its strokes grown into word-sized blobs, so that the
-/// anatomy between and around the words of a line keeps its pixels. Light text only: dark text
-/// masked black would stay as dark as it was, so its whole box is masked.
+/// anatomy between and around the words of a line keeps its pixels. Light words are masked
+/// black; dark words (dark text in a light label box) with their ground's value, as black would
+/// leave them as dark as they were.
 enum WordMask {
-    /// Pixels of `box` (row by row) to mask, or nil for the whole box: dark ink, or strokes
-    /// covering most of the box anyway.
-    static func pixels(of box: TextBox, in plane: GrayPlane) -> [Bool]? {
+    /// The words of a line: which pixels of its box (row by row), whether their ink is light, and
+    /// the levels of the box counted from dark towards the ink (inverted for dark ink) with the
+    /// text's level among them.
+    struct Words {
+        var mask: [Bool]
+        var inkIsLight: Bool
+        var levels: [Int]
+        var textLevel: Int
+        /// The strokes the words were grown from.
+        var strokes: [Bool]
+    }
+
+    /// The words of `box`, or nil for the whole box: ink close to what the box mostly holds
+    /// (light text in a light box, whose "strokes" are the box's edges), or strokes covering
+    /// most of the box anyway.
+    /// A line judged light whose light "words" are a label box's edges is read for dark words in
+    /// the box (dark text in a light label box beside darker anatomy).
+    static func words(of box: TextBox, in plane: GrayPlane) -> Words? {
         guard box.width > 0, box.height > 0 else { return nil }
-        let (ink, threshold, bright) = LineConfirmation.strokes(
-            box, of: plane, bright: LineConfirmation.inkIsLight(box, of: plane))
-        guard bright else { return nil }
+        let light = LineConfirmation.inkIsLight(box, of: plane)
+        return words(of: box, in: plane, bright: light) ?? (light ? words(of: box, in: plane, bright: false) : nil)
+    }
+
+    private static func words(of box: TextBox, in plane: GrayPlane, bright: Bool) -> Words? {
+        let (ink, threshold, _) = LineConfirmation.strokes(box, of: plane, bright: bright, edgesGoOn: true)
         let (width, height) = (box.width, box.height)
-        // Ink well above what the box mostly holds (a dark ground, anatomy): light text in a
-        // light box or on a light banner, whose "strokes" are the box's edges, is masked whole,
-        // black, as dark text is.
-        var inkLevels: [UInt8] = []
-        var levels: [UInt8] = []
-        for y in 0..<height {
-            for x in 0..<width {
-                let level = plane[box.x0 + x, box.y0 + y]
-                levels.append(level)
-                if ink[y * width + x] >= threshold { inkLevels.append(level) }
-            }
+        // Levels counted from the ground towards the ink: dark text is light text inverted.
+        func level(_ x: Int, _ y: Int) -> Int {
+            let value = Int(plane[box.x0 + x, box.y0 + y])
+            return bright ? value : 255 - value
         }
+        let boxLevels = (0..<width * height).map { level($0 % width, $0 / width) }
+        var inkLevels = boxLevels.indices.filter { ink[$0] >= threshold }.map { boxLevels[$0] }
         guard !inkLevels.isEmpty else { return nil }
         inkLevels.sort()
-        levels.sort()
-        guard Int(inkLevels[inkLevels.count / 2]) >= Int(levels[levels.count / 2]) + 60 else { return nil }
+        let levels = boxLevels.sorted()
+        guard inkLevels[inkLevels.count / 2] >= levels[levels.count / 2] + 60 else { return nil }
         let glyph =
             LineConfirmation.glyphHeight(of: ink.map { $0 >= threshold }, width: width, height: height)
             ?? Double(height) / 1.5
@@ -33,24 +49,25 @@ enum WordMask {
         // drawn in one level, near the top of the strokes' levels, where anatomy's strokes vary.
         // An anti-aliased stroke two pixels wide has no pixel at that level: any stroke at least
         // half-way from the ground to the text's level counts.
-        let textLevel = Int(inkLevels[inkLevels.count * 3 / 4])
-        let halfWay = (textLevel + Int(levels[levels.count / 2])) / 2
+        let textLevel = inkLevels[inkLevels.count * 3 / 4]
+        let halfWay = (textLevel + levels[levels.count / 2]) / 2
+        // Dark text's bodies only beside its strokes, and at its level: anatomy under a banner is
+        // as dark as the text or darker, and is no word.
+        let nearGlyphs = bright ? nil : dilated(ink.map { $0 >= threshold }, width: width, height: height, radius: 3)
         var strokes = [Bool](repeating: false, count: ink.count)
-        for y in 0..<height {
-            for x in 0..<width {
-                let p = y * width + x
-                // Wide glyph bodies are no stroke to a top-hat: anything at the text's level is ink.
-                let level = Int(plane[box.x0 + x, box.y0 + y])
-                strokes[p] =
-                    (ink[p] >= max(15, threshold / 2) && level >= min(halfWay, textLevel - 50))
-                    || level >= textLevel - 25
-            }
+        for p in strokes.indices {
+            // Wide glyph bodies are no stroke to a top-hat: anything at the text's level is ink.
+            let level = boxLevels[p]
+            let body = nearGlyphs.map { $0[p] && abs(level - textLevel) <= 25 } ?? (level >= textLevel - 25)
+            strokes[p] = (ink[p] >= max(15, threshold / 2) && level >= min(halfWay, textLevel - 50)) || body
         }
         // Grown by a third of a glyph: the letters of a word join (they are a fifth apart), and
         // what is left of a glyph's edge is covered.
         let radius = max(2, Int((glyph / 3).rounded()))
         let grown = dilated(strokes, width: width, height: height, radius: radius)
-        return grown.filter { $0 }.count >= grown.count * 17 / 20 ? nil : grown
+        guard grown.filter({ $0 }).count < grown.count * 17 / 20 else { return nil }
+        return Words(
+            mask: grown, inkIsLight: bright, levels: boxLevels, textLevel: textLevel, strokes: strokes)
     }
 
     /// `mask` grown by a square of `radius`: along its rows, then along its columns.

@@ -125,7 +125,7 @@ import Testing
         #expect(TextLineDetector().lines(in: RenderedFrame(luma: uneven, chroma: nil)).isEmpty)
     }
 
-    @Test func smallLightTextIsMaskedByItsWordsWithItsFaintStrokes() throws {
+    @Test func smallTextIsMaskedByItsWordsWithItsFaintStrokesLightOrDark() throws {
         // Light letters on a dark ground are masked by their words, not as one box (small
         // letters' dark counters can make the black top-hat the larger: the ground decides).
         var plane = GrayPlane(width: 256, height: 64, value: 10)
@@ -139,10 +139,39 @@ import Testing
         var inverted = plane
         inverted.pixels = plane.pixels.map { 255 - $0 }
         #expect(!LineConfirmation.inkIsLight(box, of: inverted))
-        let mask = try #require(WordMask.pixels(of: box, in: plane))
-        func masked(_ x: Int, _ y: Int) -> Bool { mask[(y - box.y0) * box.width + x - box.x0] }
-        #expect(masked(20, 20) && masked(76, 30) && masked(100, 25) && masked(101, 25))
-        #expect(!masked(180, 25) && !masked(130, 25))
+        // Dark text (the same line inverted) is masked by the same words, to be filled with its ground.
+        for (view, light) in [(plane, true), (inverted, false)] {
+            let words = try #require(WordMask.words(of: box, in: view))
+            #expect(words.inkIsLight == light)
+            func masked(_ x: Int, _ y: Int) -> Bool { words.mask[(y - box.y0) * box.width + x - box.x0] }
+            #expect(masked(20, 20) && masked(76, 30) && masked(100, 25) && masked(101, 25))
+            #expect(!masked(180, 25) && !masked(130, 25))
+        }
+    }
+
+    @Test func darkWordsInALightLabelBoxVanishInTheBoxAndAnatomyBesideItKeepsItsPixels() throws {
+        // A label box (220) with dark text (20) beside mid-grey anatomy (90) holding a dark vessel.
+        let (width, height) = (170, 44)
+        var plane = GrayPlane(width: width, height: height, value: 90)
+        for y in 10..<32 { for x in 50..<158 { plane.pixels[y * width + x] = 220 } }
+        Self.drawLine(glyphs: 8, at: 66, y: 15, ink: 20, on: &plane)
+        for y in 14..<28 { for x in 40..<44 { plane.pixels[y * width + x] = 20 } }
+        let stored = DecodedPixels(
+            rows: height, columns: width, frames: 1, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8,
+            isSigned: false, planarConfiguration: 0, photometricInterpretation: "MONOCHROME2", bytes: plane.pixels)
+        let line = TextBox(x0: 36, y0: 8, x1: 162, y1: 34, rule: .detector)
+        let words = WordMask.words(of: line, in: plane)
+        #expect(words?.inkIsLight == false)
+        guard let words, let pieces = GroundFill.pieces(of: words, line: line, in: stored, palette: false, black: [20])
+        else {
+            Issue.record("the dark words were not filled with their ground")
+            return
+        }
+        var output = stored
+        MaskFill.apply(pieces, to: &output)
+        // The text is gone: the label box is one level again, and the anatomy left of it is as it was.
+        for y in 10..<32 { for x in 50..<158 { #expect(output.storedValue(frame: 0, row: y, column: x) == 220) } }
+        for y in 0..<height { for x in 0..<34 { #expect(output.storedValue(frame: 0, row: y, column: x) == 90) } }
     }
 
     @Test func midGreyTextOverLightAndDarkAnatomyIsShownByItsLevel() {

@@ -1,0 +1,128 @@
+import DICOMCore
+
+/// Dark words masked with the ground around them: masked black, dark text would stay as dark as
+/// it was. Each word is filled with the stored value of the ground beside it (a label box, a
+/// banner), which must be one level, well lighter than the text, for the word to vanish in it.
+enum GroundFill {
+    /// One piece of a line to mask: a word's bounding box, its pixels there, and their fill.
+    typealias Piece = (box: TextBox, mask: [Bool]?, fill: [Int])
+
+    /// The words of `line` (found on `line.frame` of `pixels`), each with its ground's value. A
+    /// word whose ground is not one level clearly lighter than its ink (dark anatomy beside a
+    /// label box, a word running off the box onto anatomy) is masked with `black`, over its box
+    /// widened along its rows to the words filled beside it (a glyph past a change of ground
+    /// is not a stroke of the word); nil (the line is masked whole) when such words are most of
+    /// the line: text over anatomy, whose strokes are not all dark. `palette`: the commonest
+    /// index is taken, not the median.
+    static func pieces(
+        of words: WordMask.Words, line: TextBox, in pixels: DecodedPixels, palette: Bool, black: [Int]
+    ) -> [Piece]? {
+        let (width, height) = (line.width, line.height)
+        var filled: [(word: TextBox, piece: Piece)] = []
+        var failed: [TextBox] = []
+        for (word, wordMask) in components(of: words.mask, width: width, height: height) {
+            guard let fill = groundFill(of: word, wordMask, in: words, line: line, pixels: pixels, palette: palette)
+            else {
+                failed.append(word)
+                continue
+            }
+            filled.append((word, (word.offset(by: line), wordMask, fill)))
+        }
+        let blackened = failed.reduce(0) { $0 + $1.area }
+        guard blackened * 2 <= filled.reduce(0, { $0 + $1.word.area }) else { return nil }
+        return filled.map(\.piece)
+            + failed.map { word in
+                let beside = filled.map(\.word).filter { $0.y0 < word.y1 && word.y0 < $0.y1 }
+                let x0 = beside.map(\.x1).filter { $0 <= word.x0 }.max() ?? 0
+                let x1 = beside.map(\.x0).filter { $0 >= word.x1 }.min() ?? width
+                let widened = TextBox(x0: x0, y0: word.y0, x1: x1, y1: word.y1, rule: word.rule)
+                return (widened.offset(by: line), nil, black)
+            }
+    }
+
+    /// The stored value of `word`'s ground (the pixels the words leave around it), or nil when
+    /// the ground is not one level clearly lighter than the word's ink, or the word is mostly a
+    /// dark region rather than strokes in the ground (counters, gaps, the margin).
+    private static func groundFill(
+        of word: TextBox, _ wordMask: [Bool], in words: WordMask.Words, line: TextBox, pixels: DecodedPixels,
+        palette: Bool
+    ) -> [Int]? {
+        let width = line.width
+        // The ground: the pixels within two of the word that no word holds (a label box leaves
+        // a narrow margin around its text).
+        let near = word.padded(x: 2, y: 2, columns: width, rows: line.height)
+        var own = [Bool](repeating: false, count: near.area)
+        for y in word.y0..<word.y1 {
+            for x in word.x0..<word.x1 where wordMask[(y - word.y0) * word.width + x - word.x0] {
+                own[(y - near.y0) * near.width + x - near.x0] = true
+            }
+        }
+        let ring = WordMask.dilated(own, width: near.width, height: near.height, radius: 2)
+        var ground: [(x: Int, y: Int)] = []
+        for y in near.y0..<near.y1 {
+            for x in near.x0..<near.x1
+            where ring[(y - near.y0) * near.width + x - near.x0] && !words.mask[y * width + x] {
+                ground.append((x, y))
+            }
+        }
+        guard !ground.isEmpty else { return nil }
+        let levels = ground.map { words.levels[$0.y * width + $0.x] }.sorted()
+        let level = levels[levels.count / 2]
+        var (ink, atGround, area) = ([Int](), 0, 0)
+        for y in word.y0..<word.y1 {
+            for x in word.x0..<word.x1 where wordMask[(y - word.y0) * word.width + x - word.x0] {
+                let p = y * width + x
+                if words.strokes[p] { ink.append(words.levels[p]) }
+                if abs(words.levels[p] - level) <= 16 { atGround += 1 }
+                area += 1
+            }
+        }
+        ink.sort()
+        guard levels.filter({ abs($0 - level) <= 16 }).count * 10 >= levels.count * 7,
+            !ink.isEmpty, ink[ink.count * 3 / 4] >= level + 60, atGround * 4 >= area
+        else { return nil }
+        return (0..<pixels.samplesPerPixel).map { sample in
+            let values = ground.map {
+                pixels.storedValue(frame: line.frame, row: line.y0 + $0.y, column: line.x0 + $0.x, sample: sample)
+            }
+            return palette ? commonest(values) : values.sorted()[values.count / 2]
+        }
+    }
+
+    /// The 8-connected components of `mask`: each one's box and its pixels in that box (row by row).
+    static func components(of mask: [Bool], width: Int, height: Int) -> [(box: TextBox, mask: [Bool])] {
+        var label = [Int](repeating: -1, count: mask.count)
+        var result: [(box: TextBox, mask: [Bool])] = []
+        var members: [Int] = []
+        for start in mask.indices where mask[start] && label[start] < 0 {
+            let id = result.count
+            label[start] = id
+            members = [start]
+            var next = 0
+            var (x0, y0, x1, y1) = (width, height, 0, 0)
+            while next < members.count {
+                let p = members[next]
+                next += 1
+                let (x, y) = (p % width, p / width)
+                (x0, y0, x1, y1) = (min(x0, x), min(y0, y), max(x1, x + 1), max(y1, y + 1))
+                for ny in max(0, y - 1)...min(height - 1, y + 1) {
+                    for nx in max(0, x - 1)...min(width - 1, x + 1)
+                    where mask[ny * width + nx] && label[ny * width + nx] < 0 {
+                        label[ny * width + nx] = id
+                        members.append(ny * width + nx)
+                    }
+                }
+            }
+            let box = TextBox(x0: x0, y0: y0, x1: x1, y1: y1, rule: .detector)
+            var own = [Bool](repeating: false, count: box.area)
+            for p in members { own[(p / width - y0) * box.width + p % width - x0] = true }
+            result.append((box, own))
+        }
+        return result
+    }
+
+    private static func commonest(_ values: [Int]) -> Int {
+        let counts = Dictionary(values.map { ($0, 1) }, uniquingKeysWith: +)
+        return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
+    }
+}
