@@ -1,8 +1,9 @@
 import DICOMCore
 
 /// Dark words masked with the ground around them: masked black, dark text would stay as dark as
-/// it was. Each word is filled with the stored value of the ground beside it (a label box, a
-/// banner), which must be one level, well lighter than the text, for the word to vanish in it.
+/// it was. Each word (a glyph, grown by two pixels) is filled with the stored value of the
+/// ground beside it (a label box, a banner), which must be one level, well lighter than the
+/// text, for the word to vanish in it.
 enum GroundFill {
     /// One piece of a line to mask: a word's bounding box, its pixels there, and their fill.
     typealias Piece = (box: TextBox, mask: [Bool]?, fill: [Int])
@@ -12,41 +13,65 @@ enum GroundFill {
     /// label box, a word running off the box onto anatomy) is masked with `black`, over its box
     /// widened along its rows to the words filled beside it (a glyph past a change of ground
     /// is not a stroke of the word); nil (the line is masked whole) when such words are most of
-    /// the line: text over anatomy, whose strokes are not all dark. `palette`: the commonest
-    /// index is taken, not the median.
+    /// the line (text over anatomy, whose strokes are not all dark). Words on another ground
+    /// than most of the line's are masked black too. `palette`: the commonest index is taken,
+    /// not the median.
     static func pieces(
         of words: WordMask.Words, line: TextBox, in pixels: DecodedPixels, palette: Bool, black: [Int]
     ) -> [Piece]? {
         let (width, height) = (line.width, line.height)
-        var filled: [(word: TextBox, piece: Piece)] = []
+        var grounded: [(word: TextBox, piece: Piece, level: Int)] = []
         var failed: [TextBox] = []
         for (word, wordMask) in components(of: words.mask, width: width, height: height) {
-            guard let fill = groundFill(of: word, wordMask, in: words, line: line, pixels: pixels, palette: palette)
+            guard let ground = groundFill(of: word, wordMask, in: words, line: line, pixels: pixels, palette: palette)
             else {
                 failed.append(word)
                 continue
             }
-            filled.append((word, (word.offset(by: line), wordMask, fill)))
+            grounded.append((word, (word.offset(by: line), wordMask, ground.fill), ground.level))
         }
+        guard !grounded.isEmpty else { return nil }
+        // The line's ground is its words' commonest (by area); a word on another (a dark vessel in the
+        // anatomy beside a label box) is masked black, not painted over with its surroundings.
+        let byLevel = grounded.sorted { $0.level < $1.level }
+        var area = 0
+        let half = grounded.reduce(0) { $0 + $1.word.area } / 2
+        let groundLevel =
+            byLevel.first { word in
+                area += word.word.area
+                return area > half
+            }?.level ?? byLevel[0].level
+        let filled = grounded.filter { abs($0.level - groundLevel) <= 24 }
+        failed += grounded.filter { abs($0.level - groundLevel) > 24 }.map(\.word)
         let blackened = failed.reduce(0) { $0 + $1.area }
         guard blackened * 2 <= filled.reduce(0, { $0 + $1.word.area }) else { return nil }
-        return filled.map(\.piece)
-            + failed.map { word in
-                let beside = filled.map(\.word).filter { $0.y0 < word.y1 && word.y0 < $0.y1 }
-                let x0 = beside.map(\.x1).filter { $0 <= word.x0 }.max() ?? 0
-                let x1 = beside.map(\.x0).filter { $0 >= word.x1 }.min() ?? width
-                let widened = TextBox(x0: x0, y0: word.y0, x1: x1, y1: word.y1, rule: word.rule)
-                return (widened.offset(by: line), nil, black)
-            }
+        let blackBoxes = failed.map { word in
+            let beside = filled.map(\.word).filter { $0.y0 < word.y1 && word.y0 < $0.y1 }
+            let x0 = beside.map(\.x1).filter { $0 <= word.x0 }.max() ?? 0
+            let x1 = beside.map(\.x0).filter { $0 >= word.x1 }.min() ?? width
+            return TextBox(x0: x0, y0: word.y0, x1: x1, y1: word.y1, rule: word.rule)
+        }
+        // The ends of the line beyond its words, wider than a glyph and not at the words' ground:
+        // the detector saw ink there that the words did not take (a glyph faded into a gradient).
+        let found = filled.map(\.word) + blackBoxes
+        let (first, last) = (found.map(\.x0).min() ?? 0, found.map(\.x1).max() ?? width)
+        let ends = [(0, first), (last, width)].filter { Double($0.1 - $0.0) > words.glyph }.map {
+            TextBox(x0: $0.0, y0: 0, x1: $0.1, y1: height, rule: line.rule)
+        }.filter { end in
+            var levels: [Int] = []
+            for y in end.y0..<end.y1 { for x in end.x0..<end.x1 { levels.append(words.levels[y * width + x]) } }
+            return abs(levels.sorted()[levels.count / 2] - groundLevel) > 24
+        }
+        return filled.map(\.piece) + (blackBoxes + ends).map { ($0.offset(by: line), nil, black) }
     }
 
-    /// The stored value of `word`'s ground (the pixels the words leave around it), or nil when
+    /// The level and stored value of `word`'s ground (the pixels the words leave around it), or nil when
     /// the ground is not one level clearly lighter than the word's ink, or the word is mostly a
     /// dark region rather than strokes in the ground (counters, gaps, the margin).
     private static func groundFill(
         of word: TextBox, _ wordMask: [Bool], in words: WordMask.Words, line: TextBox, pixels: DecodedPixels,
         palette: Bool
-    ) -> [Int]? {
+    ) -> (level: Int, fill: [Int])? {
         let width = line.width
         // The ground: the pixels within two of the word that no word holds (a label box leaves
         // a narrow margin around its text).
@@ -81,12 +106,13 @@ enum GroundFill {
         guard levels.filter({ abs($0 - level) <= 16 }).count * 10 >= levels.count * 7,
             !ink.isEmpty, ink[ink.count * 3 / 4] >= level + 60, atGround * 4 >= area
         else { return nil }
-        return (0..<pixels.samplesPerPixel).map { sample in
+        let fill = (0..<pixels.samplesPerPixel).map { sample in
             let values = ground.map {
                 pixels.storedValue(frame: line.frame, row: line.y0 + $0.y, column: line.x0 + $0.x, sample: sample)
             }
             return palette ? commonest(values) : values.sorted()[values.count / 2]
         }
+        return (level, fill)
     }
 
     /// The 8-connected components of `mask`: each one's box and its pixels in that box (row by row).

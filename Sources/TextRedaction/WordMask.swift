@@ -15,6 +15,8 @@ enum WordMask {
         var textLevel: Int
         /// The strokes the words were grown from.
         var strokes: [Bool]
+        /// The height of the line's glyphs.
+        var glyph: Double
     }
 
     /// The words of `box`, or nil for the whole box: ink close to what the box mostly holds
@@ -61,13 +63,29 @@ enum WordMask {
             let body = nearGlyphs.map { $0[p] && abs(level - textLevel) <= 25 } ?? (level >= textLevel - 25)
             strokes[p] = (ink[p] >= max(15, threshold / 2) && level >= min(halfWay, textLevel - 50)) || body
         }
+        if !bright {
+            // The dark gap between two label boxes (stacked, or side by side) is a thin rule
+            // longer than any glyph, not a stroke: it would join the labels' words into one.
+            for gap in GroundFill.components(of: strokes, width: width, height: height)
+            where (Double(gap.box.height) < glyph / 2 && Double(gap.box.width) > glyph * 2)
+                || (Double(gap.box.width) < glyph / 2 && Double(gap.box.height) > glyph * 1.6)
+            {
+                for y in gap.box.y0..<gap.box.y1 {
+                    for x in gap.box.x0..<gap.box.x1 where gap.mask[(y - gap.box.y0) * gap.box.width + x - gap.box.x0] {
+                        strokes[y * width + x] = false
+                    }
+                }
+            }
+        }
         // Grown by a third of a glyph: the letters of a word join (they are a fifth apart), and
         // what is left of a glyph's edge is covered.
-        let radius = max(2, Int((glyph / 3).rounded()))
+        // Dark words are filled with their ground, glyph by glyph: grown only over their
+        // anti-aliased edges, they stay inside a label box's narrow margin.
+        let radius = bright ? max(2, Int((glyph / 3).rounded())) : 2
         let grown = dilated(strokes, width: width, height: height, radius: radius)
         guard grown.filter({ $0 }).count < grown.count * 17 / 20 else { return nil }
         return Words(
-            mask: grown, inkIsLight: bright, levels: boxLevels, textLevel: textLevel, strokes: strokes)
+            mask: grown, inkIsLight: bright, levels: boxLevels, textLevel: textLevel, strokes: strokes, glyph: glyph)
     }
 
     /// `mask` grown by a square of `radius`: along its rows, then along its columns.

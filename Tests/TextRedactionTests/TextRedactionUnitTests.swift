@@ -169,8 +169,11 @@ import Testing
         }
         var output = stored
         MaskFill.apply(pieces, to: &output)
-        // The text is gone: the label box is one level again, and the anatomy left of it is as it was.
-        for y in 10..<32 { for x in 50..<158 { #expect(output.storedValue(frame: 0, row: y, column: x) == 220) } }
+        // The text is gone: the label box is one level again where the text was; the vessel is
+        // masked black (up to the text), not painted over; the anatomy left of it is as it was.
+        for y in 10..<32 { for x in 64..<158 { #expect(output.storedValue(frame: 0, row: y, column: x) == 220) } }
+        for y in 14..<28 { for x in 40..<44 { #expect(output.storedValue(frame: 0, row: y, column: x) == 20) } }
+        #expect(output.storedValue(frame: 0, row: 20, column: 46) == 20)
         for y in 0..<height { for x in 0..<34 { #expect(output.storedValue(frame: 0, row: y, column: x) == 90) } }
     }
 
