@@ -2,8 +2,8 @@ import DICOMCore
 
 /// The pixels of a text line to mask: its strokes grown into word-sized blobs, so that the
 /// anatomy between and around the words of a line keeps its pixels. Light words are masked
-/// black; dark words (dark text in a light label box) with their ground's value, as black would
-/// leave them as dark as they were.
+/// black; dark words (dark text in a light label box), glyph by glyph, with their ground's value
+/// (``GroundFill``), as black would leave them as dark as they were.
 enum WordMask {
     /// The words of a line: which pixels of its box (row by row), whether their ink is light, and
     /// the levels of the box counted from dark towards the ink (inverted for dark ink) with the
@@ -63,24 +63,10 @@ enum WordMask {
             let body = nearGlyphs.map { $0[p] && abs(level - textLevel) <= 25 } ?? (level >= textLevel - 25)
             strokes[p] = (ink[p] >= max(15, threshold / 2) && level >= min(halfWay, textLevel - 50)) || body
         }
-        if !bright {
-            // The dark gap between two label boxes (stacked, or side by side) is a thin rule
-            // longer than any glyph, not a stroke: it would join the labels' words into one.
-            for gap in GroundFill.components(of: strokes, width: width, height: height)
-            where (Double(gap.box.height) < glyph / 2 && Double(gap.box.width) > glyph * 2)
-                || (Double(gap.box.width) < glyph / 2 && Double(gap.box.height) > glyph * 1.6)
-            {
-                for y in gap.box.y0..<gap.box.y1 {
-                    for x in gap.box.x0..<gap.box.x1 where gap.mask[(y - gap.box.y0) * gap.box.width + x - gap.box.x0] {
-                        strokes[y * width + x] = false
-                    }
-                }
-            }
-        }
-        // Grown by a third of a glyph: the letters of a word join (they are a fifth apart), and
-        // what is left of a glyph's edge is covered.
-        // Dark words are filled with their ground, glyph by glyph: grown only over their
-        // anti-aliased edges, they stay inside a label box's narrow margin.
+        // Light words grown by a third of a glyph: the letters of a word join (they are a fifth
+        // apart), and what is left of a glyph's edge is covered. Dark words are filled with their
+        // ground, glyph by glyph: grown only over their anti-aliased edges, they stay inside a
+        // label box's narrow margin.
         let radius = bright ? max(2, Int((glyph / 3).rounded())) : 2
         let grown = dilated(strokes, width: width, height: height, radius: radius)
         guard grown.filter({ $0 }).count < grown.count * 17 / 20 else { return nil }
