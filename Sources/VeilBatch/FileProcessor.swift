@@ -150,18 +150,28 @@ struct FileProcessor: Sendable {
         }
         let destination = (configuration.outputFolder as NSString).appendingPathComponent(relative)
         try AtomicFile.makeDirectories((destination as NSString).deletingLastPathComponent)
-        if let vault, case .pseudonymize(_, let key) = configuration.mode {
-            // Sealed before the output is written: no output without its way back.
-            try seal(object, result.object, of: file, key: key, index: outcome.index, vault: vault)
+        var sealed: Sealed?
+        if vault != nil, case .pseudonymize(_, let key) = configuration.mode {
+            sealed = try seal(object, result.object, of: file, key: key)
         }
-        try write(result.object, of: file, to: destination, relative: relative, outcome: &outcome)
+        try write(result.object, of: file, to: destination, relative: relative, sealed: sealed, outcome: &outcome)
     }
 
-    /// Stores the originals of what de-identification changed, removed bulk values included.
+    /// The originals of one instance, sealed for the vault, under its new SOP Instance UID.
+    private typealias Sealed = (sopInstanceUID: String, attributes: SealedAttributes)
+
+    /// Puts `sealed` in the vault: just before the output it belongs to is in place (no output
+    /// without its way back), and only for an output that is this input's (a duplicate that
+    /// failed, or whose output equals the one already written, leaves the written one's).
+    private func store(_ sealed: Sealed?, index: Int) {
+        guard let vault, let sealed else { return }
+        vault.record(index: index, sopInstanceUID: sealed.sopInstanceUID, sealed: sealed.attributes)
+    }
+
+    /// Seals the originals of what de-identification changed, removed bulk values included.
     private func seal(
-        _ original: DICOMObject, _ deidentified: DICOMObject, of file: borrowing DICOMFile,
-        key: ReidentificationKey, index: Int, vault: Vault.Writer
-    ) throws {
+        _ original: DICOMObject, _ deidentified: DICOMObject, of file: borrowing DICOMFile, key: ReidentificationKey
+    ) throws -> Sealed {
         var needed: [BulkDataReference] = []
         _ = OriginalAttributes(original: original, deidentified: deidentified) {
             needed.append($0)
@@ -171,7 +181,7 @@ struct FileProcessor: Sendable {
         for reference in needed { values[reference] = try file.bulkValue(reference) }
         let originals = OriginalAttributes(original: original, deidentified: deidentified) { values[$0] ?? [] }
         let instance = deidentified.dataSet.string(.sopInstanceUID) ?? ""
-        vault.record(index: index, sopInstanceUID: instance, sealed: try originals.sealed(for: instance, key: key))
+        return (instance, try originals.sealed(for: instance, key: key))
     }
 
     /// The image's pixels (defaced ones when the face was removed) with their burned-in text masked.
@@ -197,13 +207,14 @@ struct FileProcessor: Sendable {
     /// UID), settles which output the path keeps and what each record says (``OutputOwners``).
     private func write(
         _ object: DICOMObject, of file: borrowing DICOMFile, to destination: String, relative: String,
-        outcome: inout FileOutcome
+        sealed: Sealed?, outcome: inout FileOutcome
     ) throws {
         let key = OutputOwners.key(relative)
         let me = OutputOwners.Input(index: outcome.index, inputID: outcome.inputID)
         if case .first = owners.claim(key, for: me) {
             var status: FileOutcome.Status?
             defer { owners.finishFirst(key, status: status) }
+            store(sealed, index: outcome.index)
             status = try write(object, of: file, to: destination) == .written ? .written : .unchanged
             outcome.status = status!
             return
@@ -212,6 +223,7 @@ struct FileProcessor: Sendable {
             var outcome = outcome
             guard owner != nil else {
                 // The input that claimed the path first wrote nothing: this one takes it.
+                store(sealed, index: outcome.index)
                 outcome.status = try write(object, of: file, to: destination) == .written ? .written : .unchanged
                 owner = OutputOwners.Owner(
                     members: [.init(input: me, record: .init(status: outcome.status))], pending: false)
@@ -230,9 +242,12 @@ struct FileProcessor: Sendable {
             // Settled on a copy: the owner changes only once the file at the path is what it says.
             var settled = owner!
             let settlement = settled.settle(me, digest: mine, current: current)
-            if settlement.replaces, rename(temporary, destination) != 0 {
-                throw DICOMIOError(
-                    .fileSystem, "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+            if settlement.replaces {
+                store(sealed, index: outcome.index)
+                if rename(temporary, destination) != 0 {
+                    throw DICOMIOError(
+                        .fileSystem, "cannot move the finished file into place: \(String(cString: strerror(errno)))")
+                }
             }
             owner = settled
             Self.apply(settlement.record, to: &outcome)

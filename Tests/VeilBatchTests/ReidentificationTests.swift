@@ -67,6 +67,46 @@ import VeilBatch
         }
     }
 
+    /// Inputs sharing a SOP Instance UID: the output is the first's (the second either equals it
+    /// after de-identification, or fails), and so are the originals the vault gives back; the
+    /// second's must not take its place in the vault.
+    @Test(.temporaryFolder, arguments: [false, true])
+    func aDuplicateLeavesTheWrittenInputsOriginalsInTheVault(differentAfterDeidentification: Bool) throws {
+        let folder = try TemporaryFolder.current
+        let inputs = folder.file("in")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        let source = TestPaths.plantedCorpus.appendingPathComponent("00-pydicom-CT_small.dcm")
+        let (first, second) = (inputs.appendingPathComponent("0.dcm"), inputs.appendingPathComponent("1.dcm"))
+        try FileManager.default.copyItem(at: source, to: first)
+        try FileManager.default.copyItem(at: source, to: second)
+        try ExternalTool.require("dcmodify", package: "dcmtk")
+        // Another name (removed by de-identification); another slice thickness (kept) makes the
+        // outputs differ.
+        var edits = ["-nb", "-m", "(0010,0010)=OTHER^PATIENT"]
+        if differentAfterDeidentification { edits += ["-m", "(0018,0050)=9.5"] }
+        let edit = try ExternalTool.run("dcmodify", edits + [second.path])
+        try #require(edit.status == 0, "\(edit.standardError)")
+
+        let vault = folder.file("vault.jsonl").path
+        var configuration = BatchConfiguration(outputFolder: folder.file("out").path, key: TestKeys.primary)
+        configuration.mode = .pseudonymize(vaultPath: vault, key: Self.reidentificationKey)
+        configuration.jobs = 1
+        let summary = try BatchAnonymizer(configuration).run(inputs: [first.path, second.path])
+        #expect(summary.counts.written == 1)
+        #expect(summary.counts.failed == (differentAfterDeidentification ? 1 : 0))
+
+        let restored = folder.file("restored")
+        let back = try BatchReidentifier(outputFolder: restored.path, vaultPath: vault, key: Self.reidentificationKey)
+            .run(inputs: [folder.file("out").path])
+        #expect(back.counts.written == 1 && back.counts.failed == 0)
+        let original = try DICOMFile(path: first.path).read()
+        let files = try FileManager.default.subpathsOfDirectory(atPath: restored.path).filter { $0.hasSuffix(".dcm") }
+        try #require(files.count == 1)
+        let restoredFile = try DICOMFile(path: restored.appendingPathComponent(files[0]).path).read()
+        #expect(restoredFile.dataSet.string(.patientName) == original.dataSet.string(.patientName))
+        #expect(Self.withoutBulk(restoredFile.dataSet) == Self.withoutBulk(original.dataSet))
+    }
+
     /// Bulk references depend on how a file was opened; compare their place and size only.
     static func withoutBulk(_ dataSet: DataSet) -> DataSet {
         DataSet(
