@@ -33,11 +33,16 @@ final class Console: @unchecked Sendable {
         let name = showPaths ? Self.printable(outcome.inputPath) : "input #\(outcome.index + 1) \(outcome.inputID)"
         lock.withLock {
             let message = outcome.message ?? outcome.reason ?? "failed"
+            let tellWarnings = {
+                guard verbose || dryRun else { return }
+                for warning in outcome.warnings { self.diagnostic("\(name): warning: \(warning.message)") }
+            }
             if outcome.status == .failed, outcome.reason?.hasPrefix("deface-") == true,
                 repeatedFailure?.message == message
             {
+                // Its error is told once for the series; its own warnings still are.
                 repeatedFailure?.more += 1
-                return
+                return tellWarnings()
             }
             tellRepeatedFailure()
             switch outcome.status {
@@ -49,9 +54,7 @@ final class Console: @unchecked Sendable {
             default:
                 break
             }
-            if verbose || dryRun {
-                for warning in outcome.warnings { diagnostic("\(name): warning: \(warning.message)") }
-            }
+            tellWarnings()
             guard dryRun || verbose, outcome.status == .written || outcome.status == .unchanged else { return }
             switch format {
             case .json:
