@@ -32,6 +32,8 @@ public struct FrameRendering: Sendable {
     public var rescaleIntercept = 0.0
     /// PALETTE COLOR: red, green and blue tables (values scaled to 8 bits) and the first index.
     public var palette: (red: [UInt8], green: [UInt8], blue: [UInt8], firstIndex: Int)?
+    /// Greyscale: render only the pixels of this real value, black on white (``Plateau``).
+    public var plateau: Float?
 
     public init() {}
 
@@ -60,7 +62,7 @@ public struct FrameRendering: Sendable {
         if pixels.samplesPerPixel == 3 { return colour(pixels, frame: frame, isYBR: photometric.hasPrefix("YBR")) }
         if photometric == "PALETTE COLOR", let palette { return paletted(pixels, frame: frame, palette) }
         var luma = grey(pixels, frame: frame)
-        if photometric == "MONOCHROME1" { luma.pixels = luma.pixels.map { 255 - $0 } }
+        if photometric == "MONOCHROME1" && plateau == nil { luma.pixels = luma.pixels.map { 255 - $0 } }
         return RenderedFrame(luma: luma, chroma: nil)
     }
 
@@ -73,16 +75,26 @@ public struct FrameRendering: Sendable {
             return GrayPlane(
                 width: pixels.columns, height: pixels.rows, pixels: Array(pixels.bytes[start..<start + count]))
         }
-        var values = [Float](repeating: 0, count: count)
-        values.withUnsafeMutableBufferPointer { output in
-            pixels.rescaled(
-                start: start, count: count, slope: Float(rescaleSlope), intercept: Float(rescaleIntercept), into: output
-            )
+        let values = realValues(pixels, frame: frame)
+        if let plateau {
+            return GrayPlane(width: pixels.columns, height: pixels.rows, pixels: values.map { $0 == plateau ? 0 : 255 })
         }
         let (low, high) = Self.percentiles(values)
         let scale = high > low ? 255 / (high - low) : 0
         let plane = values.map { UInt8(max(0, min(255, (($0 - low) * scale).rounded()))) }
         return GrayPlane(width: pixels.columns, height: pixels.rows, pixels: plane)
+    }
+
+    /// The real values (Modality LUT applied) of one frame of greyscale pixels.
+    func realValues(_ pixels: DecodedPixels, frame: Int) -> [Float] {
+        let count = pixels.rows * pixels.columns
+        var values = [Float](repeating: 0, count: count)
+        values.withUnsafeMutableBufferPointer { output in
+            pixels.rescaled(
+                start: frame * count, count: count, slope: Float(rescaleSlope), intercept: Float(rescaleIntercept),
+                into: output)
+        }
+        return values
     }
 
     /// The 0.5th and 99.5th percentiles, from a 4096-bin histogram between minimum and maximum.

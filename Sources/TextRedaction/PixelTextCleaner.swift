@@ -84,19 +84,26 @@ public struct PixelTextCleaner: Sendable {
         let regions = UltrasoundRegions.regions(in: dataSet, columns: pixels.columns, rows: pixels.rows)
         var boxes = UltrasoundRegions.outside(regions, columns: pixels.columns, rows: pixels.rows)
         MaskFill.apply(boxes, fill: fill, to: &output)
-        // First look: every line on every frame; OCR keeps those that read as text.
-        var found: [TextBox] = []
-        for frame in 0..<output.frames {
-            found += detector.lines(in: rendering.render(output, frame: frame), frameIndex: frame)
-        }
+        // First look: every line on every frame, in each view: the frame's rendering, then each
+        // value text may be drawn at that the rendering does not set apart from its ground
+        // (``Plateau``), skipping lines a mask holds (what the rendering showed is masked,
+        // anti-aliased edges and all). A plateau's lines are looked for on the output and on the
+        // input too: a line the rendering showed in part is masked in part, and its rest may be
+        // too little for a line. OCR keeps those that read as text.
+        let views = [(rendering, Array(0..<output.frames))] + plateauViews(of: pixels, rendering: rendering)
         var rejected: [TextBox] = []
-        found = widened(
-            confirmed(
-                found, in: output, rendering: rendering, phi: phi, lenient: flagged, imageData: regions,
-                rejected: &rejected),
-            in: output, rendering: rendering)
-        mask(found, byWords: byWords, fill: fill, rendering: rendering, in: &output)
-        boxes += found
+        for (view, frames) in views {
+            // (Until something is masked the output is the input.)
+            for seen in view.plateau == nil || boxes.isEmpty ? [output] : [output, pixels] {
+                let masks = boxes.map { $0.padded(x: 2, y: 2, columns: output.columns, rows: output.rows) }
+                let found = lines(
+                    in: seen, view: view, frames: frames, phi: phi, lenient: flagged, imageData: regions,
+                    rejected: &rejected
+                ) { line in !masks.contains { $0.frame == line.frame && $0.contains(line) } }
+                mask(found, byWords: byWords, fill: fill, rendering: view, in: &output)
+                boxes += found
+            }
+        }
         // Nothing to mask on an image no header attribute flagged: left as it is, not read again.
         if boxes.isEmpty && !flagged && !readByOCR {
             return CleanedPixels(
@@ -117,33 +124,63 @@ public struct PixelTextCleaner: Sendable {
         // still finds one fails the image.
         var secondLook = 0
         for look in 0..<2 {
-            var remaining: [TextBox] = []
-            for frame in 0..<output.frames {
-                let lines = detector.lines(in: rendering.render(output, frame: frame), frameIndex: frame)
-                remaining += lines.filter { line in
-                    !(boxes + rejected).contains {
-                        $0.padded(
-                            x: detector.radius + 2, y: detector.radius + 2, columns: output.columns, rows: output.rows
-                        ).intersects(line)
-                    }
+            var masked = 0
+            for (view, frames) in views {
+                let margin = detector.radius + 2
+                let masks = (boxes + rejected).map {
+                    $0.padded(x: margin, y: margin, columns: output.columns, rows: output.rows)
                 }
+                let remaining = lines(
+                    in: output, view: view, frames: frames, phi: phi, lenient: flagged, imageData: regions,
+                    rejected: &rejected
+                ) { line in !masks.contains { $0.intersects(line) } }
+                if remaining.isEmpty { continue }
+                if look == 1 {
+                    throw TextCleaningFailure(.textRemains, "text lines are still found after masking twice")
+                }
+                masked += remaining.count
+                mask(remaining, byWords: byWords, fill: fill, rendering: view, in: &output)
+                boxes += remaining
             }
-            remaining = widened(
-                confirmed(
-                    remaining, in: output, rendering: rendering, phi: phi, lenient: flagged, imageData: regions,
-                    rejected: &rejected),
-                in: output, rendering: rendering)
-            if remaining.isEmpty { break }
-            if look == 1 {
-                throw TextCleaningFailure(.textRemains, "text lines are still found after masking twice")
-            }
-            secondLook += remaining.count
-            mask(remaining, byWords: byWords, fill: fill, rendering: rendering, in: &output)
-            boxes += remaining
+            if masked == 0 { break }
+            secondLook += masked
         }
         let ocrChecked = try ocrLook(output, rendering: rendering, phi: phi)
         return CleanedPixels(
             pixels: output, boxes: boxes, frames: output.frames, secondLookLines: secondLook, ocrChecked: ocrChecked)
+    }
+
+    /// A view of each ``Plateau`` of the image's frames, with the frames it is a plateau of, when
+    /// the detector's lines hold most of its pixels there: text is all the value holds, while
+    /// a value spread along an image's edges (quantised intensities) is not text.
+    private func plateauViews(
+        of pixels: DecodedPixels, rendering: FrameRendering
+    ) -> [(rendering: FrameRendering, frames: [Int])] {
+        var frames: [Float: [Int]] = [:]
+        for frame in 0..<pixels.frames {
+            for value in Plateau.values(of: pixels, frame: frame, rendering: rendering) {
+                frames[value, default: []].append(frame)
+            }
+        }
+        return frames.keys.sorted().compactMap { value in
+            var view = rendering
+            view.plateau = value
+            var (held, total) = (0, 0)
+            for frame in frames[value]! {
+                let shown = view.render(pixels, frame: frame)
+                var inLines = [Bool](repeating: false, count: shown.luma.pixels.count)
+                for line in detector.lines(in: shown, frameIndex: frame) {
+                    for y in line.y0..<line.y1 {
+                        for x in line.x0..<line.x1 { inLines[y * shown.luma.width + x] = true }
+                    }
+                }
+                for (p, level) in shown.luma.pixels.enumerated() where level == 0 {
+                    total += 1
+                    if inLines[p] { held += 1 }
+                }
+            }
+            return held * 2 >= total ? (view, frames[value]!) : nil
+        }
     }
 
     /// Masks `lines` on every frame: `byWords`, the words of each (``WordMask``, seen on the frame
@@ -153,15 +190,50 @@ public struct PixelTextCleaner: Sendable {
     ) {
         guard byWords else { return MaskFill.apply(lines, fill: fill, to: &output) }
         var frames: [Int: GrayPlane] = [:]
-        let masked = lines.flatMap { line -> [GroundFill.Piece] in
-            let plane = frames[line.frame] ?? rendering.render(output, frame: line.frame).luma
-            frames[line.frame] = plane
-            guard let words = WordMask.words(of: line, in: plane) else { return [(line, nil, fill)] }
+        let masked = lines.flatMap { found -> [GroundFill.Piece] in
+            let plane = frames[found.frame] ?? rendering.render(output, frame: found.frame).luma
+            frames[found.frame] = plane
+            // A plateau's view holds nothing but its text: a margin around small glyphs leaves
+            // their words apart from the box and a ground around each.
+            let line =
+                rendering.plateau == nil ? found : found.padded(x: 4, y: 4, columns: output.columns, rows: output.rows)
+            guard let words = WordMask.words(of: line, in: plane) else {
+                // A plateau's view: what is left of its value there (the rest of a line masked
+                // in part), not the whole box.
+                guard rendering.plateau != nil else { return [(line, nil, fill)] }
+                return Self.remains(of: line, in: plane).map { [(line, $0, fill)] } ?? []
+            }
             guard !words.inkIsLight else { return [(line, words.mask, fill)] }
             return GroundFill.pieces(of: words, line: line, in: output, palette: rendering.palette != nil, black: fill)
                 ?? [(line, nil, fill)]
         }
         MaskFill.apply(masked, to: &output)
+    }
+
+    /// The black pixels of `box` in a plateau's view, grown by two; nil when there are none.
+    private static func remains(of box: TextBox, in plane: GrayPlane) -> [Bool]? {
+        var ink = [Bool](repeating: false, count: box.area)
+        for y in box.y0..<box.y1 {
+            for x in box.x0..<box.x1 { ink[(y - box.y0) * box.width + x - box.x0] = plane[x, y] == 0 }
+        }
+        guard ink.contains(true) else { return nil }
+        return WordMask.dilated(ink, width: box.width, height: box.height, radius: 2)
+    }
+
+    /// The lines of `frames` of `seen` in `view` that `keep` lets through, kept where OCR reads
+    /// them as text (the others are added to `rejected`), grown into their words.
+    private func lines(
+        in seen: DecodedPixels, view: FrameRendering, frames: [Int], phi: HeaderPHIStrings, lenient: Bool,
+        imageData: [TextBox], rejected: inout [TextBox], keep: (TextBox) -> Bool
+    ) -> [TextBox] {
+        var found: [TextBox] = []
+        for frame in frames {
+            found += detector.lines(in: view.render(seen, frame: frame), frameIndex: frame).filter(keep)
+        }
+        return widened(
+            confirmed(
+                found, in: seen, rendering: view, phi: phi, lenient: lenient, imageData: imageData, rejected: &rejected),
+            in: seen, rendering: view)
     }
 
     /// Each of `lines` grown into the words of its ink beside it (``TextLineDetector/widened(_:in:)``).

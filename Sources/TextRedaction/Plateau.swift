@@ -1,0 +1,82 @@
+import DICOMCore
+
+/// Text drawn at one value that the rendering does not set apart from its ground: black text on
+/// a radiograph's collimated edge, itself black (both past the 99.5th percentile of a MONOCHROME1
+/// frame, so both rendered black), or mid-grey text over anatomy of the same grey. Its stored
+/// value still differs from the ground's, and a narrow window shows it. Such text is a plateau of
+/// the frame's histogram: one value held by far more pixels than the values beside it (anatomy,
+/// noise and gradients spread over many). Each plateau is looked at on its own, rendered black
+/// on white (``FrameRendering/plateau``): dark text on a light ground to the detector, masked
+/// glyph by glyph with the stored value of its ground (``GroundFill``).
+enum Plateau {
+    /// Least pixels at the value: a short line of small glyphs.
+    static let leastPixels = 50
+    /// Largest share of the frame: padding, background and saturated areas are plateaus too,
+    /// but larger than text.
+    static let largestShare = 0.04
+    /// How many times the median count of the values beside it.
+    static let prominence = 10
+    /// Values beside it: this many present values on either side, within the same part.
+    static let neighbours = 8
+    /// Plateaus kept in each part of the histogram (below the rendering window, in it, above
+    /// it), the most populated first.
+    static let perPart = 2
+
+    /// The real values (Modality LUT applied, as ``FrameRendering`` computes them) of the
+    /// plateaus of `frame`; none for colour and for 8-bit data (rendered as it is: every value
+    /// shows apart from the others) and for data wider than 16 bits.
+    static func values(of pixels: DecodedPixels, frame: Int, rendering: FrameRendering) -> [Float] {
+        let bits = min(pixels.bitsStored, pixels.bitsAllocated)
+        guard pixels.samplesPerPixel == 1, rendering.palette == nil, pixels.bitsAllocated == 16, bits <= 16
+        else { return [] }
+        let histogram = storedHistogram(pixels, frame: frame, bits: bits)
+        let offset = pixels.isSigned ? 1 << (bits - 1) : 0
+        let total = pixels.rows * pixels.columns
+        // The window's ends as the rendering takes them: the 0.5th and 99.5th percentiles.
+        var (low, high, seen) = (-1, -1, 0)
+        for (bin, count) in histogram.enumerated() where count > 0 {
+            seen += count
+            if low < 0 && seen > total / 200 { low = bin }
+            if high < 0 && seen > total - total / 200 { high = bin }
+        }
+        let present = histogram.indices.filter { histogram[$0] > 0 }
+        let largest = Int(Double(total) * largestShare)
+        let parts = [
+            present.filter { $0 <= low }, present.filter { $0 > low && $0 < high }, present.filter { $0 >= high },
+        ]
+        return parts.flatMap { part in
+            let found = part.indices.compactMap { index -> (bin: Int, count: Int)? in
+                let count = histogram[part[index]]
+                guard count >= leastPixels, count <= largest else { return nil }
+                let beside = (max(0, index - neighbours)..<min(part.count, index + neighbours + 1))
+                    .filter { $0 != index }.map { histogram[part[$0]] }.sorted()
+                let median = beside.isEmpty ? 0 : beside[beside.count / 2]
+                return count >= prominence * max(median, 1) ? (part[index], count) : nil
+            }
+            return found.sorted { $0.count > $1.count }.prefix(perPart).map {
+                Float($0.bin - offset) * Float(rendering.rescaleSlope) + Float(rendering.rescaleIntercept)
+            }
+        }
+    }
+
+    /// How many pixels of `frame` hold each stored value (signed values shifted up by half the range).
+    private static func storedHistogram(_ pixels: DecodedPixels, frame: Int, bits: Int) -> [Int] {
+        var histogram = [Int](repeating: 0, count: 1 << bits)
+        let count = pixels.rows * pixels.columns
+        let start = frame * count
+        let offset = pixels.isSigned ? 1 << (bits - 1) : 0
+        pixels.bytes.withUnsafeBytes { raw in
+            switch (pixels.isSigned, bits) {
+            case (false, 16):
+                let values = raw.bindMemory(to: UInt16.self)
+                for p in start..<start + count { histogram[Int(UInt16(littleEndian: values[p]))] += 1 }
+            case (true, 16):
+                let values = raw.bindMemory(to: Int16.self)
+                for p in start..<start + count { histogram[Int(Int16(littleEndian: values[p])) + offset] += 1 }
+            default:
+                for p in start..<start + count { histogram[pixels.value(atSample: p) + offset] += 1 }
+            }
+        }
+        return histogram
+    }
+}
