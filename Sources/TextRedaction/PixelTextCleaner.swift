@@ -90,7 +90,9 @@ public struct PixelTextCleaner: Sendable {
         // anti-aliased edges and all). A plateau's lines are looked for on the output and on the
         // input too: a line the rendering showed in part is masked in part, and its rest may be
         // too little for a line. OCR keeps those that read as text.
-        let views = [(rendering, Array(0..<output.frames))] + plateauViews(of: pixels, rendering: rendering)
+        let views =
+            [(rendering, Array(0..<output.frames))]
+            + Plateau.views(of: pixels, rendering: rendering, detector: detector)
         var rejected: [TextBox] = []
         for (view, frames) in views {
             // (Until something is masked the output is the input.)
@@ -148,39 +150,6 @@ public struct PixelTextCleaner: Sendable {
         let ocrChecked = try ocrLook(output, rendering: rendering, phi: phi)
         return CleanedPixels(
             pixels: output, boxes: boxes, frames: output.frames, secondLookLines: secondLook, ocrChecked: ocrChecked)
-    }
-
-    /// A view of each ``Plateau`` of the image's frames, with the frames it is a plateau of, when
-    /// the detector's lines hold most of its pixels there: text is all the value holds, while
-    /// a value spread along an image's edges (quantised intensities) is not text.
-    private func plateauViews(
-        of pixels: DecodedPixels, rendering: FrameRendering
-    ) -> [(rendering: FrameRendering, frames: [Int])] {
-        var frames: [Float: [Int]] = [:]
-        for frame in 0..<pixels.frames {
-            for value in Plateau.values(of: pixels, frame: frame, rendering: rendering) {
-                frames[value, default: []].append(frame)
-            }
-        }
-        return frames.keys.sorted().compactMap { value in
-            var view = rendering
-            view.plateau = value
-            var (held, total) = (0, 0)
-            for frame in frames[value]! {
-                let shown = view.render(pixels, frame: frame)
-                var inLines = [Bool](repeating: false, count: shown.luma.pixels.count)
-                for line in detector.lines(in: shown, frameIndex: frame) {
-                    for y in line.y0..<line.y1 {
-                        for x in line.x0..<line.x1 { inLines[y * shown.luma.width + x] = true }
-                    }
-                }
-                for (p, level) in shown.luma.pixels.enumerated() where level == 0 {
-                    total += 1
-                    if inLines[p] { held += 1 }
-                }
-            }
-            return held * 2 >= total ? (view, frames[value]!) : nil
-        }
     }
 
     /// Masks `lines` on every frame: `byWords`, the words of each (``WordMask``, seen on the frame

@@ -59,6 +59,39 @@ enum Plateau {
         }
     }
 
+    /// A view of each ``Plateau`` of the image's frames, with the frames it is a plateau of, when
+    /// the detector's lines hold most of its pixels there: text is all the value holds, while
+    /// a value spread along an image's edges (quantised intensities) is not text.
+    static func views(
+        of pixels: DecodedPixels, rendering: FrameRendering, detector: TextLineDetector
+    ) -> [(rendering: FrameRendering, frames: [Int])] {
+        var frames: [Float: [Int]] = [:]
+        for frame in 0..<pixels.frames {
+            for value in values(of: pixels, frame: frame, rendering: rendering) {
+                frames[value, default: []].append(frame)
+            }
+        }
+        return frames.keys.sorted().compactMap { value in
+            var view = rendering
+            view.plateau = value
+            var (held, total) = (0, 0)
+            for frame in frames[value]! {
+                let shown = view.render(pixels, frame: frame)
+                var inLines = [Bool](repeating: false, count: shown.luma.pixels.count)
+                for line in detector.lines(in: shown, frameIndex: frame) {
+                    for y in line.y0..<line.y1 {
+                        for x in line.x0..<line.x1 { inLines[y * shown.luma.width + x] = true }
+                    }
+                }
+                for (p, level) in shown.luma.pixels.enumerated() where level == 0 {
+                    total += 1
+                    if inLines[p] { held += 1 }
+                }
+            }
+            return held * 2 >= total ? (view, frames[value]!) : nil
+        }
+    }
+
     /// How many pixels of `frame` hold each stored value (signed values shifted up by half the range).
     private static func storedHistogram(_ pixels: DecodedPixels, frame: Int, bits: Int) -> [Int] {
         var histogram = [Int](repeating: 0, count: 1 << bits)

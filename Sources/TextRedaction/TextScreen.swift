@@ -25,29 +25,42 @@ public struct TextScreen: Sendable {
     ) throws(TextCleaningFailure) -> [Finding] {
         let rendering = try FrameRendering(for: pixels, dataSet: dataSet, bulkValue: bulkValue)
         let phi = HeaderPHIStrings(dataSet)
-        var judged: [[Int]: LineConfirmation.Verdict] = [:]
         var findings: [Finding] = []
         let strict = confirmation.forParts
         var unavailable = false
-        for frame in 0..<pixels.frames {
-            let rendered = rendering.render(pixels, frame: frame)
-            let judgedLines = TextBox.accepted(detector.lines(in: rendered, frameIndex: frame)) { line, isPart in
-                let key = [line.x0, line.y0, line.x1, line.y1, isPart ? 1 : 0]
-                if let known = judged[key] { return known != .notText }
-                guard
-                    let read = (isPart ? strict : confirmation).verdict(line, in: rendered, phi: phi, lenient: flagged)
-                else {
-                    unavailable = true
-                    return false
+        // The frame's rendering, then each value text may be drawn at that it does not set apart
+        // (``Plateau``): lines found there that are not found already.
+        let views =
+            [(rendering, Array(0..<pixels.frames))]
+            + Plateau.views(
+                of: pixels, rendering: rendering, detector: detector)
+        for (view, frames) in views {
+            var judged: [[Int]: LineConfirmation.Verdict] = [:]
+            for frame in frames {
+                let rendered = view.render(pixels, frame: frame)
+                let lines = detector.lines(in: rendered, frameIndex: frame).filter { line in
+                    !findings.contains { $0.frame == frame && $0.box.contains(line) }
                 }
-                judged[key] = read
-                return read != .notText
-            }
-            if unavailable { throw TextCleaningFailure(.unsupported, "Tesseract OCR is not available") }
-            for line in judgedLines.accepted {
-                let verdict =
-                    judged[[line.x0, line.y0, line.x1, line.y1, 0]] ?? judged[[line.x0, line.y0, line.x1, line.y1, 1]]
-                findings.append(Finding(frame: frame, box: line, showsHeaderValue: verdict == .headerValue))
+                let judgedLines = TextBox.accepted(lines) { line, isPart in
+                    let key = [line.x0, line.y0, line.x1, line.y1, isPart ? 1 : 0]
+                    if let known = judged[key] { return known != .notText }
+                    guard
+                        let read = (isPart ? strict : confirmation).verdict(
+                            line, in: rendered, phi: phi, lenient: flagged)
+                    else {
+                        unavailable = true
+                        return false
+                    }
+                    judged[key] = read
+                    return read != .notText
+                }
+                if unavailable { throw TextCleaningFailure(.unsupported, "Tesseract OCR is not available") }
+                for line in judgedLines.accepted {
+                    let verdict =
+                        judged[[line.x0, line.y0, line.x1, line.y1, 0]]
+                        ?? judged[[line.x0, line.y0, line.x1, line.y1, 1]]
+                    findings.append(Finding(frame: frame, box: line, showsHeaderValue: verdict == .headerValue))
+                }
             }
         }
         return findings

@@ -58,6 +58,10 @@ import Testing
         #expect(
             Plateau.values(of: input, frame: 0, rendering: FrameRendering()).contains(Float(Self.ink)))
 
+        // `veil verify` sees it too.
+        let findings = try TextScreen().findings(input, dataSet: dataSet, flagged: false, bulkValue: { _ in [] })
+        #expect(findings.contains { $0.box.y0 >= Self.edge.y && $0.box.y1 <= Self.edge.y + Self.edge.height })
+
         let cleaned = try PixelTextCleaner().clean(input, dataSet: dataSet, flagged: false, bulkValue: { _ in [] })
         #expect(!cleaned.boxes.isEmpty)
         // Every glyph pixel holds the edge's value again (not black, the image's largest value).
@@ -75,5 +79,6 @@ import Testing
         let cleaned = try PixelTextCleaner().clean(input, dataSet: dataSet, flagged: false, bulkValue: { _ in [] })
         #expect(cleaned.boxes.isEmpty)
         #expect(cleaned.pixels.bytes == input.bytes)
+        #expect(try TextScreen().findings(input, dataSet: dataSet, flagged: false, bulkValue: { _ in [] }).isEmpty)
     }
 }
