@@ -84,27 +84,30 @@ public struct PixelTextCleaner: Sendable {
         let regions = UltrasoundRegions.regions(in: dataSet, columns: pixels.columns, rows: pixels.rows)
         var boxes = UltrasoundRegions.outside(regions, columns: pixels.columns, rows: pixels.rows)
         MaskFill.apply(boxes, fill: fill, to: &output)
-        // First look: every line on every frame, in each view: the frame's rendering, then each
-        // value text may be drawn at that the rendering does not set apart from its ground
-        // (``Plateau``), skipping lines a mask holds (what the rendering showed is masked,
-        // anti-aliased edges and all). A plateau's lines are looked for on the output and on the
-        // input too: a line the rendering showed in part is masked in part, and its rest may be
-        // too little for a line. OCR keeps those that read as text.
-        let views =
-            [(rendering, Array(0..<output.frames))]
-            + Plateau.views(of: pixels, rendering: rendering, detector: detector)
+        // First look: every line on every frame, in the frame's rendering, then in the view of
+        // each value text may be drawn at that the rendering does not set apart from its ground
+        // (``Plateau``). A plateau's lines are those found on the input (a line the rendering
+        // showed in part is masked in part, and its rest may be too little for a line) and, once
+        // something is masked, on the output; lines a mask holds are skipped (what the rendering
+        // showed is masked, anti-aliased edges and all). OCR keeps those that read as text.
+        let plateaus = Plateau.views(of: pixels, rendering: rendering, detector: detector)
         var rejected: [TextBox] = []
-        for (view, frames) in views {
-            // (Until something is masked the output is the input.)
-            for seen in view.plateau == nil || boxes.isEmpty ? [output] : [output, pixels] {
-                let masks = boxes.map { $0.padded(x: 2, y: 2, columns: output.columns, rows: output.rows) }
-                let found = lines(
-                    in: seen, view: view, frames: frames, phi: phi, lenient: flagged, imageData: regions,
-                    rejected: &rejected
-                ) { line in !masks.contains { $0.frame == line.frame && $0.contains(line) } }
-                mask(found, byWords: byWords, fill: fill, rendering: view, in: &output)
-                boxes += found
+        // (view, frames, the lines found on the input already; nil: look at the output)
+        let passes =
+            [(rendering, Array(0..<output.frames), nil)]
+            + plateaus.flatMap { plateau -> [(FrameRendering, [Int], [TextBox]?)] in
+                [(plateau.rendering, plateau.frames, nil), (plateau.rendering, plateau.frames, plateau.lines)]
             }
+        for (view, frames, onInput) in passes {
+            // Until something is masked the output is the input.
+            if view.plateau != nil && onInput == nil && boxes.isEmpty { continue }
+            let masks = boxes.map { $0.padded(x: 2, y: 2, columns: output.columns, rows: output.rows) }
+            let found = lines(
+                in: onInput == nil ? output : pixels, view: view, frames: frames, found: onInput, phi: phi,
+                lenient: flagged, imageData: regions, rejected: &rejected
+            ) { line in !masks.contains { $0.frame == line.frame && $0.contains(line) } }
+            mask(found, byWords: byWords, fill: fill, rendering: view, in: &output)
+            boxes += found
         }
         // Nothing to mask on an image no header attribute flagged: left as it is, not read again.
         if boxes.isEmpty && !flagged && !readByOCR {
@@ -127,6 +130,10 @@ public struct PixelTextCleaner: Sendable {
         var secondLook = 0
         for look in 0..<2 {
             var masked = 0
+            // Views of plateaus whose value is gone (its text filled with its ground) show nothing.
+            let views =
+                [(rendering, Array(0..<output.frames))]
+                + plateaus.filter { Plateau.isLeft(in: output, view: $0) }.map { ($0.rendering, $0.frames) }
             for (view, frames) in views {
                 let margin = detector.radius + 2
                 let masks = (boxes + rejected).map {
@@ -189,14 +196,15 @@ public struct PixelTextCleaner: Sendable {
         return WordMask.dilated(ink, width: box.width, height: box.height, radius: 2)
     }
 
-    /// The lines of `frames` of `seen` in `view` that `keep` lets through, kept where OCR reads
+    /// The lines of `frames` of `seen` in `view` (or those `known` there) that `keep` lets through, kept where OCR reads
     /// them as text (the others are added to `rejected`), grown into their words.
     private func lines(
-        in seen: DecodedPixels, view: FrameRendering, frames: [Int], phi: HeaderPHIStrings, lenient: Bool,
-        imageData: [TextBox], rejected: inout [TextBox], keep: (TextBox) -> Bool
+        in seen: DecodedPixels, view: FrameRendering, frames: [Int], found known: [TextBox]? = nil,
+        phi: HeaderPHIStrings, lenient: Bool, imageData: [TextBox], rejected: inout [TextBox],
+        keep: (TextBox) -> Bool
     ) -> [TextBox] {
-        var found: [TextBox] = []
-        for frame in frames {
+        var found = known?.filter(keep) ?? []
+        for frame in frames where known == nil {
             found += detector.lines(in: view.render(seen, frame: frame), frameIndex: frame).filter(keep)
         }
         return widened(

@@ -15,7 +15,7 @@ enum Plateau {
     /// but larger than text.
     static let largestShare = 0.04
     /// How many times the median count of the values beside it.
-    static let prominence = 10
+    static let prominence = 4
     /// Values beside it: this many present values on either side, within the same part.
     static let neighbours = 8
     /// Plateaus kept in each part of the histogram (below the rendering window, in it, above
@@ -59,12 +59,18 @@ enum Plateau {
         }
     }
 
-    /// A view of each ``Plateau`` of the image's frames, with the frames it is a plateau of, when
-    /// the detector's lines hold most of its pixels there: text is all the value holds, while
-    /// a value spread along an image's edges (quantised intensities) is not text.
-    static func views(
-        of pixels: DecodedPixels, rendering: FrameRendering, detector: TextLineDetector
-    ) -> [(rendering: FrameRendering, frames: [Int])] {
+    /// One plateau's view: its rendering (``FrameRendering/plateau``), the frames the value is
+    /// a plateau of, and the lines the detector found there on the input.
+    struct View {
+        var rendering: FrameRendering
+        var frames: [Int]
+        var lines: [TextBox]
+    }
+
+    /// A view of each plateau of the image's frames, when the detector's lines hold most of its
+    /// pixels there: text is all the value holds, while a value spread along an image's edges
+    /// (quantised intensities) is not text.
+    static func views(of pixels: DecodedPixels, rendering: FrameRendering, detector: TextLineDetector) -> [View] {
         var frames: [Float: [Int]] = [:]
         for frame in 0..<pixels.frames {
             for value in values(of: pixels, frame: frame, rendering: rendering) {
@@ -72,13 +78,14 @@ enum Plateau {
             }
         }
         return frames.keys.sorted().compactMap { value in
-            var view = rendering
-            view.plateau = value
+            var view = View(rendering: rendering, frames: frames[value]!, lines: [])
+            view.rendering.plateau = value
             var (held, total) = (0, 0)
-            for frame in frames[value]! {
-                let shown = view.render(pixels, frame: frame)
+            for frame in view.frames {
+                let shown = view.rendering.render(pixels, frame: frame)
+                let lines = detector.lines(in: shown, frameIndex: frame)
                 var inLines = [Bool](repeating: false, count: shown.luma.pixels.count)
-                for line in detector.lines(in: shown, frameIndex: frame) {
+                for line in lines {
                     for y in line.y0..<line.y1 {
                         for x in line.x0..<line.x1 { inLines[y * shown.luma.width + x] = true }
                     }
@@ -87,9 +94,20 @@ enum Plateau {
                     total += 1
                     if inLines[p] { held += 1 }
                 }
+                view.lines += lines
             }
-            return held * 2 >= total ? (view, frames[value]!) : nil
+            return held * 2 >= total ? view : nil
         }
+    }
+
+    /// Whether `frames` of `pixels` still hold the view's value in at least ``leastPixels``
+    /// pixels (after masking, text filled with its ground holds it no more).
+    static func isLeft(in pixels: DecodedPixels, view: View) -> Bool {
+        var left = 0
+        for frame in view.frames {
+            left += view.rendering.render(pixels, frame: frame).luma.pixels.lazy.filter { $0 == 0 }.count
+        }
+        return left >= leastPixels
     }
 
     /// How many pixels of `frame` hold each stored value (signed values shifted up by half the range).

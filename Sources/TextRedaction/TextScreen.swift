@@ -31,14 +31,16 @@ public struct TextScreen: Sendable {
         // The frame's rendering, then each value text may be drawn at that it does not set apart
         // (``Plateau``): lines found there that are not found already.
         let views =
-            [(rendering, Array(0..<pixels.frames))]
-            + Plateau.views(
-                of: pixels, rendering: rendering, detector: detector)
-        for (view, frames) in views {
+            [(rendering, Array(0..<pixels.frames), nil)]
+            + Plateau.views(of: pixels, rendering: rendering, detector: detector).map {
+                ($0.rendering, $0.frames, Optional($0.lines))
+            }
+        for (view, frames, known) in views {
             var judged: [[Int]: LineConfirmation.Verdict] = [:]
             for frame in frames {
                 let rendered = view.render(pixels, frame: frame)
-                let lines = detector.lines(in: rendered, frameIndex: frame).filter { line in
+                let found = known?.filter { $0.frame == frame } ?? detector.lines(in: rendered, frameIndex: frame)
+                let lines = found.filter { line in
                     !findings.contains { $0.frame == frame && $0.box.contains(line) }
                 }
                 let judgedLines = TextBox.accepted(lines) { line, isPart in
