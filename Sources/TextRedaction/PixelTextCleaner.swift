@@ -89,25 +89,32 @@ public struct PixelTextCleaner: Sendable {
         // (``Plateau``). A plateau's lines are those found on the input (a line the rendering
         // showed in part is masked in part, and its rest may be too little for a line) and, once
         // something is masked, on the output; lines a mask holds are skipped (what the rendering
-        // showed is masked, anti-aliased edges and all). OCR keeps those that read as text.
-        let plateaus = Plateau.views(of: pixels, rendering: rendering, detector: detector)
+        // showed is masked, anti-aliased edges and all), and values whose pixels the masks hold
+        // are not looked at. OCR keeps those that read as text.
         var rejected: [TextBox] = []
-        // (view, frames, the lines found on the input already; nil: look at the output)
-        let passes =
-            [(rendering, Array(0..<output.frames), nil)]
-            + plateaus.flatMap { plateau -> [(FrameRendering, [Int], [TextBox]?)] in
-                [(plateau.rendering, plateau.frames, nil), (plateau.rendering, plateau.frames, plateau.lines)]
-            }
-        for (view, frames, onInput) in passes {
-            // Until something is masked the output is the input.
-            if view.plateau != nil && onInput == nil && boxes.isEmpty { continue }
-            let masks = boxes.map { $0.padded(x: 2, y: 2, columns: output.columns, rows: output.rows) }
+        // Masks the lines of `frames` of `seen` in `view` (or `known` there) that no box of
+        // `skip` holds and OCR reads as text.
+        func look(_ seen: DecodedPixels, in view: FrameRendering, frames: [Int], known: [TextBox]?, skip: [TextBox]) {
+            let masks = skip.map { $0.padded(x: 2, y: 2, columns: output.columns, rows: output.rows) }
             let found = lines(
-                in: onInput == nil ? output : pixels, view: view, frames: frames, found: onInput, phi: phi,
-                lenient: flagged, imageData: regions, rejected: &rejected
+                in: seen, view: view, frames: frames, found: known, phi: phi, lenient: flagged, imageData: regions,
+                rejected: &rejected
             ) { line in !masks.contains { $0.frame == line.frame && $0.contains(line) } }
             mask(found, byWords: byWords, fill: fill, rendering: view, in: &output)
             boxes += found
+        }
+        look(output, in: rendering, frames: Array(0..<output.frames), known: nil, skip: boxes)
+        let plateaus = Plateau.views(of: pixels, rendering: rendering, detector: detector, outside: boxes)
+        for plateau in plateaus {
+            let refused = rejected.count
+            // Until something is masked the output is the input.
+            if !boxes.isEmpty {
+                look(output, in: plateau.rendering, frames: plateau.frames, known: nil, skip: boxes)
+            }
+            // Lines the output's view refused are not judged again.
+            look(
+                pixels, in: plateau.rendering, frames: plateau.frames, known: plateau.lines,
+                skip: boxes + rejected[refused...])
         }
         // Nothing to mask on an image no header attribute flagged: left as it is, not read again.
         if boxes.isEmpty && !flagged && !readByOCR {
@@ -205,7 +212,11 @@ public struct PixelTextCleaner: Sendable {
     ) -> [TextBox] {
         var found = known?.filter(keep) ?? []
         for frame in frames where known == nil {
-            found += detector.lines(in: view.render(seen, frame: frame), frameIndex: frame).filter(keep)
+            let shown = view.render(seen, frame: frame)
+            // In a plateau's view, lines of scattered pixels (noise at the value) are no text.
+            found += detector.lines(in: shown, frameIndex: frame).filter {
+                keep($0) && (view.plateau == nil || Plateau.isStrokes(shown.luma, within: $0))
+            }
         }
         return widened(
             confirmed(

@@ -67,10 +67,13 @@ enum Plateau {
         var lines: [TextBox]
     }
 
-    /// A view of each plateau of the image's frames, when the detector's lines hold most of its
-    /// pixels there: text is all the value holds, while a value spread along an image's edges
-    /// (quantised intensities) is not text.
-    static func views(of pixels: DecodedPixels, rendering: FrameRendering, detector: TextLineDetector) -> [View] {
+    /// A view of each plateau of the image's frames, when at least ``leastPixels`` of its pixels
+    /// lie outside `found` (lines the frame's rendering showed: white text at the top of the
+    /// range is a plateau too) and the detector's lines hold most of them: text is all the
+    /// value holds, while a value spread along an image's edges (quantised intensities) is not text.
+    static func views(
+        of pixels: DecodedPixels, rendering: FrameRendering, detector: TextLineDetector, outside found: [TextBox]
+    ) -> [View] {
         var frames: [Float: [Int]] = [:]
         for frame in 0..<pixels.frames {
             for value in values(of: pixels, frame: frame, rendering: rendering) {
@@ -80,17 +83,19 @@ enum Plateau {
         return frames.keys.sorted().compactMap { value in
             var view = View(rendering: rendering, frames: frames[value]!, lines: [])
             view.rendering.plateau = value
-            var (held, total) = (0, 0)
-            for frame in view.frames {
-                let shown = view.rendering.render(pixels, frame: frame)
-                let lines = detector.lines(in: shown, frameIndex: frame)
-                var inLines = [Bool](repeating: false, count: shown.luma.pixels.count)
-                for line in lines {
-                    for y in line.y0..<line.y1 {
-                        for x in line.x0..<line.x1 { inLines[y * shown.luma.width + x] = true }
-                    }
+            let shown = view.frames.map { view.rendering.render(pixels, frame: $0) }
+            var (held, total, new) = (0, 0, 0)
+            for (frame, plane) in zip(view.frames, shown.map(\.luma)) {
+                let isFound = covered(by: found.filter { $0.frame == frame }, width: plane.width, height: plane.height)
+                new += plane.pixels.indices.lazy.filter { plane.pixels[$0] == 0 && !isFound[$0] }.count
+            }
+            guard new >= leastPixels, shown.allSatisfy({ !isRegion($0.luma) }) else { return nil }
+            for (frame, frameShown) in zip(view.frames, shown) {
+                let lines = detector.lines(in: frameShown, frameIndex: frame).filter {
+                    isStrokes(frameShown.luma, within: $0)
                 }
-                for (p, level) in shown.luma.pixels.enumerated() where level == 0 {
+                let inLines = covered(by: lines, width: frameShown.luma.width, height: frameShown.luma.height)
+                for (p, level) in frameShown.luma.pixels.enumerated() where level == 0 {
                     total += 1
                     if inLines[p] { held += 1 }
                 }
@@ -98,6 +103,60 @@ enum Plateau {
             }
             return held * 2 >= total ? view : nil
         }
+    }
+
+    /// Whether more than a fifth of the black pixels of `plane` (the value's) lie three pixels
+    /// deep inside the value: a background, padding or a saturated area, not glyphs' strokes.
+    static func isRegion(_ plane: GrayPlane) -> Bool {
+        let (width, height) = (plane.width, plane.height)
+        func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height && plane[x, y] == 0 }
+        var (count, deep) = (0, 0)
+        for y in 0..<height {
+            for x in 0..<width where plane.pixels[y * width + x] == 0 {
+                count += 1
+                if at(x - 3, y) && at(x + 3, y) && at(x, y - 3) && at(x, y + 3) { deep += 1 }
+            }
+        }
+        return deep * 5 > count
+    }
+
+    /// Whether the black pixels of `plane` (the value's) within `box` (nil: all of it) are
+    /// strokes, as glyphs are: half belong to 8-connected pieces of at least five pixels
+    /// (values of noise and quantisation are scattered dots), and few lie three pixels deep
+    /// inside the value (a background, padding or a saturated area is a region).
+    static func isStrokes(_ plane: GrayPlane, within box: TextBox? = nil) -> Bool {
+        let (x0, y0) = (max(0, box?.x0 ?? 0), max(0, box?.y0 ?? 0))
+        let (x1, y1) = (min(plane.width, box?.x1 ?? plane.width), min(plane.height, box?.y1 ?? plane.height))
+        let (width, height) = (x1 - x0, y1 - y0)
+        guard width > 0, height > 0 else { return true }
+        var ink = [Bool](repeating: false, count: width * height)
+        for y in 0..<height { for x in 0..<width { ink[y * width + x] = plane[x0 + x, y0 + y] == 0 } }
+        func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height && ink[y * width + x] }
+        let count = ink.lazy.filter { $0 }.count
+        guard count > 0 else { return true }
+        var deep = 0
+        for y in 0..<height {
+            for x in 0..<width where ink[y * width + x] && at(x - 3, y) && at(x + 3, y) && at(x, y - 3) && at(x, y + 3)
+            {
+                deep += 1
+            }
+        }
+        let inPieces = GroundFill.components(of: ink, width: width, height: height).reduce(0) { sum, piece in
+            let size = piece.mask.lazy.filter { $0 }.count
+            return size >= 5 ? sum + size : sum
+        }
+        return inPieces * 2 >= count && deep * 5 <= count
+    }
+
+    /// Which pixels of a `width` × `height` frame `boxes` cover.
+    private static func covered(by boxes: [TextBox], width: Int, height: Int) -> [Bool] {
+        var covered = [Bool](repeating: false, count: width * height)
+        for box in boxes {
+            for y in max(0, box.y0)..<min(height, box.y1) {
+                for x in max(0, box.x0)..<min(width, box.x1) { covered[y * width + x] = true }
+            }
+        }
+        return covered
     }
 
     /// Whether `frames` of `pixels` still hold the view's value in at least ``leastPixels``

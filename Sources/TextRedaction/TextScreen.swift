@@ -30,12 +30,9 @@ public struct TextScreen: Sendable {
         var unavailable = false
         // The frame's rendering, then each value text may be drawn at that it does not set apart
         // (``Plateau``): lines found there that are not found already.
-        let views =
-            [(rendering, Array(0..<pixels.frames), nil)]
-            + Plateau.views(of: pixels, rendering: rendering, detector: detector).map {
-                ($0.rendering, $0.frames, Optional($0.lines))
-            }
-        for (view, frames, known) in views {
+        var views: [(FrameRendering, [Int], [TextBox]?)] = [(rendering, Array(0..<pixels.frames), nil)]
+        while !views.isEmpty {
+            let (view, frames, known) = views.removeFirst()
             var judged: [[Int]: LineConfirmation.Verdict] = [:]
             for frame in frames {
                 let rendered = view.render(pixels, frame: frame)
@@ -63,6 +60,11 @@ public struct TextScreen: Sendable {
                         ?? judged[[line.x0, line.y0, line.x1, line.y1, 1]]
                     findings.append(Finding(frame: frame, box: line, showsHeaderValue: verdict == .headerValue))
                 }
+            }
+            if view.plateau == nil {
+                views = Plateau.views(
+                    of: pixels, rendering: rendering, detector: detector, outside: findings.map(\.box)
+                ).map { ($0.rendering, $0.frames, Optional($0.lines)) }
             }
         }
         return findings
