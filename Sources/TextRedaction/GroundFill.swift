@@ -3,7 +3,8 @@ import DICOMCore
 /// Dark words masked with the ground around them: masked black, dark text would stay as dark as
 /// it was. Each word (a glyph, grown by two pixels) is filled with the stored value of the
 /// ground beside it (a label box, a banner), which must be one level, well lighter than the
-/// text, for the word to vanish in it.
+/// text, and mostly one stored value (six in ten of its pixels: not a gradient, not anatomy), for
+/// the word to vanish in it rather than keep its shape in a narrow window.
 enum GroundFill {
     /// One piece of a line to mask: a word's bounding box, its pixels there, and their fill.
     typealias Piece = (box: TextBox, mask: [Bool]?, fill: [Int])
@@ -106,11 +107,16 @@ enum GroundFill {
         guard levels.filter({ abs($0 - level) <= 16 }).count * 10 >= levels.count * 7,
             !ink.isEmpty, ink[ink.count * 3 / 4] >= level + 60, atGround * 4 >= area
         else { return nil }
-        let fill = (0..<pixels.samplesPerPixel).map { sample in
+        // The ground must be mostly one stored value (a label box, a banner): a word filled with
+        // the median of a gradient or of anatomy keeps its shape, readable in a narrow window.
+        var fill: [Int] = []
+        for sample in 0..<pixels.samplesPerPixel {
             let values = ground.map {
                 pixels.storedValue(frame: line.frame, row: line.y0 + $0.y, column: line.x0 + $0.x, sample: sample)
             }
-            return palette ? commonest(values) : values.sorted()[values.count / 2]
+            let value = palette ? commonest(values) : values.sorted()[values.count / 2]
+            guard values.filter({ $0 == value }).count * 10 >= values.count * 6 else { return nil }
+            fill.append(value)
         }
         return (level, fill)
     }

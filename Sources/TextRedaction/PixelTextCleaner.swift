@@ -173,13 +173,9 @@ public struct PixelTextCleaner: Sendable {
     ) {
         guard byWords else { return MaskFill.apply(lines, fill: fill, to: &output) }
         var frames: [Int: GrayPlane] = [:]
-        let masked = lines.flatMap { found -> [GroundFill.Piece] in
-            let plane = frames[found.frame] ?? rendering.render(output, frame: found.frame).luma
-            frames[found.frame] = plane
-            // A plateau's view holds nothing but its text: a margin around small glyphs leaves
-            // their words apart from the box and a ground around each.
-            let line =
-                rendering.plateau == nil ? found : found.padded(x: 4, y: 4, columns: output.columns, rows: output.rows)
+        let masked = lines.flatMap { line -> [GroundFill.Piece] in
+            let plane = frames[line.frame] ?? rendering.render(output, frame: line.frame).luma
+            frames[line.frame] = plane
             guard let words = WordMask.words(of: line, in: plane) else {
                 // A plateau's view: what is left of its value there (the rest of a line masked
                 // in part), not the whole box.
@@ -218,10 +214,14 @@ public struct PixelTextCleaner: Sendable {
                 keep($0) && (view.plateau == nil || Plateau.isStrokes(shown.luma, within: $0))
             }
         }
-        return widened(
+        let kept = widened(
             confirmed(
                 found, in: seen, rendering: view, phi: phi, lenient: lenient, imageData: imageData, rejected: &rejected),
             in: seen, rendering: view)
+        // A plateau's view holds nothing but its text: a margin around small glyphs leaves their
+        // words apart from the box and a ground around each.
+        guard view.plateau != nil else { return kept }
+        return kept.map { $0.padded(x: 4, y: 4, columns: seen.columns, rows: seen.rows) }
     }
 
     /// Each of `lines` grown into the words of its ink beside it (``TextLineDetector/widened(_:in:)``).

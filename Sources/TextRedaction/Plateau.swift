@@ -7,7 +7,8 @@ import DICOMCore
 /// the frame's histogram: one value held by far more pixels than the values beside it (anatomy,
 /// noise and gradients spread over many). Each plateau is looked at on its own, rendered black
 /// on white (``FrameRendering/plateau``): dark text on a light ground to the detector, masked
-/// glyph by glyph with the stored value of its ground (``GroundFill``).
+/// glyph by glyph with the stored value of its ground where that ground is one value
+/// (``GroundFill``), else whole: on a gradient or anatomy a filled glyph keeps its shape.
 enum Plateau {
     /// Least pixels at the value: a short line of small glyphs.
     static let leastPixels = 50
