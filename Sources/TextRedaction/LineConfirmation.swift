@@ -53,11 +53,22 @@ public struct LineConfirmation: Sendable {
     /// Whether `box` of `frame` reads as text, or shows one of `phi` (the header's names, IDs
     /// and dates) however little else it reads; nil when OCR is not available. `lenient`: the
     /// header says the image carries text (an ultrasound, a screen capture), and any few letters
-    /// read over the line's length will do (text over anatomy often reads that poorly).
+    /// read over the line's length will do in the frame's annotation rows
+    /// (``isInAnnotationRows(_:height:)``; text over anatomy often reads that poorly).
     public func isText(
         _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings? = nil, lenient: Bool = false
     ) -> Bool? {
         read(box, in: frame, phi: phi, lenient: lenient, untilText: true).map { $0 != .notText }
+    }
+
+    /// Whether `box` lies in the rows where annotation is drawn (corners, banners): within a tenth
+    /// of the frame's height of its top or bottom edge, or within three of the box's own heights
+    /// (a corner's block of lines is a good part of a small frame). Leniency stops there: the
+    /// rest of a screen capture is anatomy, which reads as a few letters (`Tir`, `Posto`) nearly
+    /// everywhere.
+    static func isInAnnotationRows(_ box: TextBox, height: Int) -> Bool {
+        let edge = min(box.y0, height - box.y1)
+        return 10 * edge <= height || edge <= 3 * box.height
     }
 
     /// What `box` of `frame` reads as (see ``isText(_:in:phi:lenient:)``); nil when OCR is not
@@ -74,6 +85,7 @@ public struct LineConfirmation: Sendable {
         _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings?, lenient: Bool, untilText: Bool
     ) -> Verdict? {
         var verdict = Verdict.notText
+        let lenient = lenient && Self.isInAnnotationRows(box, height: frame.luma.height)
         for view in View.allCases {
             guard let (text, confidence) = OCRReader.line(in: Self.prepared(box, of: frame.luma, view: view)) else {
                 return nil
