@@ -53,8 +53,9 @@ public struct LineConfirmation: Sendable {
     /// Whether `box` of `frame` reads as text, or shows one of `phi` (the header's names, IDs
     /// and dates) however little else it reads; nil when OCR is not available. `lenient`: the
     /// header says the image carries text (an ultrasound, a screen capture), and any few letters
-    /// read over the line's length will do in the frame's annotation rows
-    /// (``isInAnnotationRows(_:height:)``; text over anatomy often reads that poorly).
+    /// read over the line's length will do (text over anatomy often reads that poorly), in the
+    /// frame's annotation rows (``isInAnnotationRows(_:height:)``); elsewhere they must be read
+    /// with `confidence` (an ultrasound's `PWR` beside its colour bar, a test pattern's `30%`).
     public func isText(
         _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings? = nil, lenient: Bool = false
     ) -> Bool? {
@@ -65,7 +66,7 @@ public struct LineConfirmation: Sendable {
     /// of the frame's height of its top or bottom edge, or within three of the box's own heights
     /// (a corner's block of lines is a good part of a small frame). Leniency stops there: the
     /// rest of a screen capture is anatomy, which reads as a few letters (`Tir`, `Posto`) nearly
-    /// everywhere.
+    /// everywhere, but with confidences under 80.
     static func isInAnnotationRows(_ box: TextBox, height: Int) -> Bool {
         let edge = min(box.y0, height - box.y1)
         return 10 * edge <= height || edge <= 3 * box.height
@@ -85,14 +86,15 @@ public struct LineConfirmation: Sendable {
         _ box: TextBox, in frame: RenderedFrame, phi: HeaderPHIStrings?, lenient: Bool, untilText: Bool
     ) -> Verdict? {
         var verdict = Verdict.notText
-        let lenient = lenient && Self.isInAnnotationRows(box, height: frame.luma.height)
+        let inAnnotationRows = Self.isInAnnotationRows(box, height: frame.luma.height)
         for view in View.allCases {
             guard let (text, confidence) = OCRReader.line(in: Self.prepared(box, of: frame.luma, view: view)) else {
                 return nil
             }
             if phi?.found(in: text) == true { return .headerValue }
             if accepts(text, confidence: confidence, box: box)
-                || (lenient && Self.annotationCharacters(in: text).all >= 3)
+                || (lenient && Self.annotationCharacters(in: text).all >= 3
+                    && (inAnnotationRows || confidence >= self.confidence))
             {
                 verdict = .text
                 if untilText || phi == nil { return verdict }

@@ -24,6 +24,20 @@ import Testing
         #expect(cleaned.boxes.isEmpty)
     }
 
+    /// The bone scan: pydicom-data's `JPEG-LL` (a real whole-body NM scan stored as a
+    /// secondary capture, JPEG lossless, no text). Read leniently everywhere, its ribs and pelvis
+    /// got a black bar each.
+    @Test func aBoneScanCaptureKeepsItsRibsAndPelvis() throws {
+        let file = try DICOMFile(
+            path: TestPaths.testData.appendingPathComponent("corpus/pydicom-data/JPEG-LL.dcm").path)
+        let dataSet = try file.read().dataSet
+        try #require(TextTriage.reason(dataSet, scope: .flagged) != nil)
+        let input = try file.decodePixels()
+        let cleaned = try PixelTextCleaner().clean(input, dataSet: dataSet, flagged: true, bulkValue: { _ in [] })
+        #expect(cleaned.boxes.isEmpty, "\(cleaned.boxes.count) boxes")
+        #expect(cleaned.pixels.bytes == input.bytes)
+    }
+
     @Test func annotationRowsAreNearTheTopAndBottomEdges() {
         let line = { (y0: Int, y1: Int) in TextBox(x0: 0, y0: y0, x1: 10, y1: y1, rule: .detector) }
         #expect(LineConfirmation.isInAnnotationRows(line(10, 20), height: 500))
