@@ -12,8 +12,8 @@ enum GroundFill {
     /// The words of `line` (found on `line.frame` of `pixels`), each with its ground's value. A
     /// word whose ground is not one level clearly lighter than its ink (dark anatomy beside a
     /// label box, a word running off the box onto anatomy) is masked with `black`, over its box
-    /// widened along its rows to the words filled beside it (a glyph past a change of ground
-    /// is not a stroke of the word); nil (the line is masked whole) when such words are most of
+    /// widened along its rows to the words filled beside it, or a glyph where there are none (a
+    /// glyph past a change of ground is not a stroke of the word); nil (the line is masked whole) when such words are most of
     /// the line (text over anatomy, whose strokes are not all dark). Words on another ground
     /// than most of the line's are masked black too. `palette`: the commonest index is taken,
     /// not the median.
@@ -46,18 +46,26 @@ enum GroundFill {
         failed += grounded.filter { abs($0.level - groundLevel) > 24 }.map(\.word)
         let blackened = failed.reduce(0) { $0 + $1.area }
         guard blackened * 2 <= filled.reduce(0, { $0 + $1.word.area }) else { return nil }
+        // At most a glyph beyond the word where no filled word is nearer in its rows: a piece of
+        // anatomy above a banner's line, in none of its words' rows, would otherwise take the
+        // line's whole width.
+        let reach = Int(words.glyph.rounded(.up))
         let blackBoxes = failed.map { word in
             let beside = filled.map(\.word).filter { $0.y0 < word.y1 && word.y0 < $0.y1 }
-            let x0 = beside.map(\.x1).filter { $0 <= word.x0 }.max() ?? 0
-            let x1 = beside.map(\.x0).filter { $0 >= word.x1 }.min() ?? width
+            let x0 = beside.map(\.x1).filter { $0 <= word.x0 }.max() ?? max(0, word.x0 - reach)
+            let x1 = beside.map(\.x0).filter { $0 >= word.x1 }.min() ?? min(width, word.x1 + reach)
             return TextBox(x0: x0, y0: word.y0, x1: x1, y1: word.y1, rule: word.rule)
         }
-        // The ends of the line beyond its words, wider than a glyph and not at the words' ground:
-        // the detector saw ink there that the words did not take (a glyph faded into a gradient).
+        // The ends of the line beyond its words, wider than a glyph and not at the words' ground,
+        // in the words' rows: the detector saw ink there that the words did not take (a glyph
+        // faded into a gradient). Rows of no word are anatomy the line's box took in.
         let found = filled.map(\.word) + blackBoxes
         let (first, last) = (found.map(\.x0).min() ?? 0, found.map(\.x1).max() ?? width)
+        let rows = (
+            max(0, (filled.map(\.word.y0).min() ?? 0) - 2), min(height, (filled.map(\.word.y1).max() ?? height) + 2)
+        )
         let ends = [(0, first), (last, width)].filter { Double($0.1 - $0.0) > words.glyph }.map {
-            TextBox(x0: $0.0, y0: 0, x1: $0.1, y1: height, rule: line.rule)
+            TextBox(x0: $0.0, y0: rows.0, x1: $0.1, y1: rows.1, rule: line.rule)
         }.filter { end in
             var levels: [Int] = []
             for y in end.y0..<end.y1 { for x in end.x0..<end.x1 { levels.append(words.levels[y * width + x]) } }

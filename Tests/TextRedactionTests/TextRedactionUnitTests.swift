@@ -177,6 +177,34 @@ import Testing
         for y in 0..<height { for x in 0..<34 { #expect(output.storedValue(frame: 0, row: y, column: x) == 90) } }
     }
 
+    @Test func aDarkPieceOfAnatomyAboveABannersLineIsMaskedAloneNotAcrossTheLine() throws {
+        // A banner (220) with dark text (20) under mid-grey anatomy (90) holding a dark vessel in
+        // rows of no word: the line's box (a detector line joined to the anatomy above) holds both.
+        let (width, height) = (220, 50)
+        var plane = GrayPlane(width: width, height: height, value: 90)
+        for y in 26..<50 { for x in 0..<width { plane.pixels[y * width + x] = 220 } }
+        Self.drawLine(glyphs: 8, at: 40, y: 32, ink: 20, on: &plane)
+        for y in 8..<20 { for x in 110..<116 { plane.pixels[y * width + x] = 20 } }
+        let stored = DecodedPixels(
+            rows: height, columns: width, frames: 1, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8,
+            isSigned: false, planarConfiguration: 0, photometricInterpretation: "MONOCHROME2", bytes: plane.pixels)
+        let line = TextBox(x0: 10, y0: 4, x1: 210, y1: 48, rule: .detector)
+        let words = try #require(WordMask.words(of: line, in: plane))
+        #expect(!words.inkIsLight)
+        let pieces = try #require(GroundFill.pieces(of: words, line: line, in: stored, palette: false, black: [0]))
+        var output = stored
+        MaskFill.apply(pieces, to: &output)
+        // The text is gone into the banner, the vessel is masked, and the anatomy beside it
+        // (more than a glyph away) keeps its pixels: no bar across the line's width.
+        for y in 30..<46 { for x in 40..<125 { #expect(output.storedValue(frame: 0, row: y, column: x) == 220) } }
+        for y in 8..<20 { for x in 110..<116 { #expect(output.storedValue(frame: 0, row: y, column: x) != 20) } }
+        for y in 4..<24 {
+            for x in [12, 40, 80, 150, 190] {
+                #expect(output.storedValue(frame: 0, row: y, column: x) == 90, "\(x),\(y)")
+            }
+        }
+    }
+
     @Test func midGreyTextOverLightAndDarkAnatomyIsShownByItsLevel() {
         // Text at 128 over a ground dark on the left and light on the right: darker than the
         // ground in one half, lighter in the other; its one level shows all of it.
