@@ -167,7 +167,8 @@ public struct PixelTextCleaner: Sendable {
     }
 
     /// Masks `lines` on every frame: `byWords`, the words of each (``WordMask``, seen on the frame
-    /// it was found on: light words black, dark words with their ground), else their whole boxes.
+    /// it was found on: light words black, dark words with their ground; a line whose words cannot
+    /// be told from its ground, its box trimmed to its strokes), else their whole boxes.
     private func mask(
         _ lines: [TextBox], byWords: Bool, fill: [Int], rendering: FrameRendering, in output: inout DecodedPixels
     ) {
@@ -179,7 +180,7 @@ public struct PixelTextCleaner: Sendable {
             guard let words = WordMask.words(of: line, in: plane) else {
                 // A plateau's view: what is left of its value there (the rest of a line masked
                 // in part), not the whole box.
-                guard rendering.plateau != nil else { return [(line, nil, fill)] }
+                guard rendering.plateau != nil else { return [(WordMask.inked(line, in: plane), nil, fill)] }
                 return Self.remains(of: line, in: plane).map { [(line, $0, fill)] } ?? []
             }
             guard !words.inkIsLight else { return [(line, words.mask, fill)] }

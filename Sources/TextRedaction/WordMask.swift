@@ -74,6 +74,27 @@ enum WordMask {
             mask: grown, inkIsLight: bright, levels: boxLevels, textLevel: textLevel, strokes: strokes, glyph: glyph)
     }
 
+    /// `box`, a line masked whole (its words could not be told from its ground: mid-grey text
+    /// over anatomy), without its outer rows and columns that hold no stroke of either polarity
+    /// at half the line's threshold, but for a margin of three: the detector pads a line by a
+    /// glyph on either side, over anatomy that is no part of the text.
+    static func inked(_ box: TextBox, in plane: GrayPlane) -> TextBox {
+        let (white, black) = LineConfirmation.topHats(box, of: plane)
+        let ink = zip(white, black).map { max($0, $1) }
+        let threshold = max(15, Int(LineConfirmation.otsu(ink)) / 2)
+        var (x0, y0, x1, y1) = (box.width, box.height, 0, 0)
+        for y in 0..<box.height {
+            for x in 0..<box.width where Int(ink[y * box.width + x]) >= threshold {
+                (x0, y0, x1, y1) = (min(x0, x), min(y0, y), max(x1, x + 1), max(y1, y + 1))
+            }
+        }
+        guard x1 > x0 else { return box }
+        var trimmed = box
+        (trimmed.x0, trimmed.y0) = (box.x0 + max(0, x0 - 3), box.y0 + max(0, y0 - 3))
+        (trimmed.x1, trimmed.y1) = (box.x0 + min(box.width, x1 + 3), box.y0 + min(box.height, y1 + 3))
+        return trimmed
+    }
+
     /// `mask` grown by a square of `radius`: along its rows, then along its columns.
     static func dilated(_ mask: [Bool], width: Int, height: Int, radius: Int) -> [Bool] {
         let rows = grown(mask, runs: height, length: width, step: 1, runStride: width, radius: radius)

@@ -177,6 +177,20 @@ import Testing
         for y in 0..<height { for x in 0..<34 { #expect(output.storedValue(frame: 0, row: y, column: x) == 90) } }
     }
 
+    @Test func aLineMaskedWholeIsTrimmedToItsStrokes() {
+        // Glyphs (160) on a mid-grey ground (100), in a box padded as the detector pads a line (a
+        // glyph on either side): the mask keeps three pixels around the strokes.
+        var plane = GrayPlane(width: 200, height: 40, value: 100)
+        Self.drawLine(glyphs: 6, at: 40, y: 10, ink: 160, on: &plane)
+        let box = TextBox(x0: 25, y0: 5, x1: 125, y1: 26, rule: .detector)
+        let trimmed = WordMask.inked(box, in: plane)
+        #expect(trimmed == TextBox(x0: 37, y0: 7, x1: 105, y1: 24, rule: .detector))
+        // Nothing to trim on a box full of strokes; no strokes at all: the box as it was.
+        #expect(WordMask.inked(TextBox(x0: 42, y0: 11, x1: 80, y1: 20, rule: .detector), in: plane).width == 38)
+        let flat = GrayPlane(width: 200, height: 40, value: 100)
+        #expect(WordMask.inked(box, in: flat) == box)
+    }
+
     @Test func aDarkPieceOfAnatomyAboveABannersLineIsMaskedAloneNotAcrossTheLine() throws {
         // A banner (220) with dark text (20) under mid-grey anatomy (90) holding a dark vessel in
         // rows of no word: the line's box (a detector line joined to the anatomy above) holds both.
