@@ -13,8 +13,9 @@ enum GroundFill {
     /// word whose ground is not one level clearly lighter than its ink (dark anatomy beside a
     /// label box, a word running off the box onto anatomy) is masked with `black`, over its box
     /// widened along its rows to the words filled beside it, or a glyph where there are none (a
-    /// glyph past a change of ground is not a stroke of the word); nil (the line is masked whole) when such words are most of
-    /// the line (text over anatomy, whose strokes are not all dark). Words on another ground
+    /// glyph past a change of ground is not a stroke of the word); nil (the line is masked whole)
+    /// when such words are most of the line (text over anatomy, whose strokes are not all dark).
+    /// Words on another ground
     /// than most of the line's are masked black too. `palette`: the commonest index is taken,
     /// not the median.
     static func pieces(
