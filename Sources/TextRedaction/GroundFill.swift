@@ -15,9 +15,8 @@ enum GroundFill {
     /// widened along its rows to the words filled beside it, or a glyph where there are none (a
     /// glyph past a change of ground is not a stroke of the word); nil (the line is masked whole)
     /// when such words are most of the line (text over anatomy, whose strokes are not all dark).
-    /// Words on another ground
-    /// than most of the line's are masked black too. `palette`: the commonest index is taken,
-    /// not the median.
+    /// Words on another ground than most of the line's are masked black too. `palette`: the
+    /// commonest index is taken, not the median.
     static func pieces(
         of words: WordMask.Words, line: TextBox, in pixels: DecodedPixels, palette: Bool, black: [Int]
     ) -> [Piece]? {
