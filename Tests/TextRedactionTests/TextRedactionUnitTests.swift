@@ -95,6 +95,17 @@ import Testing
         #expect(confirmation.accepts("870 ELM ROAD «sAKESIDE", confidence: 68, box: line))
     }
 
+    /// `plane` as the stored pixels of an 8-bit MONOCHROME2 image.
+    static func monochrome(_ plane: GrayPlane) -> DecodedPixels {
+        DecodedPixels(
+            rows: plane.height, columns: plane.width, frames: 1, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8,
+            isSigned: false, planarConfiguration: 0, photometricInterpretation: "MONOCHROME2", bytes: plane.pixels)
+    }
+
+    static func fill(_ plane: inout GrayPlane, x: Range<Int>, y: Range<Int>, with value: UInt8) {
+        for row in y { for column in x { plane.pixels[row * plane.width + column] = value } }
+    }
+
     /// Glyph-like strokes (a 2-px outline of 7 × 11 px, 4 px apart) drawn at `ink` along row `y`.
     static func drawLine(glyphs: Int, at x: Int, y: Int, ink: UInt8, on plane: inout GrayPlane) {
         for g in 0..<glyphs {
@@ -153,12 +164,10 @@ import Testing
         // A label box (220) with dark text (20) beside mid-grey anatomy (90) holding a dark vessel.
         let (width, height) = (170, 44)
         var plane = GrayPlane(width: width, height: height, value: 90)
-        for y in 10..<32 { for x in 50..<158 { plane.pixels[y * width + x] = 220 } }
+        Self.fill(&plane, x: 50..<158, y: 10..<32, with: 220)
         Self.drawLine(glyphs: 8, at: 66, y: 15, ink: 20, on: &plane)
-        for y in 14..<28 { for x in 40..<44 { plane.pixels[y * width + x] = 20 } }
-        let stored = DecodedPixels(
-            rows: height, columns: width, frames: 1, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8,
-            isSigned: false, planarConfiguration: 0, photometricInterpretation: "MONOCHROME2", bytes: plane.pixels)
+        Self.fill(&plane, x: 40..<44, y: 14..<28, with: 20)
+        let stored = Self.monochrome(plane)
         let line = TextBox(x0: 36, y0: 8, x1: 162, y1: 34, rule: .detector)
         let words = WordMask.words(of: line, in: plane)
         #expect(words?.inkIsLight == false)
@@ -196,12 +205,10 @@ import Testing
         // rows of no word: the line's box (a detector line joined to the anatomy above) holds both.
         let (width, height) = (220, 50)
         var plane = GrayPlane(width: width, height: height, value: 90)
-        for y in 26..<50 { for x in 0..<width { plane.pixels[y * width + x] = 220 } }
+        Self.fill(&plane, x: 0..<width, y: 26..<50, with: 220)
         Self.drawLine(glyphs: 8, at: 40, y: 32, ink: 20, on: &plane)
-        for y in 8..<20 { for x in 110..<116 { plane.pixels[y * width + x] = 20 } }
-        let stored = DecodedPixels(
-            rows: height, columns: width, frames: 1, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8,
-            isSigned: false, planarConfiguration: 0, photometricInterpretation: "MONOCHROME2", bytes: plane.pixels)
+        Self.fill(&plane, x: 110..<116, y: 8..<20, with: 20)
+        let stored = Self.monochrome(plane)
         let line = TextBox(x0: 10, y0: 4, x1: 210, y1: 48, rule: .detector)
         let words = try #require(WordMask.words(of: line, in: plane))
         #expect(!words.inkIsLight)
