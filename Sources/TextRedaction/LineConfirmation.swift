@@ -63,13 +63,13 @@ public struct LineConfirmation: Sendable {
     }
 
     /// Whether `box` lies in the rows where annotation is drawn (corners, banners): within a tenth
-    /// of the frame's height of its top or bottom edge, or within three of the box's own heights
-    /// (a corner's block of lines is a good part of a small frame). Leniency stops there: the
-    /// rest of a screen capture is anatomy, which reads as a few letters (`Tir`, `Posto`) nearly
+    /// of the frame's height of its top or bottom edge, or within 16 pixels of it (a small
+    /// frame's corner text, a few pixels from its edge). Leniency stops there: the rest of a
+    /// screen capture is anatomy, which reads as a few letters (`Tir`, `Posto`) nearly
     /// everywhere, but with confidences under 80.
     static func isInAnnotationRows(_ box: TextBox, height: Int) -> Bool {
         let edge = min(box.y0, height - box.y1)
-        return 10 * edge <= height || edge <= 3 * box.height
+        return 10 * edge <= height || edge <= 16
     }
 
     /// What `box` of `frame` reads as (see ``isText(_:in:phi:lenient:)``); nil when OCR is not

@@ -42,12 +42,12 @@ import Testing
         let line = { (y0: Int, y1: Int) in TextBox(x0: 0, y0: y0, x1: 10, y1: y1, rule: .detector) }
         #expect(LineConfirmation.isInAnnotationRows(line(10, 20), height: 500))
         #expect(LineConfirmation.isInAnnotationRows(line(480, 495), height: 500))
-        // A tenth of the height, or three of the line's heights.
+        // A tenth of the height, or 16 pixels.
         #expect(LineConfirmation.isInAnnotationRows(line(50, 60), height: 500))
-        #expect(LineConfirmation.isInAnnotationRows(line(55, 75), height: 500))
-        #expect(!LineConfirmation.isInAnnotationRows(line(70, 80), height: 500))
+        #expect(!LineConfirmation.isInAnnotationRows(line(55, 75), height: 500))
         #expect(!LineConfirmation.isInAnnotationRows(line(240, 260), height: 500))
-        // A 64² frame: a line at a quarter of it is still in a corner's block.
         #expect(LineConfirmation.isInAnnotationRows(line(40, 48), height: 64))
+        // A line of tall glyphs 29 rows down a 266-row capture: the head's top, no corner.
+        #expect(!LineConfirmation.isInAnnotationRows(line(29, 59), height: 266))
     }
 }
