@@ -200,8 +200,9 @@ public struct PixelTextCleaner: Sendable {
         return WordMask.dilated(ink, width: box.width, height: box.height, radius: 2)
     }
 
-    /// The lines of `frames` of `seen` in `view` (or those `known` there) that `keep` lets through, kept where OCR reads
-    /// them as text (the others are added to `rejected`), grown into their words.
+    /// The lines of `frames` of `seen` in `view` (or those `known` there) that `keep` lets
+    /// through, kept where OCR reads them as text (the others are added to `rejected`), grown
+    /// into their words.
     private func lines(
         in seen: DecodedPixels, view: FrameRendering, frames: [Int], found known: [TextBox]? = nil,
         phi: HeaderPHIStrings, lenient: Bool, imageData: [TextBox], rejected: inout [TextBox],

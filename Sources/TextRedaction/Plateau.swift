@@ -109,16 +109,21 @@ enum Plateau {
     /// Whether more than a fifth of the black pixels of `plane` (the value's) lie three pixels
     /// deep inside the value: a background, padding or a saturated area, not glyphs' strokes.
     static func isRegion(_ plane: GrayPlane) -> Bool {
-        let (width, height) = (plane.width, plane.height)
-        func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height && plane[x, y] == 0 }
-        var (count, deep) = (0, 0)
+        let ink = plane.pixels.map { $0 == 0 }
+        return deep(ink, width: plane.width, height: plane.height) * 5 > ink.lazy.filter { $0 }.count
+    }
+
+    /// How many pixels of `ink` (row by row) have ink three pixels away in all four directions.
+    private static func deep(_ ink: [Bool], width: Int, height: Int) -> Int {
+        func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height && ink[y * width + x] }
+        var deep = 0
         for y in 0..<height {
-            for x in 0..<width where plane.pixels[y * width + x] == 0 {
-                count += 1
-                if at(x - 3, y) && at(x + 3, y) && at(x, y - 3) && at(x, y + 3) { deep += 1 }
+            for x in 0..<width where ink[y * width + x] && at(x - 3, y) && at(x + 3, y) && at(x, y - 3) && at(x, y + 3)
+            {
+                deep += 1
             }
         }
-        return deep * 5 > count
+        return deep
     }
 
     /// Whether the black pixels of `plane` (the value's) within `box` (nil: all of it) are
@@ -132,21 +137,13 @@ enum Plateau {
         guard width > 0, height > 0 else { return true }
         var ink = [Bool](repeating: false, count: width * height)
         for y in 0..<height { for x in 0..<width { ink[y * width + x] = plane[x0 + x, y0 + y] == 0 } }
-        func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < width && y < height && ink[y * width + x] }
         let count = ink.lazy.filter { $0 }.count
         guard count > 0 else { return true }
-        var deep = 0
-        for y in 0..<height {
-            for x in 0..<width where ink[y * width + x] && at(x - 3, y) && at(x + 3, y) && at(x, y - 3) && at(x, y + 3)
-            {
-                deep += 1
-            }
-        }
         let inPieces = GroundFill.components(of: ink, width: width, height: height).reduce(0) { sum, piece in
             let size = piece.mask.lazy.filter { $0 }.count
             return size >= 5 ? sum + size : sum
         }
-        return inPieces * 2 >= count && deep * 5 <= count
+        return inPieces * 2 >= count && deep(ink, width: width, height: height) * 5 <= count
     }
 
     /// Which pixels of a `width` × `height` frame `boxes` cover.
