@@ -15,6 +15,8 @@ public struct DefaceResult: Sendable {
     /// `protection` of it was removed.
     public var brainVolume: Double
     public var protection: Double
+    /// Whether the face had to reach back behind the orbits (``Defacer/orbitDepth``).
+    public var reachesBehindOrbits: Bool
     /// Frontal rays that met facial skin before, and how many still meet skin within 5 mm of it.
     public var faceRays: Int
     public var raysStillOnSkin: Int
@@ -58,6 +60,10 @@ public struct Defacer: Sendable {
     /// the eyes stayed; −4 at the midline too cut 1.6 mm into the gyrus rectus of one head).
     public var hullMargin: Double = 2
     public var lateralHullMargin: Double = -4
+    /// When the face detector still finds a face after the face region is removed: the face
+    /// reaches back this far behind the brain's frontal pole, below it (mm; the orbits are about
+    /// 45 mm deep). Still a face: the series fails.
+    public var orbitDepth: Double? = 45
     /// Registration sanity limits.
     public var maximumRMS: Double = 4
     public var minimumInlierFraction: Double = 0.5
@@ -91,19 +97,85 @@ public struct Defacer: Sendable {
         let toBrain = DistanceTransform.distances(to: brain.mask, size: grid.size, spacing: grid.spacing)
         let protected = toBrain.map { Double($0) <= margin }
         let hullPoints = Self.hullPoints(grid: grid, brain: brain, transform: transform)
-        // Two estimates of the face, either suffices: the subject brain's, and the fitted atlas's
-        // (where the hull falls short, e.g. a brain estimate that runs down into the neck).
-        // Neither reaches into the protection. The atlas's face is the same across the width.
-        guard
-            let face = FaceRegion(
-                brain: hullPoints, margin: hullMargin / transform.scale,
-                lateralMargin: lateralHullMargin / transform.scale,
-                including: { [atlas] y, z in atlas.isFace(Vector3(0, y, z)) })
-        else {
-            throw DefaceFailure(reason: .brainNotFound, detail: "brain estimate too small for a face region")
+        let background = isCT ? -1000 : volume.voxels.lazy.filter { $0.isFinite }.min() ?? 0
+        let threshold = isCT ? HeadMask.ctThreshold : HeadMask.otsu(grid.values)
+        // The renderings' skin: above noise and ghosts in front of the face, which Otsu's air–tissue
+        // threshold can leave on MR.
+        let surface = isCT ? threshold : max(threshold, 0.3 * Self.median(of: grid.values, in: head))
+        let rendering = SurfaceRendering(grid: grid, inverse: inverse, transform: transform, threshold: surface)
+        let yaws = [0, -viewAngle, viewAngle]
+        var before: [SurfaceRendering.View] = []
+        var views = (before: 0, after: 0)
+        // The face region of the subject's brain; if the detector still finds a face, once more
+        // reaching back behind the orbits (what is left of orbits and nasal cavity under the
+        // frontal lobes, seen through a T1 skull as dark as air, reads as eyes and a nose).
+        let depths: [Double?] = [nil] + (orbitDepth.map { [$0] } ?? [])
+        for (attempt, depth) in depths.enumerated() {
+            // Two estimates of the face, either suffices: the subject brain's, and the fitted atlas's
+            // (where the hull falls short, e.g. a brain estimate that runs down into the neck).
+            // Neither reaches into the protection. The atlas's face is the same across the width.
+            guard
+                let face = FaceRegion(
+                    brain: hullPoints, margin: hullMargin / transform.scale,
+                    lateralMargin: lateralHullMargin / transform.scale,
+                    including: { [atlas] y, z in atlas.isFace(Vector3(0, y, z)) },
+                    depthBehindPole: depth.map { $0 / transform.scale })
+            else {
+                throw DefaceFailure(reason: .brainNotFound, detail: "brain estimate too small for a face region")
+            }
+            let (removed, removedCount) = try removal(
+                of: face, in: volume, grid: grid, transform: transform, protected: protected, brain: brain)
+            let (rays, visible) = FrontalRendering(
+                volume: volume, removed: removed, threshold: threshold, transform: transform, face: face,
+                // The rays of the self-check: skin at least 8 mm outside the protection.
+                protected: toBrain.map { Double($0) < margin + 8 }, grid: grid
+            ).count()
+            if rays > 0, Double(visible) > maximumVisibleFraction * Double(rays) {
+                throw DefaceFailure(
+                    reason: .faceStillVisible, detail: "\(visible) of \(rays) frontal rays still meet skin")
+            }
+            views.after = 0
+            if detectsFaces {
+                var defaced = volume
+                for p in removed.indices where removed[p] { defaced.voxels[p] = background }
+                let after = WorkingGrid(defaced).values
+                if before.isEmpty {
+                    let occupancy = SurfaceRendering.Occupancy(grid: grid, values: grid.values, threshold: surface)
+                    before = yaws.map { rendering.render(grid.values, yaw: $0, occupancy: occupancy) }
+                    views.before = before.filter { !(FaceDetector.faces(in: $0.image)?.isEmpty ?? true) }.count
+                }
+                for (yaw, earlier) in zip(yaws, before) {
+                    // Any face counts, on skin as it was or on the cut surface.
+                    guard let found = FaceDetector.faces(in: rendering.render(after, yaw: yaw, after: earlier).image)
+                    else {
+                        throw DefaceFailure(reason: .faceStillVisible, detail: "the face detector failed")
+                    }
+                    if !found.isEmpty { views.after += 1 }
+                }
+                guard views.after == 0 else {
+                    if attempt < depths.count - 1 { continue }
+                    throw DefaceFailure(
+                        reason: .faceStillVisible,
+                        detail: "the face detector finds a face in \(views.after) of 3 renderings after defacing")
+                }
+            }
+            return DefaceResult(
+                removed: removed, removedCount: removedCount, background: background, transform: transform,
+                registrationRMS: fit.rmsDistance, inlierFraction: fit.inlierFraction, brainVolume: brain.volume / 1000,
+                protection: margin, reachesBehindOrbits: depth != nil,
+                faceRays: rays, raysStillOnSkin: visible, viewsWithFaceBefore: views.before,
+                viewsWithFaceAfter: views.after)
         }
+        throw DefaceFailure(reason: .faceStillVisible, detail: "no face region tried")
+    }
 
-        // Removal, voxel by voxel of the full-resolution volume; frame points change linearly along a row.
+    /// The voxels of `volume` in `face` (and the ears when asked) outside the protection; none
+    /// may lie deep in the fitted atlas brain (a check independent of the brain estimate).
+    private func removal(
+        of face: FaceRegion, in volume: Volume, grid: WorkingGrid, transform: SimilarityTransform, protected: [Bool],
+        brain: BrainEstimate
+    ) throws(DefaceFailure) -> (removed: [Bool], count: Int) {
+        // Voxel by voxel of the full-resolution volume; frame points change linearly along a row.
         var removed = [Bool](repeating: false, count: volume.count)
         var removedCount = 0
         var inAtlasCore = 0
@@ -126,56 +198,11 @@ public struct Defacer: Sendable {
                 }
             }
         }
-        // Independent of the brain estimate: deep inside the fitted atlas brain, nothing goes.
         guard inAtlasCore == 0 else {
             throw DefaceFailure(
                 reason: .brainTouched, detail: "\(inAtlasCore) voxels to remove lie deep in the fitted atlas brain")
         }
-        let background = isCT ? -1000 : volume.voxels.lazy.filter { $0.isFinite }.min() ?? 0
-        let threshold = isCT ? HeadMask.ctThreshold : HeadMask.otsu(grid.values)
-        // The renderings' skin: above noise and ghosts in front of the face, which Otsu's air–tissue
-        // threshold can leave on MR.
-        let surface = isCT ? threshold : max(threshold, 0.3 * Self.median(of: grid.values, in: head))
-        let (rays, visible) = FrontalRendering(
-            volume: volume, removed: removed, threshold: threshold, transform: transform, face: face,
-            // The rays of the self-check: skin at least 8 mm outside the protection.
-            protected: toBrain.map { Double($0) < margin + 8 }, grid: grid
-        ).count()
-        if rays > 0, Double(visible) > maximumVisibleFraction * Double(rays) {
-            throw DefaceFailure(reason: .faceStillVisible, detail: "\(visible) of \(rays) frontal rays still meet skin")
-        }
-        var views = (before: 0, after: 0)
-        if detectsFaces {
-            var defaced = volume
-            for p in removed.indices where removed[p] { defaced.voxels[p] = background }
-            let after = WorkingGrid(defaced).values
-            let rendering = SurfaceRendering(grid: grid, inverse: inverse, transform: transform, threshold: surface)
-            let occupancy = SurfaceRendering.Occupancy(grid: grid, values: grid.values, threshold: surface)
-            for yaw in [0, -viewAngle, viewAngle] {
-                let before = rendering.render(grid.values, yaw: yaw, occupancy: occupancy)
-                let defacedView = rendering.render(after, yaw: yaw, after: before)
-                if !(FaceDetector.faces(in: before.image)?.isEmpty ?? true) { views.before += 1 }
-                guard let found = FaceDetector.faces(in: defacedView.image) else {
-                    throw DefaceFailure(reason: .faceStillVisible, detail: "the face detector failed")
-                }
-                // A detection counts when it lies mostly on skin as it was (depth unchanged): one
-                // on the cut surface alone (orbits and nasal cavity seen from the front) is not the face.
-                if found.contains(where: { Self.originalSkinShare($0, before: before, after: defacedView) >= 0.5 }) {
-                    views.after += 1
-                }
-            }
-            guard views.after == 0 else {
-                throw DefaceFailure(
-                    reason: .faceStillVisible,
-                    detail: "the face detector finds a face in \(views.after) of 3 renderings after defacing")
-            }
-        }
-        return DefaceResult(
-            removed: removed, removedCount: removedCount, background: background, transform: transform,
-            registrationRMS: fit.rmsDistance, inlierFraction: fit.inlierFraction, brainVolume: brain.volume / 1000,
-            protection: margin,
-            faceRays: rays, raysStillOnSkin: visible, viewsWithFaceBefore: views.before,
-            viewsWithFaceAfter: views.after)
+        return (removed, removedCount)
     }
 
     /// Steps 1–3: the head on the working grid, the atlas fitted to it and the subject's brain
@@ -261,24 +288,6 @@ public struct Defacer: Sendable {
                 atlasCentre: atlasCentre, subjectCentre: subjectCentre)
         }
         return registration.fit(from: starts)
-    }
-
-    /// Share of a detection's pixels where the defaced surface is the original one, or a peel of it
-    /// less than 5 mm deep that would keep its shape.
-    static func originalSkinShare(
-        _ detection: FaceDetector.Detection, before: SurfaceRendering.View, after: SurfaceRendering.View
-    ) -> Double {
-        let width = after.image.width
-        var (original, total) = (0, 0)
-        for row in max(0, detection.top)..<min(after.image.height, detection.top + detection.height) {
-            for column in max(0, detection.left)..<min(width, detection.left + detection.width) {
-                let p = column + width * row
-                guard !after.depth[p].isNaN else { continue }
-                total += 1
-                if !before.depth[p].isNaN, abs(after.depth[p] - before.depth[p]) < 5 { original += 1 }
-            }
-        }
-        return total == 0 ? 0 : Double(original) / Double(total)
     }
 
     static func median(of values: [Float], in mask: [Bool]) -> Float {

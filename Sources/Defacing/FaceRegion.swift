@@ -29,10 +29,12 @@ struct FaceRegion {
 
     /// `brain`: points of the brain in the frame; `margin` and `lateralMargin` in frame
     /// millimetres; `including`: a second face region of the same kind (the same across the
-    /// head's width), joined to this one.
+    /// head's width), joined to this one; `depthBehindPole`: when set, everything below the
+    /// brain's frontal pole and less than this far behind it is face as well (a coronal cut
+    /// behind the orbits: no orbit, nasal cavity or cheek is left as a hollow in the cut surface).
     init?(
         brain: [Vector3], margin: Double, lateralMargin: Double? = nil,
-        including: ((_ y: Double, _ z: Double) -> Bool)? = nil
+        including: ((_ y: Double, _ z: Double) -> Bool)? = nil, depthBehindPole: Double? = nil
     ) {
         guard brain.count >= 3 else { return nil }
         // Projected points, deduplicated on a 1 mm lattice before the hull.
@@ -47,6 +49,12 @@ struct FaceRegion {
         let zs = points.map(\.z).sorted()
         let lowZ = zs[zs.count / 10]
         let brainstemFront = points.lazy.filter { $0.z <= lowZ }.map(\.y).min() ?? 0
+        // The frontal pole: the brain's front (its 0.5th percentile, not a stray point), at the
+        // median height of the brain within 4 mm of it.
+        let ys = points.map(\.y).sorted()
+        let front = ys[ys.count / 200]
+        let poleHeights = points.filter { $0.y <= front + 4 }.map(\.z).sorted()
+        let pole = (y: front, z: poleHeights[poleHeights.count / 2])
 
         let low = (y: (points.map(\.y).min() ?? 0) - 200, z: (points.map(\.z).min() ?? 0) - 250)
         let high = (y: (points.map(\.y).max() ?? 0) + 60, z: (points.map(\.z).max() ?? 0) + 60)
@@ -85,8 +93,9 @@ struct FaceRegion {
                     }
                 }
                 let atlasFace = including?(y, z) ?? false
-                table[yi + size.y * zi] = (best >= margin && facing) || atlasFace
-                lateralTable[yi + size.y * zi] = (best >= lateralMargin && facing) || atlasFace
+                let behindOrbits = depthBehindPole.map { z < pole.z && y < pole.y + $0 } ?? false
+                table[yi + size.y * zi] = (best >= margin && facing) || atlasFace || behindOrbits
+                lateralTable[yi + size.y * zi] = (best >= lateralMargin && facing) || atlasFace || behindOrbits
             }
         }
         self.table = table

@@ -15,6 +15,9 @@ public struct DefacingRecord: Codable, Sendable, Equatable {
     /// within `protection` of it was removed (0 in manifests written before 2026-12-07).
     public var brainVolume: Int
     public var protection: Int
+    /// Whether the face reached back behind the orbits because the face detector still found a
+    /// face on the first cut (false in manifests written before 2026-12-07's second change).
+    public var behindOrbits: Bool
     /// Renderings (front, 35° either side) in which dlib's face detector finds a face, before
     /// and after defacing (after: always 0, or the series is not written).
     public var viewsWithFaceBefore: Int
@@ -24,7 +27,9 @@ public struct DefacingRecord: Codable, Sendable, Equatable {
 
     public init(
         changedVoxels: Int, registrationRMS: Double, inlierFraction: Double, faceRays: Int, raysStillOnSkin: Int,
-        brainVolume: Int, protection: Int, viewsWithFaceBefore: Int, viewsWithFaceAfter: Int, volumeWarnings: [String]
+        brainVolume: Int, protection: Int, behindOrbits: Bool = false, viewsWithFaceBefore: Int,
+        viewsWithFaceAfter: Int,
+        volumeWarnings: [String]
     ) {
         self.changedVoxels = changedVoxels
         self.registrationRMS = registrationRMS
@@ -33,6 +38,7 @@ public struct DefacingRecord: Codable, Sendable, Equatable {
         self.raysStillOnSkin = raysStillOnSkin
         self.brainVolume = brainVolume
         self.protection = protection
+        self.behindOrbits = behindOrbits
         self.viewsWithFaceBefore = viewsWithFaceBefore
         self.viewsWithFaceAfter = viewsWithFaceAfter
         self.volumeWarnings = volumeWarnings
@@ -49,6 +55,7 @@ public struct DefacingRecord: Codable, Sendable, Equatable {
         raysStillOnSkin = try values.decode(Int.self, forKey: .raysStillOnSkin)
         brainVolume = try values.decodeIfPresent(Int.self, forKey: .brainVolume) ?? 0
         protection = try values.decodeIfPresent(Int.self, forKey: .protection) ?? 0
+        behindOrbits = try values.decodeIfPresent(Bool.self, forKey: .behindOrbits) ?? false
         viewsWithFaceBefore = try values.decodeIfPresent(Int.self, forKey: .viewsWithFaceBefore) ?? 0
         viewsWithFaceAfter = try values.decodeIfPresent(Int.self, forKey: .viewsWithFaceAfter) ?? 0
         volumeWarnings = try values.decode([String].self, forKey: .volumeWarnings)

@@ -137,7 +137,7 @@ struct HeadSeriesDefacing {
                         changedVoxels: defaced.changed, registrationRMS: (result.registrationRMS * 10).rounded() / 10,
                         inlierFraction: (result.inlierFraction * 100).rounded() / 100, faceRays: result.faceRays,
                         raysStillOnSkin: result.raysStillOnSkin, brainVolume: Int(result.brainVolume.rounded()),
-                        protection: Int(result.protection.rounded()),
+                        protection: Int(result.protection.rounded()), behindOrbits: result.reachesBehindOrbits,
                         viewsWithFaceBefore: result.viewsWithFaceBefore, viewsWithFaceAfter: result.viewsWithFaceAfter,
                         volumeWarnings: volume.warnings.map(\.code))
                     results[source] = .success(DefacedFile(pixels: defaced.pixels, record: record))

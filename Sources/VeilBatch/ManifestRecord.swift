@@ -104,6 +104,8 @@ public enum ManifestRecord {
         if let defacing = record.defacing {
             json.key("defacing")
             json.beginObject()
+            json.key("behindOrbits")
+            json.literal(defacing.behindOrbits ? "true" : "false")
             json.field("brainVolume", defacing.brainVolume)
             json.field("changedVoxels", defacing.changedVoxels)
             json.field("faceRays", defacing.faceRays)

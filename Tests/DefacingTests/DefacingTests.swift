@@ -113,6 +113,27 @@ import Volumes
         #expect(throws: DefaceFailure.self) { try Defacer().deface(volume, isCT: true) }
     }
 
+    /// The second cut (when the detector still finds a face) reaches back 45 mm behind the
+    /// brain's frontal pole, below it: the orbits' hollows under a brain 160 mm long go, what
+    /// lies above the pole or farther back stays.
+    @Test func theSecondCutReachesBehindTheOrbitsBelowThePole() throws {
+        var brain: [Vector3] = []
+        for y in stride(from: -80.0, through: 80, by: 2) {
+            for z in stride(from: -60.0, through: 60, by: 2) where (y / 80) * (y / 80) + (z / 60) * (z / 60) <= 1 {
+                brain.append(Vector3(0, y, z))
+            }
+        }
+        let first = try #require(FaceRegion(brain: brain, margin: 2))
+        let second = try #require(FaceRegion(brain: brain, margin: 2, depthBehindPole: 45))
+        let orbit = Vector3(20, -60, -20)  // behind the pole's front, below it: inside the hull
+        #expect(!first.contains(orbit))
+        #expect(second.contains(orbit))
+        for kept in [Vector3(20, -60, 20), Vector3(20, -30, -20)] {  // above the pole; 50 mm behind it
+            #expect(!second.contains(kept))
+        }
+        #expect(first.contains(Vector3(0, -90, -40)) && second.contains(Vector3(0, -90, -40)))  // the face itself
+    }
+
     /// T2-like contrast is told from T1-like by the deep brain: a core 80 mm across with
     /// ventricles 40 mm across, bright (T2: the estimate holds the CSF, 6 mm protection) or dark
     /// (T1 and FLAIR: 11 mm), or none.
